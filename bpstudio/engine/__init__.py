@@ -1,0 +1,1 @@
+"""The backpropagation engine: pure Python and NumPy. Must not import Qt or bpstudio.ui."""

@@ -1,0 +1,129 @@
+"""Activation functions, each with its derivative beside it. Pure NumPy; no Qt.
+
+Arrays are `(N, n)`: batch axis first, then the neurons of one layer. Every function takes
+an optional `out` buffer; with or without it the arithmetic is the same, so the training
+loop (which passes buffers) and the step sequence (which does not) agree bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+Out = np.ndarray | None
+
+
+def _sigmoid(z: np.ndarray, out: Out = None) -> np.ndarray:
+    # exp(-z) overflows to inf for z < -709; 1 / (1 + inf) = 0 is then the right limit.
+    with np.errstate(over="ignore"):
+        out = np.negative(z, out=out)
+        np.exp(out, out=out)
+    out += 1.0
+    return np.divide(1.0, out, out=out)
+
+
+def _sigmoid_derivative(z: np.ndarray, a: np.ndarray, out: Out = None) -> np.ndarray:
+    out = np.subtract(1.0, a, out=out)
+    return np.multiply(a, out, out=out)
+
+
+def _tanh(z: np.ndarray, out: Out = None) -> np.ndarray:
+    return np.tanh(z, out=out)
+
+
+def _tanh_derivative(z: np.ndarray, a: np.ndarray, out: Out = None) -> np.ndarray:
+    out = np.multiply(a, a, out=out)
+    return np.subtract(1.0, out, out=out)
+
+
+def _relu(z: np.ndarray, out: Out = None) -> np.ndarray:
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_derivative(z: np.ndarray, a: np.ndarray, out: Out = None) -> np.ndarray:
+    return _into(np.where(z > 0, 1.0, 0.0), out)
+
+
+def _leaky_relu(z: np.ndarray, out: Out = None) -> np.ndarray:
+    return _into(np.where(z > 0, z, LEAKY_SLOPE * z), out)
+
+
+def _leaky_relu_derivative(z: np.ndarray, a: np.ndarray, out: Out = None) -> np.ndarray:
+    return _into(np.where(z > 0, 1.0, LEAKY_SLOPE), out)
+
+
+def _linear(z: np.ndarray, out: Out = None) -> np.ndarray:
+    return _into(np.array(z, dtype=float, copy=True), out)
+
+
+def _linear_derivative(z: np.ndarray, a: np.ndarray, out: Out = None) -> np.ndarray:
+    if out is None:
+        return np.ones_like(z, dtype=float)
+    out.fill(1.0)
+    return out
+
+
+def _softmax(z: np.ndarray, out: Out = None) -> np.ndarray:
+    out = np.subtract(z, np.max(z, axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= np.sum(out, axis=-1, keepdims=True)
+    return out
+
+
+def _into(values: np.ndarray, out: Out) -> np.ndarray:
+    if out is None:
+        return values
+    np.copyto(out, values)
+    return out
+
+
+@dataclass(frozen=True)
+class Activation:
+    """f and f'. `derivative(z, a)` gets both z and a = f(z), so sigmoid and tanh reuse a.
+    Softmax is not elementwise: its `derivative` is the Jacobian's diagonal (for plots),
+    and `backward` applies the full Jacobian."""
+
+    name: str
+    symbol: str  # LaTeX name used in formulas, e.g. r"\sigma"
+    function: Callable[..., np.ndarray]
+    derivative: Callable[..., np.ndarray]
+    elementwise: bool = True
+
+    def __call__(self, z: np.ndarray, out: Out = None) -> np.ndarray:
+        return self.function(z, out)
+
+    def backward(
+        self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray, out: Out = None
+    ) -> np.ndarray:
+        """delta = dL/dz given grad_a = dL/da, all `(N, n)`. `out` may not alias grad_a."""
+        if self.elementwise:
+            out = self.derivative(z, a, out)
+            return np.multiply(grad_a, out, out=out)
+        # softmax: dL/dz_j = a_j * (g_j - sum_k g_k a_k)
+        weighted = np.sum(grad_a * a, axis=1, keepdims=True)
+        out = np.subtract(grad_a, weighted, out=out)
+        return np.multiply(a, out, out=out)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", r"\sigma", _sigmoid, _sigmoid_derivative),
+        Activation("tanh", r"\tanh", _tanh, _tanh_derivative),
+        Activation("relu", r"\operatorname{relu}", _relu, _relu_derivative),
+        Activation("leaky_relu", r"\operatorname{lrelu}", _leaky_relu, _leaky_relu_derivative),
+        Activation("linear", r"\operatorname{id}", _linear, _linear_derivative),
+        Activation(
+            "softmax", r"\operatorname{softmax}", _softmax, _sigmoid_derivative, elementwise=False
+        ),
+    )
+}
+
+
+def get(name: str) -> Activation:
+    """The activation registered under `name` (a spec name, e.g. "sigmoid")."""
+    return ACTIVATIONS[name]

@@ -1,0 +1,63 @@
+"""Atomic file writes: a file is either left as it was or replaced whole, never half-written.
+
+Qt-free. Used for documents and by the command line for its CSV, JSON and image outputs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+    """Writes `data` to `path` through a temporary file in the same folder, flushed to disk
+    and renamed into place. On any failure the temporary file is removed, `path` keeps its
+    old content, and the error (an OSError) propagates. A symbolic link is followed, so
+    the file it points to is replaced and the link stays."""
+    target = os.path.realpath(os.fspath(path))
+    folder, name = os.path.split(target)
+    mode = _mode_for(target)
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _sync_folder(folder)
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
+    """`atomic_write_bytes` of `text` encoded (newlines are written as they are). A text
+    that cannot be encoded raises UnicodeEncodeError before any file is touched."""
+    atomic_write_bytes(path, text.encode(encoding))
+
+
+def _mode_for(target: str) -> int:
+    """The permissions the new file gets: those of the file it replaces, or the ones a
+    plain `open(path, "w")` would give (mkstemp alone makes it private to the owner)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _sync_folder(folder: str) -> None:
+    """Makes the rename itself durable where the platform allows it (POSIX)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,247 @@
+"""Reading and writing `.bpnet` files: JSON text <-> Document, with every error as one
+DocumentError that names the file and the exact place. Qt-free.
+
+The rules themselves live in validate.py; this module handles files, bytes and JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from bpstudio.document import validate
+from bpstudio.document.atomic import atomic_write_text
+from bpstudio.document.checks import DuplicateKeys, Invalid, Rejected
+from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
+from bpstudio.document.validate import FORMAT, VERSION
+
+MAX_FILE_BYTES = 50_000_000  # 50 MB: larger files are refused before they are read
+LINE_WIDTH = 100  # containers that fit are written on one line
+
+
+class DocumentError(Exception):
+    """A document cannot be read, is invalid, or cannot be written.
+
+    `file` is the path as given, `place` the JSON path of the offending value
+    (`layers[2].weights[1][0]`, `training.learning_rate`; '' for the file as a whole) and
+    `problem` a phrase that completes the sentence. `str()` is one line:
+    `"{file}: {place} {problem}"`, e.g. `spiral.bpnet: layers[2].weights has 3 rows,
+    expected 4`, or `"{file}: {problem}"` when there is no place, e.g.
+    `spiral.bpnet: cannot read the file (No such file or directory)`.
+    """
+
+    def __init__(self, file: str, place: str, problem: str) -> None:
+        self.file = file
+        self.place = place
+        self.problem = problem
+        text = f"{place} {problem}" if place else problem
+        super().__init__(f"{file}: {text}" if file else text)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.file, self.place, self.problem)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def load(path: str | os.PathLike[str]) -> Document:
+    """Reads and validates the document at `path`. Raises only DocumentError."""
+    file = os.fsdecode(path)
+    return loads(_read(file), file)
+
+
+def _read(file: str) -> bytes:
+    try:
+        size = os.stat(file).st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_large(file, size)
+        with open(file, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise DocumentError(file, "", f"cannot read the file ({e.strerror or e})") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew, or it is a device that reports no size
+        raise _too_large(file, len(data))
+    return data
+
+
+def _too_large(file: str, size: int) -> DocumentError:
+    return DocumentError(
+        file,
+        "",
+        f"the file is {size / 1e6:,.1f} MB; documents larger than "
+        f"{MAX_FILE_BYTES // 1_000_000} MB are refused",
+    )
+
+
+def loads(text: str | bytes, file: str = "<string>") -> Document:
+    """The document in `text` (UTF-8 bytes or str; a leading byte order mark is allowed).
+    `file` names it in error messages. Raises only DocumentError."""
+    if len(text) > MAX_FILE_BYTES:
+        raise _too_large(file, len(text))
+    if isinstance(text, bytes | bytearray | memoryview):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as e:
+            bad = e.object[e.start]
+            problem = f"is not UTF-8 text (byte 0x{bad:02x} at offset {e.start:,})"
+            raise DocumentError(file, "", problem) from None
+    return from_dict(_parse_json(text.removeprefix("\ufeff"), file), file)
+
+
+def _parse_json(text: str, file: str) -> Any:
+    try:
+        return json.loads(
+            text,
+            parse_constant=_rejected_constant,
+            parse_int=_checked_int,
+            object_pairs_hook=_object_without_duplicates,
+        )
+    except json.JSONDecodeError as e:
+        problem = f"is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})"
+        raise DocumentError(file, "", problem) from None
+    except RecursionError:
+        raise DocumentError(file, "", "is JSON nested too deeply to be a document") from None
+
+
+def _rejected_constant(name: str) -> Rejected:
+    return Rejected(f"must be a finite number, not {name}")
+
+
+def _checked_int(text: str) -> int | Rejected:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        return Rejected(f"is an integer of {len(text):,} digits, too long to read")
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    counts = Counter(key for key, _ in pairs)
+    return DuplicateKeys(pairs, next(key for key, count in counts.items() if count > 1))
+
+
+def from_dict(obj: Any, file: str = "<dict>") -> Document:
+    """The Document described by a parsed JSON value. Raises only DocumentError."""
+    try:
+        return validate.document(obj)
+    except Invalid as e:
+        raise DocumentError(file, e.place, e.problem) from None
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def to_dict(doc: Document) -> dict[str, Any]:
+    """The JSON object of `doc`, keys in the spec's order, unknown top-level keys last.
+    Absent values (None) are left out; nothing is validated here."""
+    obj: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if doc.name is not None:
+        obj["name"] = doc.name
+    if doc.description is not None:
+        obj["description"] = doc.description
+    obj["layers"] = [_layer_to_dict(layer) for layer in doc.layers]
+    obj["loss"] = doc.loss
+    obj["training"] = _training_to_dict(doc.training)
+    obj["data"] = _data_to_dict(doc.data)
+    if doc.history is not None:
+        obj["history"] = {
+            "epoch": [int(e) for e in doc.history.epoch],
+            "loss": [float(v) for v in doc.history.loss],
+        }
+    obj.update((k, v) for k, v in doc.extra.items() if k not in validate.TOP_KEYS)
+    return obj
+
+
+def _numbers(array: Any) -> Any:
+    return np.asarray(array, dtype=float).tolist()
+
+
+def _layer_to_dict(layer: LayerSpec) -> dict[str, Any]:
+    out: dict[str, Any] = {"size": int(layer.size)}
+    if layer.activation is not None:
+        out["activation"] = layer.activation
+    if layer.weights is not None:
+        out["weights"] = _numbers(layer.weights)
+    if layer.biases is not None:
+        out["biases"] = _numbers(layer.biases)
+    if not layer.train_biases:
+        out["train_biases"] = False
+    if layer.labels is not None:
+        out["labels"] = list(layer.labels)
+    return out
+
+
+def _training_to_dict(training: TrainingSpec) -> dict[str, Any]:
+    return {
+        "learning_rate": float(training.learning_rate),
+        "momentum": float(training.momentum),
+        "batch_size": None if training.batch_size is None else int(training.batch_size),
+        "shuffle": bool(training.shuffle),
+        "seed": int(training.seed),
+        "init": training.init,
+    }
+
+
+def _data_to_dict(data: DataSpec) -> dict[str, Any]:
+    if data.generator is None:
+        arrays = {"inputs": data.inputs, "targets": data.targets}
+        return {key: _numbers(array) for key, array in arrays.items() if array is not None}
+    out: dict[str, Any] = {
+        "generator": data.generator,
+        "samples": None if data.samples is None else int(data.samples),
+        "noise": float(data.noise),
+    }
+    if data.seed is not None:
+        out["seed"] = int(data.seed)
+    return out
+
+
+def dumps(doc: Document, file: str = "<document>") -> str:
+    """`doc` as `.bpnet` text: indented JSON whose short containers and number rows stay on
+    one line, floats written so that they read back exactly. The text is validated first,
+    so what is written can always be read back; an invalid `doc` raises DocumentError."""
+    try:
+        obj = to_dict(doc)
+    except (TypeError, ValueError) as e:
+        raise DocumentError(file, "", f"cannot be written: {e}") from None
+    from_dict(obj, file)
+    return _render(obj, 0, expand=True) + "\n"
+
+
+def _render(value: Any, indent: int, expand: bool = False) -> str:
+    """`value` as JSON text starting at column `indent`: on one line if it is a scalar, a
+    row of scalars, or fits in LINE_WIDTH; otherwise one item per line."""
+    if not expand or not isinstance(value, dict | list) or not value:
+        if isinstance(value, list) and set(map(type, value)) <= {int, float}:
+            return "[" + ", ".join(map(repr, value)) + "]"  # a row of numbers; repr as json's
+        compact = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+        flat = isinstance(value, list) and not any(isinstance(v, dict | list) for v in value)
+        if flat or not isinstance(value, dict | list) or indent + len(compact) <= LINE_WIDTH:
+            return compact
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        items = [
+            f"{pad}{json.dumps(key, ensure_ascii=False)}: {_render(item, indent + 2)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    items = [pad + _render(item, indent + 2) for item in value]
+    return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def save(doc: Document, path: str | os.PathLike[str]) -> None:
+    """Writes `doc` to `path` atomically (see atomic.py): either the whole new document is
+    there afterwards or the old file is untouched, with no temporary file left behind.
+    Every failure, invalid document or OS error, raises DocumentError naming `path`."""
+    file = os.fsdecode(path)
+    text = dumps(doc, file)
+    try:
+        atomic_write_text(path, text)
+    except OSError as e:
+        raise DocumentError(file, "", f"cannot write the file ({e.strerror or e})") from None

@@ -1,0 +1,159 @@
+"""The network document: the editable, in-memory form of a `.bpnet` file.
+
+Qt-free and JSON-free (format.py reads and writes files). Arrays are float64; shapes follow
+the spec: layer l's `weights` is `(size(l), size(l-1))`, its `biases` `(size(l),)`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+
+from bpstudio.engine import datasets
+from bpstudio.engine.init import init_layer_weights
+from bpstudio.engine.network import Network
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and bool(np.array_equal(a, b))
+        )
+    return bool(a == b)
+
+
+class _ExactEquality:
+    """Field-by-field equality of a dataclass in which arrays compare exactly (same shape,
+    same values), so undo and save/load round trips can be checked with `==`."""
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: never a dict key
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+
+@dataclass(eq=False)
+class LayerSpec(_ExactEquality):
+    """One layer. Layer 0 is the input layer: only `size` and `labels` apply to it.
+    `weights` `(size, size of the layer before)` and `biases` `(size,)` may be None:
+    absent in the file, drawn or zeroed when a network is built."""
+
+    size: int
+    activation: str | None = None
+    weights: np.ndarray | None = None
+    biases: np.ndarray | None = None
+    train_biases: bool = True
+    labels: list[str] | None = None
+
+
+@dataclass(eq=False)
+class TrainingSpec(_ExactEquality):
+    learning_rate: float
+    momentum: float = 0.0
+    batch_size: int | None = None  # None: the full batch
+    shuffle: bool = False
+    seed: int = 0
+    init: str = "xavier"
+
+
+@dataclass(eq=False)
+class DataSpec(_ExactEquality):
+    """Either explicit `inputs` `(N, input size)` and `targets` `(N, output size)`, or a
+    `generator` name with `samples`, `noise` and an optional `seed` (None: training.seed)."""
+
+    inputs: np.ndarray | None = None
+    targets: np.ndarray | None = None
+    generator: str | None = None
+    samples: int | None = None
+    noise: float = 0.0
+    seed: int | None = None
+
+
+@dataclass(eq=False)
+class History(_ExactEquality):
+    """`loss[e]` is the loss over the whole data set after epoch `epoch[e]` (0: untrained)."""
+
+    epoch: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Document(_ExactEquality):
+    """A whole network document. `extra` holds unknown top-level keys, in file order, so
+    that a file written by a newer bpstudio keeps them when re-saved."""
+
+    layers: list[LayerSpec]
+    loss: str
+    training: TrainingSpec
+    data: DataSpec
+    name: str | None = None
+    description: str | None = None
+    history: History | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return tuple(layer.size for layer in self.layers)
+
+    @property
+    def activation_names(self) -> tuple[str, ...]:
+        """One activation name per non-input layer."""
+        return tuple(str(layer.activation) for layer in self.layers[1:])
+
+    @property
+    def parameter_count(self) -> int:
+        sizes = self.sizes
+        return sum(sizes[i] * sizes[i - 1] + sizes[i] for i in range(1, len(sizes)))
+
+    def build_network(self) -> Network:
+        """A new Network with this document's parameters. Absent weights are drawn by
+        `training.init` from `training.seed`; absent biases are zeros."""
+        hidden = self.layers[1:]
+        drawn: list[np.ndarray] = []
+        if any(layer.weights is None for layer in hidden):
+            drawn = init_layer_weights(self.training.init, self.training.seed, self.sizes)
+        weights = [
+            layer.weights if layer.weights is not None else drawn[i]
+            for i, layer in enumerate(hidden)
+        ]
+        biases = [
+            layer.biases if layer.biases is not None else np.zeros(layer.size) for layer in hidden
+        ]
+        train_biases = [layer.train_biases for layer in hidden]
+        return Network(self.sizes, self.activation_names, weights, biases, train_biases)
+
+    def dataset(self) -> tuple[np.ndarray, np.ndarray]:
+        """The training data, x `(N, input size)` and y `(N, output size)`, float64 copies."""
+        data = self.data
+        if data.generator is not None:
+            seed = data.seed if data.seed is not None else self.training.seed
+            return datasets.generate(data.generator, int(data.samples or 0), data.noise, seed)
+        if data.inputs is None or data.targets is None:
+            raise ValueError("the document has no data: neither inputs and targets nor a generator")
+        return np.array(data.inputs, dtype=float), np.array(data.targets, dtype=float)
+
+    def set_parameters_from(self, net: Network) -> None:
+        """Writes copies of `net`'s weights and biases into the layers (e.g. after training)."""
+        if net.sizes != self.sizes:
+            raise ValueError(f"network sizes {net.sizes} differ from the document's {self.sizes}")
+        for layer, w, b in zip(self.layers[1:], net.w, net.b, strict=True):
+            layer.weights = np.array(w, dtype=float)
+            layer.biases = np.array(b, dtype=float)
+
+    def with_network(self, net: Network) -> Document:
+        """A deep copy of this document holding `net`'s weights and biases."""
+        result = self.copy()
+        result.set_parameters_from(net)
+        return result
+
+    def copy(self) -> Document:
+        """A deep copy: no array or list is shared with this document."""
+        return copy.deepcopy(self)

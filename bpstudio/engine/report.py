@@ -65,7 +65,7 @@ def to_markdown(
 
 
 def to_json(seq: StepSequence) -> str:
-    return json.dumps([s.to_json() for s in seq], indent=1)
+    return json.dumps([s.to_json() for s in seq], indent=1, allow_nan=False)
 
 
 _NOTATION = (

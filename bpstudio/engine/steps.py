@@ -117,7 +117,8 @@ class _Builder:
         self.samples = list(range(self.n)) if samples is None else samples
         self.several = self.n > 1
         self.steps: list[Step] = []
-        self.loss_grad = losses.get(config.loss).gradient(result.fwd.output, result.y)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self.loss_grad = losses.get(config.loss).gradient(result.fwd.output, result.y)
 
     def add(
         self,
@@ -710,9 +711,10 @@ def build(
     `samples`, only those samples' forward, loss and backward steps are listed; the
     combined gradients and the update always cover the whole batch."""
     b = _Builder(result, config, samples)
-    b.forward()
-    b.loss()
-    b.backward()
-    b.combine()
-    b.update()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        b.forward()
+        b.loss()
+        b.backward()
+        b.combine()
+        b.update()
     return StepSequence(result, b.steps)

@@ -84,6 +84,20 @@ def training_step(
     )
 
 
+def step_divergence(result: StepResult, epoch: int) -> Divergence | None:
+    """The divergence of a single training step, if its loss or new parameters are not
+    finite."""
+    if not np.isfinite(result.loss):
+        return Divergence(epoch, f"loss is {result.loss}")
+    bad = np.flatnonzero(~np.isfinite(result.after.params))
+    return _bad_parameter(result.after, epoch, bad[0]) if bad.size else None
+
+
+def _bad_parameter(net: Network, epoch: int, index: int) -> Divergence:
+    name = net.parameter_names()[index]
+    return Divergence(epoch, f"parameter {name} is {net.params[index]}")
+
+
 def first_batch(n: int, config: TrainingConfig, epoch: int = 1) -> np.ndarray:
     """Sample indices of the first batch of `epoch` for a data set of `n` samples."""
     size = n if config.batch_size is None else min(config.batch_size, n)
@@ -179,7 +193,8 @@ class Trainer:
         self.history = History(first_epoch=epoch)
         if record_parameters:
             self.history.params = GrowingArray(net.parameter_count)
-        self._record(self.full_loss())
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._record(self.full_loss())
 
     def batches(self, epoch: int) -> list[np.ndarray] | None:
         """Sample indices of each batch of `epoch`; None for one full batch in file order."""
@@ -245,8 +260,7 @@ class Trainer:
             return Divergence(epoch, f"loss is {loss}")
         bad = np.flatnonzero(~np.isfinite(self.net.params))
         if bad.size:
-            name = self.net.parameter_names()[bad[0]]
-            return Divergence(epoch, f"parameter {name} is {self.net.params[bad[0]]}")
+            return _bad_parameter(self.net, epoch, bad[0])
         return None
 
     def _record(self, loss: float) -> None:

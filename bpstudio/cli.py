@@ -1,0 +1,237 @@
+"""The `bpstudio` command: the GUI (default) and the headless `trace`, `train` and `steps`
+of spec sections 3, 4 and 6. Imports bpstudio.ui (and so Qt) only to open the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+
+from bpstudio.document.atomic import atomic_write_text
+from bpstudio.document.format import DocumentError, load, save, to_dict
+from bpstudio.document.model import Document, History
+from bpstudio.engine import report, steps
+from bpstudio.engine.training import (
+    StepResult,
+    Trainer,
+    TrainingConfig,
+    first_batch,
+    step_divergence,
+    training_step,
+)
+
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+HEADLESS = ("trace", "train", "steps")
+
+
+class UsageError(Exception):
+    """Bad command-line arguments; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not argparse's usage block
+        raise UsageError(message)
+
+
+def _parsers() -> tuple[_Parser, _Parser]:
+    gui = _Parser(
+        prog="bpstudio",
+        description="Backpropagation Studio. Opens the window; "
+        "`bpstudio trace|train|steps FILE` work without one.",
+    )
+    gui.add_argument("file", nargs="?", help="a .bpnet document to open")
+    gui.add_argument(
+        "--screenshot",
+        metavar="OUT.png",
+        help="render the window offscreen at 1280x800 into OUT.png and exit",
+    )
+    cmd = _Parser(prog="bpstudio")
+    sub = cmd.add_subparsers(dest="command", required=True)
+    trace = sub.add_parser("trace", help="one training step on the first batch, as JSON")
+    trace.add_argument("file")
+    train = sub.add_parser("train", help="train without a window")
+    train.add_argument("file")
+    train.add_argument("--epochs", type=int, required=True, metavar="N")
+    train.add_argument("--out", metavar="OUT.bpnet", help="write the trained document")
+    train.add_argument("--history", metavar="CSV", help="write epoch,loss as CSV")
+    worked = sub.add_parser("steps", help="the worked solution of the first training step")
+    worked.add_argument("file")
+    worked.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    worked.add_argument(
+        "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
+    )
+    for p in (trace, train, worked):
+        p.error = gui.error  # type: ignore[method-assign]
+    return gui, cmd
+
+
+def training_config(doc: Document) -> TrainingConfig:
+    t = doc.training
+    return TrainingConfig(doc.loss, t.learning_rate, t.momentum, t.batch_size, t.shuffle, t.seed)
+
+
+def next_epoch(doc: Document) -> int:
+    """The number of the epoch that training this document would run next."""
+    return doc.history.epoch[-1] + 1 if doc.history and doc.history.epoch else 1
+
+
+class Diverged(Exception):
+    """Training (or the one step of trace and steps) produced a non-finite value."""
+
+
+def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
+    """One training step of the document on the first batch of its next epoch; Diverged if
+    it gives a non-finite loss or parameter."""
+    config = training_config(doc)
+    x, y = doc.dataset()
+    epoch = next_epoch(doc)
+    idx = first_batch(len(x), config, epoch)
+    result = training_step(doc.build_network(), x[idx], y[idx], config)
+    divergence = step_divergence(result, epoch)
+    if divergence:
+        raise Diverged(divergence.message())
+    return result, config
+
+
+def _rows(array: np.ndarray) -> list:
+    return [[float(v) for v in row] for row in array]
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    doc = load(args.file)
+    result, _ = first_step(doc)
+    layers = [
+        {
+            "z": _rows(result.fwd.z[i]),
+            "a": _rows(result.fwd.a[i]),
+            "delta": _rows(result.deltas[i]),
+            "grad_weights": _rows(result.grad_w[i]),
+            "grad_biases": [float(v) for v in result.grad_b[i]],
+        }
+        for i in range(result.before.depth)
+    ]
+    out = {
+        "loss": float(result.loss),
+        "layers": layers,
+        "network": to_dict(doc.with_network(result.after)),
+    }
+    print(json.dumps(out, indent=1, allow_nan=False))
+    return 0
+
+
+def cmd_steps(args: argparse.Namespace) -> int:
+    doc = load(args.file)
+    result, config = first_step(doc)
+    samples = None
+    if args.sample is not None:
+        if not 0 <= args.sample < len(result.x):
+            raise UsageError(
+                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to "
+                f"{len(result.x) - 1}"
+            )
+        samples = [args.sample]
+    seq = steps.build(result, config, samples)
+    if args.format == "json":
+        print(report.to_json(seq))
+    else:
+        print(report.to_markdown(seq, config, doc.name))
+    return 0
+
+
+def _check_output(path: str | None, option: str) -> None:
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise UsageError(f"{option} {path}: is a folder")
+
+
+def merged_history(doc: Document, trainer: Trainer) -> History:
+    """The document's history followed by the epochs just trained."""
+    old = doc.history or History()
+    epochs = [int(e) for e in trainer.history.epochs]
+    loss = [float(v) for v in trainer.history.loss.values]
+    if old.epoch:  # the trainer's first row repeats the document's last epoch
+        epochs, loss = epochs[1:], loss[1:]
+    return History(old.epoch + epochs, old.loss + loss)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    if args.epochs < 0:
+        raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
+    _check_output(args.out, "--out")
+    _check_output(args.history, "--history")
+    for option, path in (("--out", args.out), ("--history", args.history)):
+        if path and os.path.exists(path) and os.path.samefile(path, args.file):
+            raise UsageError(f"{option} {path}: is the input file, which train never changes")
+    doc = load(args.file)
+    x, y = doc.dataset()
+    net = doc.build_network()
+    trainer = Trainer(net, x, y, training_config(doc), epoch=next_epoch(doc) - 1)
+    start = float(trainer.history.loss.values[0])
+    if not np.isfinite(start):  # no finite state to keep, and a history of inf can't be saved
+        raise Diverged(
+            f"training diverged at epoch {trainer.epoch}: the loss is {start} before training "
+            "(an output saturates or overflows); change the weights or scale the data"
+        )
+    divergence = trainer.run(args.epochs)
+    trained = doc.with_network(net)
+    trained.history = merged_history(doc, trainer)
+    if args.out:
+        save(trained, args.out)
+    if args.history:
+        lines = ["epoch,loss"] + [
+            f"{e},{v!r}" for e, v in zip(trained.history.epoch, trained.history.loss, strict=True)
+        ]
+        atomic_write_text(args.history, "\n".join(lines) + "\n")
+    if divergence:
+        raise Diverged(divergence.message())
+    print(f"final loss: {trained.history.loss[-1]!r}")
+    return 0
+
+
+def _utf8_stdout() -> None:
+    """Markdown carries the document's name, which may hold any character: print UTF-8 even
+    where the locale's encoding (cp1252 in a Windows pipe) cannot encode it."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from bpstudio.app import run  # Qt is imported here and only here
+
+    return run(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    gui, cmd = _parsers()
+    try:
+        if argv and argv[0] in HEADLESS:
+            _utf8_stdout()
+            args = cmd.parse_args(argv)
+            return {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}[args.command](args)
+        return run_gui(gui.parse_args(argv))
+    except Diverged as exc:
+        print(f"bpstudio: {args.file}: {exc}", file=sys.stderr)
+        return EXIT_DIVERGED
+    except (UsageError, DocumentError) as exc:
+        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"bpstudio: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130

@@ -103,11 +103,11 @@ def document(obj: Any) -> Document:
         raise Invalid("", f"the document must be a JSON object, not {describe(obj)}")
     _check_header(obj)
     scan(obj)
-    layers = _layers(required(obj, "layers", ""))
-    loss = _loss(required(obj, "loss", ""), layers)
-    training = _training(required(obj, "training", ""))
-    data = _data(required(obj, "data", ""), layers, loss)
-    history = _history(obj["history"]) if "history" in obj else None
+    layers = check_layers(required(obj, "layers", ""))
+    loss = check_loss(required(obj, "loss", ""), layers)
+    training = check_training(required(obj, "training", ""))
+    data = check_data(required(obj, "data", ""), layers, loss)
+    history = check_history(obj["history"]) if "history" in obj else None
     extra = {key: copy.deepcopy(value) for key, value in obj.items() if key not in TOP_KEYS}
     return Document(
         layers=layers,
@@ -140,7 +140,7 @@ def _check_header(obj: dict[str, Any]) -> None:
         raise Invalid("version", f"must be {VERSION}, not {version}")
 
 
-def _layers(value: Any) -> list[LayerSpec]:
+def check_layers(value: Any) -> list[LayerSpec]:
     items = as_list(value, "layers")
     if len(items) < 2:
         raise Invalid("layers", f"must hold at least 2 layers (input and output), not {len(items)}")
@@ -151,7 +151,7 @@ def _layers(value: Any) -> list[LayerSpec]:
             "layers",
             f"describe a network of {count:,} parameters; at most {MAX_PARAMETERS:,} are allowed",
         )
-    return [_layer(item, i, sizes) for i, item in enumerate(items)]
+    return [check_layer(item, i, sizes) for i, item in enumerate(items)]
 
 
 def _layer_size(value: Any, index: int) -> int:
@@ -166,7 +166,7 @@ def _layer_size(value: Any, index: int) -> int:
     return as_int(required(obj, "size", place), f"{place}.size", 1, MAX_LAYER_SIZE)
 
 
-def _layer(obj: dict[str, Any], index: int, sizes: list[int]) -> LayerSpec:
+def check_layer(obj: dict[str, Any], index: int, sizes: list[int]) -> LayerSpec:
     place = f"layers[{index}]"
     size = sizes[index]
     labels = _labels(obj["labels"], f"{place}.labels", size) if "labels" in obj else None
@@ -194,7 +194,7 @@ def _labels(value: Any, place: str, size: int) -> list[str]:
     return [as_string(item, f"{place}[{i}]") for i, item in enumerate(items)]
 
 
-def _loss(value: Any, layers: list[LayerSpec]) -> str:
+def check_loss(value: Any, layers: list[LayerSpec]) -> str:
     loss = as_choice(value, "loss", LOSSES)
     output = layers[-1].activation
     if loss == "cross_entropy" and output != "softmax":
@@ -206,7 +206,7 @@ def _loss(value: Any, layers: list[LayerSpec]) -> str:
     return loss
 
 
-def _training(value: Any) -> TrainingSpec:
+def check_training(value: Any) -> TrainingSpec:
     obj = as_object(value, "training", TRAINING_KEYS)
     raw_rate = required(obj, "learning_rate", "training")
     rate = as_number(raw_rate, "training.learning_rate")
@@ -227,7 +227,7 @@ def _training(value: Any) -> TrainingSpec:
     )
 
 
-def _data(value: Any, layers: list[LayerSpec], loss: str) -> DataSpec:
+def check_data(value: Any, layers: list[LayerSpec], loss: str) -> DataSpec:
     obj = as_object(value, "data", DATA_KEYS)
     explicit = [key for key in ("inputs", "targets") if key in obj]
     generated = [key for key in ("generator", "samples", "noise", "seed") if key in obj]
@@ -241,10 +241,10 @@ def _data(value: Any, layers: list[LayerSpec], loss: str) -> DataSpec:
         raise Invalid("data", 'needs either "inputs" and "targets" or a "generator"')
     if generated:
         return _generated_data(obj, layers)
-    return _explicit_data(obj, layers, loss)
+    return check_explicit_data(obj, layers, loss)
 
 
-def _explicit_data(obj: dict[str, Any], layers: list[LayerSpec], loss: str) -> DataSpec:
+def check_explicit_data(obj: dict[str, Any], layers: list[LayerSpec], loss: str) -> DataSpec:
     inputs = as_list(required(obj, "inputs", "data"), "data.inputs")
     if not 1 <= len(inputs) <= MAX_SAMPLES:
         raise Invalid("data.inputs", f"has {len(inputs):,} rows; 1 to {MAX_SAMPLES:,} are allowed")
@@ -283,7 +283,7 @@ def _generated_data(obj: dict[str, Any], layers: list[LayerSpec]) -> DataSpec:
     return DataSpec(generator=name, samples=samples, noise=noise, seed=seed)
 
 
-def _history(value: Any) -> History:
+def check_history(value: Any) -> History:
     obj = as_object(value, "history", HISTORY_KEYS)
     epochs = as_list(required(obj, "epoch", "history"), "history.epoch")
     epoch = [as_int(e, f"history.epoch[{i}]", low=0) for i, e in enumerate(epochs)]

@@ -1,0 +1,1 @@
+"""The network canvas: a QGraphicsScene view of the document's network."""

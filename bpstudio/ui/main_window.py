@@ -1,0 +1,335 @@
+"""MainWindow: the composition of canvas, docks, menus and files around one DocumentModel
+and its QUndoStack. Dialogs sit behind small methods (`ask_open_path`, `ask_save_path`,
+`ask_unsaved_changes`, `show_error`) so tests can patch them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QTextBrowser,
+    QUndoView,
+)
+
+from bpstudio.document.edits import Edit, EditError
+from bpstudio.document.format import DocumentError, load
+from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
+from bpstudio.document.session import DocumentModel
+from bpstudio.resources import examples_dir
+from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+from bpstudio.ui.start_page import StartPage
+from bpstudio.ui.undo import EditCommand
+
+FILE_FILTER = "bpstudio networks (*.bpnet);;All files (*)"
+MAX_RECENT = 10
+
+
+def new_document() -> Document:
+    """What "New network" starts from: one input, one sigmoid neuron, one sample."""
+    return Document(
+        layers=[LayerSpec(1), LayerSpec(1, "sigmoid")],
+        loss="sse",
+        training=TrainingSpec(learning_rate=0.1),
+        data=DataSpec(inputs=np.array([[0.5]]), targets=np.array([[1.0]])),
+        name="Untitled network",
+    )
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.model = DocumentModel(new_document())
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._update_title)
+        self.canvas = NetworkCanvas(self.model, self.push, self)
+        self.start_page = StartPage(self)
+        self.start_page.open_requested.connect(self.open_path_asking)
+        self.start_page.new_requested.connect(self.new)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.start_page)
+        self.pages.addWidget(self.canvas)
+        self.setCentralWidget(self.pages)
+        self.about = QTextBrowser()
+        self.about_dock = self._dock("About this network", "about_dock", self.about)
+        self.history_dock = self._dock("Edit history", "history_dock", QUndoView(self.undo_stack))
+        self.tabifyDockWidget(self.about_dock, self.history_dock)
+        self.about_dock.raise_()
+        self.status = QLabel()
+        self.statusBar().addWidget(self.status, 1)
+        self._build_menus()
+        for signal in (
+            self.model.events.document_replaced,
+            self.model.events.structure_changed,
+            self.model.events.settings_changed,
+            self.model.events.path_changed,
+        ):
+            signal.connect(self._on_document_changed)
+        self._restore_state()
+        self._on_document_changed()
+
+    @property
+    def document(self) -> Document:
+        return self.model.document
+
+    @property
+    def path(self) -> Path | None:
+        return Path(self.model.path) if self.model.path else None
+
+    # building ----------------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        return dock
+
+    def action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        """A window-wide action with a tooltip (and the shortcut in it)."""
+        action = QAction(text, self)
+        tip = tip or text.replace("&", "").rstrip("…")
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            tip += f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        key = QKeySequence.StandardKey
+        file_menu.addAction(
+            self.action(
+                "&New Network", self.new, key.New, "Start a new network from a single neuron"
+            )
+        )
+        file_menu.addAction(self.action("&Open…", self.open, key.Open, "Open a .bpnet network"))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addAction(
+            self.action(
+                "&Start Page", self.show_start_page, None, "Lessons, examples and recent files"
+            )
+        )
+        file_menu.addSeparator()
+        file_menu.addAction(self.action("&Save", self.save, key.Save, "Save the network"))
+        file_menu.addAction(
+            self.action("Save &As…", self.save_as, key.SaveAs, "Save the network under a new name")
+        )
+        self.revert_action = self.action(
+            "Re&vert", self.revert, None, "Discard all changes since the last save"
+        )
+        file_menu.addAction(self.revert_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action("&Quit", self.close, key.Quit))
+        edit = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(key.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(key.Redo)])
+        for a in (undo, redo):
+            self.addAction(a)
+            edit.addAction(a)
+        self.edit_menu = edit
+        view = bar.addMenu("&View")
+        view.addAction(self.action("Zoom &In", self.canvas.zoom_in, "Ctrl++"))
+        view.addAction(self.action("Zoom &Out", self.canvas.zoom_out, "Ctrl+-"))
+        view.addAction(
+            self.action(
+                "&Fit Network", self.canvas.fit, "Ctrl+0", "Fit the whole network into the window"
+            )
+        )
+        view.addSeparator()
+        view.addAction(self.about_dock.toggleViewAction())
+        view.addAction(self.history_dock.toggleViewAction())
+        self.view_menu = view
+
+    # edits -------------------------------------------------------------------------------
+    def push(self, edit: Edit) -> bool:
+        """Checks `edit` and pushes it onto the undo stack (which applies it). A refused edit
+        shows its message and changes nothing. Returns whether it was applied."""
+        try:
+            self.model.check(edit)
+        except EditError as exc:
+            self.show_error("That change is not possible", str(exc))
+            return False
+        self.undo_stack.push(EditCommand(self.model, edit))
+        return True
+
+    # dialogs (patched in tests) ------------------------------------------------------------
+    def ask_open_path(self) -> str:
+        start = str(self.path.parent if self.path else examples_dir())
+        return QFileDialog.getOpenFileName(self, "Open network", start, FILE_FILTER)[0]
+
+    def ask_save_path(self) -> str:
+        start = str(self.path or Path.home() / f"{self.document.name or 'network'}.bpnet")
+        path = QFileDialog.getSaveFileName(self, "Save network", start, FILE_FILTER)[0]
+        if path and not Path(path).suffix:
+            path += ".bpnet"
+        return path
+
+    def ask_unsaved_changes(self) -> QMessageBox.StandardButton:
+        """Save, Discard or Cancel, for a document with unsaved changes."""
+        name = self.path.name if self.path else "this network"
+        return QMessageBox.warning(
+            self,
+            "Unsaved changes",
+            f"Save the changes to {name} before closing it?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.critical(self, title, text)
+
+    # files -------------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """True if the current document may be closed: it is unchanged, saved now, or the
+        user chose to discard the changes."""
+        if self.undo_stack.isClean():
+            return True
+        answer = self.ask_unsaved_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new(self) -> None:
+        if self.maybe_save():
+            self._replace(new_document(), None)
+
+    def open(self) -> None:
+        if self.maybe_save():
+            path = self.ask_open_path()
+            if path:
+                self.open_path(path)
+
+    def open_path_asking(self, path: str) -> bool:
+        return self.maybe_save() and self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Loads `path`; on a bad file shows the loader's message and keeps the current
+        document untouched. Returns whether it opened."""
+        try:
+            doc = load(path)
+        except DocumentError as exc:
+            self.show_error("Cannot open the network", str(exc))
+            return False
+        self._replace(doc, Path(path))
+        self._remember_recent(str(Path(path).resolve()))
+        return True
+
+    def _replace(self, doc: Document, path: Path | None) -> None:
+        self.model.replace(doc, path)
+        self.undo_stack.clear()
+        self.pages.setCurrentWidget(self.canvas)
+        self.canvas.fit()
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._save_to(self.path)
+
+    def save_as(self) -> bool:
+        path = self.ask_save_path()
+        return bool(path) and self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.model.save(path)
+        except DocumentError as exc:
+            self.show_error("Cannot save the network", str(exc))
+            return False
+        self.undo_stack.setClean()
+        self._remember_recent(str(path.resolve()))
+        self._update_title()
+        return True
+
+    def revert(self) -> None:
+        """Back to the file on disk (or the new network), after asking."""
+        if self.undo_stack.isClean():
+            return
+        answer = QMessageBox.question(self, "Revert", "Discard all changes since the last save?")
+        if answer == QMessageBox.StandardButton.Yes:
+            while not self.undo_stack.isClean() and self.undo_stack.canUndo():
+                self.undo_stack.undo()
+
+    def show_start_page(self) -> None:
+        self.start_page.set_recent(self.recent_files())
+        self.pages.setCurrentWidget(self.start_page)
+
+    # recent files and window state ---------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        paths = [value] if isinstance(value, str) else list(value or [])
+        return [p for p in paths if Path(p).is_file()]
+
+    def _remember_recent(self, path: str) -> None:
+        paths = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", paths[:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        paths = self.recent_files()
+        for path in paths:
+            act = self.recent_menu.addAction(Path(path).name)
+            act.setToolTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_path_asking(p))
+        self.recent_menu.setEnabled(bool(paths))
+        self.start_page.set_recent(paths)
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        self._fill_recent_menu()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        event.accept()
+
+    # views of the document ------------------------------------------------------------------
+    def _on_document_changed(self, *_args) -> None:
+        doc = self.document
+        self.about.setHtml(_about_html(doc))
+        sizes = "-".join(str(s) for s in doc.sizes)
+        self.status.setText(
+            f"{sizes} network · {doc.parameter_count} parameters · "
+            f"loss {doc.loss} · learning rate {doc.training.learning_rate:g}"
+        )
+        self.revert_action.setEnabled(not self.undo_stack.isClean())
+        self._update_title()
+
+    def _update_title(self, *_args) -> None:
+        name = self.path.name if self.path else "Untitled"
+        self.setWindowTitle(f"{name}[*] — bpstudio")
+        self.setWindowModified(not self.undo_stack.isClean())
+        self.revert_action.setEnabled(not self.undo_stack.isClean())
+
+
+def _about_html(doc: Document) -> str:
+    from html import escape
+
+    title = escape(doc.name or "Untitled network")
+    body = escape(doc.description or "").replace("\n\n", "</p><p>").replace("\n", " ")
+    return f"<h2>{title}</h2><p>{body}</p>"

@@ -1,0 +1,42 @@
+"""Fixtures for the pytest-qt tests: main windows that are closed after each test, and
+settings kept in a temporary folder so tests never touch the user's."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from bpstudio.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def main_window(qtbot, settings):
+    """A factory of shown main windows; each is registered with qtbot and closed after the
+    test, and the test fails if it leaves another top-level window open."""
+    before = set(QApplication.topLevelWidgets())
+    made = []
+
+    def make() -> MainWindow:
+        window = MainWindow(settings)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+    leaked = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if w not in before and w not in made and w.isVisible()
+    ]
+    assert not leaked, f"top-level widgets left open: {leaked}"

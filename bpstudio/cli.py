@@ -70,16 +70,6 @@ def _parsers() -> tuple[_Parser, _Parser]:
     return gui, cmd
 
 
-def training_config(doc: Document) -> TrainingConfig:
-    t = doc.training
-    return TrainingConfig(doc.loss, t.learning_rate, t.momentum, t.batch_size, t.shuffle, t.seed)
-
-
-def next_epoch(doc: Document) -> int:
-    """The number of the epoch that training this document would run next."""
-    return doc.history.epoch[-1] + 1 if doc.history and doc.history.epoch else 1
-
-
 class Diverged(Exception):
     """Training (or the one step of trace and steps) produced a non-finite value."""
 
@@ -87,9 +77,9 @@ class Diverged(Exception):
 def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
     """One training step of the document on the first batch of its next epoch; Diverged if
     it gives a non-finite loss or parameter."""
-    config = training_config(doc)
+    config = doc.training_config()
     x, y = doc.dataset()
-    epoch = next_epoch(doc)
+    epoch = doc.next_epoch()
     idx = first_batch(len(x), config, epoch)
     result = training_step(doc.build_network(), x[idx], y[idx], config)
     divergence = step_divergence(result, epoch)
@@ -174,7 +164,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     doc = load(args.file)
     x, y = doc.dataset()
     net = doc.build_network()
-    trainer = Trainer(net, x, y, training_config(doc), epoch=next_epoch(doc) - 1)
+    trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)
     start = float(trainer.history.loss.values[0])
     if not np.isfinite(start):  # no finite state to keep, and a history of inf can't be saved
         raise Diverged(

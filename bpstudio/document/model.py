@@ -15,6 +15,7 @@ import numpy as np
 from bpstudio.engine import datasets
 from bpstudio.engine.init import init_layer_weights
 from bpstudio.engine.network import Network
+from bpstudio.engine.training import TrainingConfig
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -139,6 +140,17 @@ class Document(_ExactEquality):
         if data.inputs is None or data.targets is None:
             raise ValueError("the document has no data: neither inputs and targets nor a generator")
         return np.array(data.inputs, dtype=float), np.array(data.targets, dtype=float)
+
+    def training_config(self) -> TrainingConfig:
+        """The engine's settings for training this document."""
+        t = self.training
+        return TrainingConfig(
+            self.loss, t.learning_rate, t.momentum, t.batch_size, t.shuffle, t.seed
+        )
+
+    def next_epoch(self) -> int:
+        """The number of the epoch that training this document would run next."""
+        return self.history.epoch[-1] + 1 if self.history and self.history.epoch else 1
 
     def set_parameters_from(self, net: Network) -> None:
         """Writes copies of `net`'s weights and biases into the layers (e.g. after training)."""

@@ -235,25 +235,42 @@ class Trainer:
         return None
 
     def _run_epoch(self) -> Divergence | None:
-        epoch = self.epoch + 1
-        np.copyto(self._snapshot, self.net.params)
-        velocity = self.velocity.copy() if self.config.momentum else None
-        batches = self.batches(epoch)
+        velocity = self.begin_epoch()
+        batches = self.batches(self.epoch + 1)
         if batches is None:
             self.step(self.x, self.y)
         else:
             for idx in batches:
                 self.step(self.x[idx], self.y[idx])
+        return self.end_epoch(velocity)
+
+    def begin_epoch(self) -> np.ndarray:
+        """Remembers the state before an epoch, for `end_epoch` to fall back on; returns the
+        velocity to hand to it."""
+        np.copyto(self._snapshot, self.net.params)
+        return self.velocity.copy()
+
+    def end_epoch(self, velocity_before: np.ndarray) -> Divergence | None:
+        """Completes an epoch whose batches were applied to `net` (by `step` or by hand):
+        records its loss, or on divergence restores the state before it."""
+        epoch = self.epoch + 1
         loss = self.full_loss()
         divergence = self._check(epoch, loss)
         if divergence:
             np.copyto(self.net.params, self._snapshot)
-            if velocity is not None:
-                self.velocity = velocity
+            self.velocity = velocity_before
             return divergence
         self.epoch = epoch
         self._record(loss)
         return None
+
+    def truncate(self, epoch: int) -> None:
+        """Forgets the history after `epoch` (the parameters must be set to it by the caller)."""
+        keep = epoch - self.history.first_epoch + 1
+        self.history.loss.truncate(keep)
+        if self.history.params is not None:
+            self.history.params.truncate(keep)
+        self.epoch = epoch
 
     def _check(self, epoch: int, loss: float) -> Divergence | None:
         if not np.isfinite(loss):
@@ -267,3 +284,35 @@ class Trainer:
         self.history.loss.append(loss)
         if self.history.params is not None:
             self.history.params.append(self.net.params)
+
+
+class Timeline:
+    """Any past epoch of a training run, exactly: a keyframe (parameters and velocity) every
+    `every` epochs, and deterministic replay from the nearest keyframe in between. Memory is
+    one keyframe per `every` epochs instead of one per epoch."""
+
+    def __init__(self, every: int = 100) -> None:
+        self.every = every
+        self.keyframes: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def record(
+        self, epoch: int, params: np.ndarray, velocity: np.ndarray, force: bool = False
+    ) -> None:
+        if force or epoch % self.every == 0 or not self.keyframes:
+            self.keyframes[epoch] = (params.copy(), velocity.copy())
+
+    def truncate(self, epoch: int) -> None:
+        for e in [e for e in self.keyframes if e > epoch]:
+            del self.keyframes[e]
+
+    def state_at(self, epoch: int, trainer: Trainer) -> tuple[np.ndarray, np.ndarray]:
+        """Parameters and velocity after `epoch`, replayed with a scratch trainer like
+        `trainer` (same data and settings) from the nearest keyframe at or before it."""
+        start = max(e for e in self.keyframes if e <= epoch)
+        params, velocity = self.keyframes[start]
+        net = trainer.net.copy()
+        net.params[:] = params
+        replay = Trainer(net, trainer.x, trainer.y, trainer.config, epoch=start)
+        replay.velocity[:] = velocity
+        replay.run(epoch - start)
+        return net.params.copy(), replay.velocity.copy()

@@ -1,0 +1,312 @@
+"""Walkthrough: where a student is in training a document — epoch, batch and micro-step —
+and every move the lesson offers: step forward and back by neuron, layer or phase, finish a
+training step, run epochs, go home, and scrub the timeline. Must not import Qt.
+
+The micro-steps come from engine.steps; whole epochs from the engine's Trainer. A training
+step finished by hand and one run by the Trainer are the same arithmetic, so the timeline
+stays exact whichever way an epoch was reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpstudio.document.model import Document
+from bpstudio.engine import steps
+from bpstudio.engine.network import Network
+from bpstudio.engine.report import PHASE_TITLES
+from bpstudio.engine.steps import Step, StepSequence
+from bpstudio.engine.training import Divergence, Timeline, Trainer, step_divergence, training_step
+
+GRANULARITIES = ("neuron", "layer", "phase")
+ALL_SAMPLES_UP_TO = 4  # larger batches walk one chosen sample, then combine
+MAX_PAST_STEPS = 500  # training steps that "back" can undo one by one
+
+
+@dataclass
+class _Past:
+    """The state at the start of a finished training step, to step back into it."""
+
+    epoch: int
+    batch: int
+    params: np.ndarray
+    velocity: np.ndarray
+    epoch_velocity: np.ndarray | None
+    history_length: int
+
+
+class Walkthrough:
+    """Training state of one document. `index` is the micro-step about to be shown: steps
+    0..index-1 are done; `index == len(sequence)` means every update of the training step
+    is done and the next move starts the next batch."""
+
+    def __init__(self, doc: Document, timeline_every: int = 100) -> None:
+        self.config = doc.training_config()
+        self.x, self.y = doc.dataset()
+        start = doc.next_epoch() - 1
+        self.trainer = Trainer(
+            doc.build_network(), self.x, self.y, self.config, epoch=start, record_parameters=True
+        )
+        self.start_epoch = start
+        self.initial = self.trainer.net.copy()
+        self.timeline = Timeline(timeline_every)
+        self.timeline.record(start, self.net.params, self.trainer.velocity, force=True)
+        self.granularity = "neuron"
+        self.batch = 0
+        self.index = 0
+        self.samples: list[int] | None = None  # None: automatic choice
+        self.divergence: Divergence | None = None
+        self._sequence: StepSequence | None = None
+        self._epoch_velocity: np.ndarray | None = None
+        self._past: list[_Past] = []
+
+    # state -----------------------------------------------------------------------------
+    @property
+    def net(self) -> Network:
+        """The network at the start of the current training step."""
+        return self.trainer.net
+
+    @property
+    def epoch(self) -> int:
+        """Completed epochs."""
+        return self.trainer.epoch
+
+    @property
+    def last_epoch(self) -> int:
+        return self.trainer.history.last_epoch
+
+    def batches(self) -> list[np.ndarray]:
+        found = self.trainer.batches(self.epoch + 1)
+        return [np.arange(len(self.x))] if found is None else found
+
+    @property
+    def sequence(self) -> StepSequence:
+        if self._sequence is None:
+            idx = self.batches()[self.batch]
+            result = training_step(
+                self.net, self.x[idx], self.y[idx], self.config, self.trainer.velocity
+            )
+            self._sequence = steps.build(result, self.config, self.chosen_samples(len(idx)))
+        return self._sequence
+
+    def chosen_samples(self, batch_size: int) -> list[int] | None:
+        if self.samples is not None:
+            return [s for s in self.samples if s < batch_size] or [0]
+        return None if batch_size <= ALL_SAMPLES_UP_TO else [0]
+
+    def set_samples(self, samples: list[int] | None) -> None:
+        """Which samples of the batch to walk (None: all of a small batch, else the first);
+        stays at the same phase."""
+        self.samples = samples
+        self._rebuild()
+
+    @property
+    def current(self) -> Step | None:
+        seq = self.sequence
+        return seq[self.index] if self.index < len(seq) else None
+
+    def displayed_network(self) -> Network:
+        """The parameters as they stand at this point of the walk (updates so far applied)."""
+        return self.sequence.network_before(self.index)
+
+    def known_values(self) -> dict[tuple, float]:
+        return self.sequence.known_before(self.index)
+
+    def position_text(self) -> str:
+        """E.g. `Epoch 0 · Backward pass · δ⁽²⁾₁ · step 9 of 16`."""
+        seq, parts = self.sequence, [f"Epoch {self.epoch}"]
+        count = len(self.batches())
+        if count > 1:
+            parts.append(f"batch {self.batch + 1} of {count}")
+        step = self.current
+        if step is None:
+            parts.append(f"training step done · step {len(seq)} of {len(seq)}")
+        else:
+            parts += [
+                PHASE_TITLES[step.phase],
+                step.symbol.text(),
+                f"step {self.index + 1} of {len(seq)}",
+            ]
+        return " · ".join(parts)
+
+    # moves within a training step --------------------------------------------------------
+    def _group_key(self, step: Step) -> tuple:
+        if self.granularity == "phase":
+            return (step.phase,)
+        if self.granularity == "layer":
+            return (step.phase, step.sample, step.layer)
+        return (step.index,)
+
+    def next(self) -> bool:
+        """Shows the next micro-step (or the rest of this layer or phase, by granularity).
+        At the end of a training step, starts the next one. False when nothing moved."""
+        seq = self.sequence
+        if self.index >= len(seq):
+            return self.finish_step()
+        key = self._group_key(seq[self.index])
+        self.index += 1
+        while self.index < len(seq) and self._group_key(seq[self.index]) == key:
+            self.index += 1
+        return True
+
+    def prev(self) -> bool:
+        """Takes back the last micro-step (or layer, or phase); at the start of a training
+        step, goes back to the end of the one before. False when nothing moved."""
+        if self.index == 0:
+            return self._back_into_previous_step()
+        seq = self.sequence
+        key = self._group_key(seq[self.index - 1])
+        self.index -= 1
+        while self.index > 0 and self._group_key(seq[self.index - 1]) == key:
+            self.index -= 1
+        return True
+
+    def next_phase(self) -> bool:
+        seq = self.sequence
+        later = [i for i in seq.phase_starts() if i > self.index]
+        if later:
+            self.index = later[0]
+            return True
+        if self.index < len(seq):
+            self.index = len(seq)
+            return True
+        return self.finish_step()
+
+    def prev_phase(self) -> bool:
+        earlier = [i for i in self.sequence.phase_starts() if i < self.index]
+        if earlier:
+            self.index = earlier[-1]
+            return True
+        return self._back_into_previous_step()
+
+    def jump(self, index: int) -> None:
+        self.index = max(0, min(index, len(self.sequence)))
+
+    # moves across training steps -----------------------------------------------------------
+    def finish_step(self) -> bool:
+        """Applies this training step's update and moves to the start of the next one (the
+        next batch, or the next epoch). False if it diverged (the state is kept)."""
+        if self.divergence:
+            return False
+        result = self.sequence.result
+        divergence = step_divergence(result, self.epoch + 1)
+        if divergence:
+            self.divergence = divergence
+            return False
+        self._remember_past()
+        if self.batch == 0:
+            self._epoch_velocity = self.trainer.begin_epoch()
+        self.net.params[:] = result.after.params
+        self.trainer.velocity[:] = result.velocity_after
+        if self.batch + 1 < len(self.batches()):
+            self.batch += 1
+        else:
+            self._end_epoch()
+        self._rebuild(index=0)
+        return True
+
+    def _end_epoch(self) -> None:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self.divergence = self.trainer.end_epoch(self._epoch_velocity)
+        self.batch = 0
+        if not self.divergence:
+            self.timeline.record(self.epoch, self.net.params, self.trainer.velocity)
+
+    def _remember_past(self) -> None:
+        self._past.append(
+            _Past(
+                self.epoch,
+                self.batch,
+                self.net.params.copy(),
+                self.trainer.velocity.copy(),
+                None if self._epoch_velocity is None else self._epoch_velocity.copy(),
+                len(self.trainer.history.loss),
+            )
+        )
+        del self._past[:-MAX_PAST_STEPS]
+
+    def _back_into_previous_step(self) -> bool:
+        if not self._past:
+            return False
+        past = self._past.pop()
+        self.trainer.truncate(past.epoch)
+        self.timeline.truncate(past.epoch)
+        self.net.params[:] = past.params
+        self.trainer.velocity[:] = past.velocity
+        self._epoch_velocity = past.epoch_velocity
+        self.batch = past.batch
+        self.divergence = None
+        self._rebuild()
+        self.index = len(self.sequence)
+        return True
+
+    def run_epoch(self) -> Divergence | None:
+        """Finishes the current epoch (from wherever the walk is)."""
+        start = self.epoch
+        while self.epoch == start and not self.divergence:
+            self.finish_step()
+        return self.divergence
+
+    def train(self, epochs: int) -> Divergence | None:
+        """Runs whole epochs with the fast path (from the start of an epoch: a walk in the
+        middle of one finishes it first). Back-steps cannot undo these; the timeline can."""
+        if self.batch or self.index:
+            if self.run_epoch() or epochs <= 1:
+                return self.divergence
+            epochs -= 1
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for _ in range(epochs):
+                self.divergence = self.trainer.run(1)
+                if self.divergence:
+                    break
+                self.timeline.record(self.epoch, self.net.params, self.trainer.velocity)
+        self._past.clear()
+        self._rebuild(index=0)
+        return self.divergence
+
+    def home(self) -> None:
+        """Back to the weights the walk started from, forgetting the history made since."""
+        self.scrub(self.start_epoch)
+        self.truncate_future()
+
+    def scrub(self, epoch: int) -> None:
+        """Shows the state after `epoch` (any recorded epoch), exactly; the later history is
+        kept until `truncate_future`."""
+        epoch = max(self.trainer.history.first_epoch, min(epoch, self.last_epoch))
+        params, velocity = self.timeline.state_at(epoch, self.trainer)
+        self.net.params[:] = params
+        self.trainer.velocity[:] = velocity
+        self.trainer.epoch = epoch
+        self.batch = 0
+        self.divergence = None
+        self._past.clear()
+        self._rebuild(index=0)
+
+    def has_future(self) -> bool:
+        """Whether epochs after the current one are recorded (the timeline was scrubbed back)."""
+        return self.last_epoch > self.epoch
+
+    def truncate_future(self) -> None:
+        """Discards the history after the current epoch, so training can continue from it."""
+        self.trainer.truncate(self.epoch)
+        self.timeline.truncate(self.epoch)
+
+    def loss_history(self) -> tuple[np.ndarray, np.ndarray]:
+        """Epochs and losses recorded so far."""
+        h = self.trainer.history
+        return h.epochs, h.loss.values
+
+    def _rebuild(self, index: int | None = None) -> None:
+        phase = None if index is not None or self._sequence is None else self.current
+        self._sequence = None
+        if index is not None:
+            self.index = index
+        elif phase is not None:
+            starts = [
+                i for i in self.sequence.phase_starts() if self.sequence[i].phase == phase.phase
+            ]
+            self.index = starts[0] if starts else 0
+        else:
+            self.index = min(self.index, len(self.sequence))

@@ -1,0 +1,215 @@
+"""The walkthrough: stepping forward and back through training steps, finishing steps and
+epochs, and scrubbing the timeline, always landing on exactly the numbers training gives."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from bpstudio.document.format import load
+from bpstudio.document.walkthrough import Walkthrough
+from bpstudio.engine.training import Trainer, training_step
+from bpstudio.resources import examples_dir
+
+SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
+SPIRAL = examples_dir() / "spiral.bpnet"
+
+
+def trained(path, epochs: int) -> np.ndarray:
+    doc = load(path)
+    net = doc.build_network()
+    x, y = doc.dataset()
+    Trainer(net, x, y, doc.training_config()).run(epochs)
+    return net.params
+
+
+def test_walking_example_2_forward_shows_the_article_values_in_order():
+    """The 15 micro-steps of Example 2 carry the seed table's values in the article's order."""
+    w = Walkthrough(load(SEED2))
+    seen = []
+    while w.current is not None:
+        seen.append(round(w.current.value, 10))
+        assert w.next()
+    assert seen == [
+        0.25,
+        0.5621765009,
+        0.5124353002,
+        0.6253771919,
+        0.3824825282,
+        round(-0.8746228081 * 0.2342805597, 10),
+        -0.1151939683,
+        -0.2049071210,
+        -0.0100869253,
+        -0.0050434626,
+        -0.0100869253,
+        0.3005043463,
+        0.1010086925,
+        0.2115193968,
+        0.4204907121,
+    ]
+
+
+def test_stepping_all_the_way_back_restores_the_initial_network_exactly():
+    """After a whole training step and one more micro-step, going back step by step ends
+    on the initial parameters, bit for bit, with no value known."""
+    w = Walkthrough(load(SEED2))
+    initial = w.displayed_network().params.copy()
+    for _ in range(17):
+        w.next()
+    assert w.epoch == 1 and w.index == 1
+    while w.prev():
+        pass
+    assert w.epoch == 0 and w.index == 0
+    assert np.array_equal(w.displayed_network().params, initial)
+    assert np.array_equal(w.net.params, initial)
+    assert w.known_values() == {}
+
+
+def test_update_steps_change_the_displayed_network_one_parameter_at_a_time():
+    """At the update phase each step changes exactly its own parameter to the new value."""
+    w = Walkthrough(load(SEED2))
+    w.jump(11)
+    before = w.displayed_network().params.copy()
+    w.next()
+    after = w.displayed_network().params
+    assert np.flatnonzero(after != before).tolist() == [0]  # w(1) is params[0]
+    assert after[0] == pytest.approx(0.3005043463, abs=1e-10)
+
+
+def test_finishing_a_step_equals_one_engine_training_step():
+    """finish_step applies exactly what training_step computes."""
+    doc = load(SEED2)
+    x, y = doc.dataset()
+    expected = training_step(doc.build_network(), x, y, doc.training_config()).after.params
+    w = Walkthrough(doc)
+    assert w.finish_step()
+    assert np.array_equal(w.net.params, expected)
+    assert w.epoch == 1 and w.index == 0
+
+
+@pytest.mark.parametrize(
+    "granularity, counts", [("layer", [2, 2, 1, 3, 3, 2, 2]), ("phase", [4, 1, 6, 4])]
+)
+def test_granularity_moves_by_layer_or_phase(granularity, counts):
+    """By layer a move shows one layer's steps; by phase, a whole phase."""
+    w = Walkthrough(load(SEED2))
+    w.granularity = granularity
+    moved = []
+    while w.current is not None:
+        before = w.index
+        w.next()
+        moved.append(w.index - before)
+    assert moved == counts
+
+
+def test_position_text_says_epoch_phase_quantity_and_step():
+    """The status line names the epoch, the phase, the quantity and the step number."""
+    w = Walkthrough(load(SEED2))
+    w.jump(8)
+    assert w.position_text() == "Epoch 0 · Backward pass · δ⁽²⁾₁ · step 9 of 15"
+
+
+def test_mini_batches_walk_batch_by_batch_and_finish_epochs_like_the_trainer():
+    """With mini-batches and shuffling, finishing every batch by hand equals the Trainer."""
+    w = Walkthrough(load(SPIRAL))
+    batches = len(w.batches())
+    assert batches == 20
+    for _ in range(batches):
+        assert w.finish_step()
+    assert w.epoch == 1
+    assert np.array_equal(w.net.params, trained(SPIRAL, 1))
+
+
+@pytest.mark.parametrize("every", [1, 3, 100])
+def test_scrubbing_to_any_epoch_gives_the_trained_weights_exactly(every):
+    """The timeline replays from keyframes: epoch k equals k epochs of training, bit for bit,
+    with momentum, mini-batches and shuffling (the spiral example)."""
+    w = Walkthrough(load(SPIRAL), timeline_every=every)
+    w.train(7)
+    for k in (7, 0, 2, 5):
+        w.scrub(k)
+        assert w.epoch == k
+        assert np.array_equal(w.net.params, trained(SPIRAL, k))
+    assert w.has_future()
+
+
+def test_scrub_matches_the_train_command(tmp_path):
+    """Scrubbing to epoch k restores exactly the weights `bpstudio train --epochs k` writes."""
+    out = tmp_path / "out.bpnet"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bpstudio",
+            "train",
+            str(SPIRAL),
+            "--epochs",
+            "4",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    saved = json.loads(out.read_text())
+    w = Walkthrough(load(SPIRAL))
+    w.train(9)
+    w.scrub(4)
+    net = w.displayed_network()
+    for i, layer in enumerate(saved["layers"][1:]):
+        assert np.array_equal(net.w[i], np.array(layer["weights"]))
+        assert np.array_equal(net.b[i], np.array(layer["biases"]))
+
+
+def test_training_from_a_past_epoch_discards_the_later_history_only_when_asked():
+    """After scrubbing back the later epochs stay until truncate_future; then training
+    continues from the scrubbed epoch."""
+    w = Walkthrough(load(SEED2))
+    w.train(10)
+    w.scrub(4)
+    assert w.last_epoch == 10
+    w.truncate_future()
+    assert w.last_epoch == 4
+    w.train(6)
+    assert np.array_equal(w.net.params, trained(SEED2, 10))
+    epochs, losses = w.loss_history()
+    assert epochs.tolist() == list(range(11)) and len(losses) == 11
+
+
+def test_home_returns_to_the_starting_weights_and_forgets_history():
+    """Home goes back to the weights the walk began with."""
+    w = Walkthrough(load(SEED2))
+    w.train(3)
+    w.next()
+    w.home()
+    assert w.epoch == 0 and w.index == 0 and w.last_epoch == 0
+    assert np.array_equal(w.net.params, w.initial.params)
+
+
+def test_divergence_stops_and_keeps_the_last_finite_state(tmp_path):
+    """A diverging document stops at the bad epoch with the previous parameters kept."""
+    bad = tmp_path / "diverge.bpnet"
+    bad.write_text(
+        json.dumps(
+            {
+                "format": "bpstudio.network",
+                "version": 1,
+                "layers": [
+                    {"size": 1},
+                    {"size": 1, "activation": "linear", "weights": [[1.0]], "biases": [0.0]},
+                ],
+                "loss": "sse",
+                "training": {"learning_rate": 5},
+                "data": {"inputs": [[10.0]], "targets": [[1.0]]},
+            }
+        )
+    )
+    w = Walkthrough(load(bad))
+    divergence = w.train(1000)
+    assert divergence is not None and divergence.epoch == w.epoch + 1
+    assert np.all(np.isfinite(w.net.params))
+    assert not w.finish_step()

@@ -1,0 +1,491 @@
+"""The derivation of the current micro-step: its formula, the numbers put in, the result and
+the chain-rule factors, with the list of steps so far and quiz mode. Qt and the engine's
+step records only; must not import the document or the canvas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bpstudio.engine.formula import Add, Expr, Num, format_number
+from bpstudio.engine.report import PHASE_TITLES
+from bpstudio.engine.steps import Step, StepSequence
+from bpstudio.ui import theme
+from bpstudio.ui.quiz import QuizBox
+
+DECIMAL_CHOICES: tuple[tuple[str, int | None], ...] = (
+    ("2 (article)", 2),
+    ("4", 4),
+    ("6", 6),
+    ("full", None),
+)
+DEFAULT_DECIMALS = 4
+SETTINGS_KEY = "derivation/decimals"
+HIDDEN = "?"  # stands for a result the student is asked to work out
+
+MATHS_SCALE = 1.35  # the formulas, relative to the panel's font
+RESULT_SCALE = 1.5
+HEADING_SCALE = 1.15
+
+# What each kind of step computes, in a sentence; shown under the heading.
+KIND_NOTES = {
+    "z": "The neuron's weighted input: every incoming activation times its weight, plus the bias.",
+    "a": "The neuron's activation: its activation function applied to the weighted input.",
+    "loss": "How far the network's output lies from the target.",
+    "delta": "The error signal δ = ∂L/∂z of this neuron: how strongly the loss reacts to its "
+    "weighted input, worked out with the chain rule from the loss backwards.",
+    "grad_w": "The weight's gradient: the δ of the neuron it feeds times the activation it "
+    "carries.",
+    "grad_b": "The bias's gradient: the δ of its neuron, because ∂z/∂b = 1.",
+    "update_w": "Gradient descent moves the weight against its gradient, scaled by the "
+    "learning rate η.",
+    "update_b": "Gradient descent moves the bias against its gradient, scaled by the "
+    "learning rate η.",
+}
+COMBINE_NOTE = "The samples' shares of this gradient, added up."
+SHARE_NOTE = " This is one sample's share; the shares are added up after the backward pass."
+
+
+def number_text(value: float, decimals: int | None) -> str:
+    """A value as the panel shows it: fixed decimals (or full) with a typographic minus."""
+    return format_number(value, decimals).replace("-", "−")
+
+
+def step_line(step: Step, decimals: int | None, hidden: bool = False) -> str:
+    """The step as one line of the steps list, e.g. "1. z⁽²⁾₁ = 0.2500"."""
+    value = HIDDEN if hidden else number_text(step.value, decimals)
+    line = f"{step.index + 1}. {step.symbol.text()} = {value}"
+    return line if step.sample is None else f"{line}   (sample {step.sample + 1})"
+
+
+def heading_text(step: Step, count: int, samples: int) -> str:
+    """E.g. "Backward pass · δ⁽³⁾₁ — step 6 of 15, sample 2 of 4"."""
+    return f"{PHASE_TITLES[step.phase]} · {step.symbol.text()} — {_position(step, count, samples)}"
+
+
+def heading_html(step: Step, count: int, samples: int) -> str:
+    """The heading as rich text: the symbol with real sub- and superscripts, and the
+    position in the sequence in normal weight and the muted colour."""
+    muted = theme.current().muted.name()
+    position = escape(_position(step, count, samples))
+    return (
+        f"<b>{escape(PHASE_TITLES[step.phase])} · {step.symbol.html()}</b>"
+        f' <span style="color:{muted}">— {position}</span>'
+    )
+
+
+def _position(step: Step, count: int, samples: int) -> str:
+    text = f"step {step.index + 1} of {count}"
+    return text if step.sample is None else f"{text}, sample {step.sample + 1} of {samples}"
+
+
+def parameter(step: Step) -> Expr:
+    """The parameter an update step changes (w⁽¹⁾₁ rather than w⁽¹⁾₁,new)."""
+    rhs = step.formula.rhs
+    return rhs.terms[0] if isinstance(rhs, Add) else step.symbol
+
+
+def kind_note(step: Step) -> str:
+    """A sentence on what the step computes."""
+    if step.phase == "combine":
+        return COMBINE_NOTE
+    note = KIND_NOTES.get(step.kind, "")
+    return note + SHARE_NOTE if step.sample is not None and step.kind.startswith("grad") else note
+
+
+# HTML --------------------------------------------------------------------------------------
+def _span(html: str, size: float, bold: bool = False, colour: str | None = None) -> str:
+    style = f"font-size:{size:.1f}pt;" + ("font-weight:600;" if bold else "")
+    style += f"color:{colour};" if colour else ""
+    return f'<span style="{style}">{html}</span>'
+
+
+def _derivation_rows(step: Step, decimals: int | None, hidden: bool) -> list[tuple[str, str]]:
+    """The derivation as rows of (left side, "= right side"), lined up at the equals signs:
+    the general formula's sides, the numbers substituted, and the result last."""
+    sides = step.formula.sides
+    rows = [("" if i else sides[0].html(), side.html()) for i, side in enumerate(sides[1:])]
+    value = HIDDEN if hidden else number_text(step.value, decimals)
+    for side in step.substituted.sides[1:]:
+        if isinstance(side, Num) and side.html(decimals) == value:
+            continue  # the numbers are the result itself
+        rows.append(("", side.html(decimals)))
+    rows.append(("", f"<b>{value}</b>"))
+    return rows
+
+
+def derivation_html(step: Step, decimals: int | None, hidden: bool, size: float) -> str:
+    """The formula, the numbers and the result as an aligned table, then the factors."""
+    rows = _derivation_rows(step, decimals, hidden)
+    cells = []
+    for i, (left, right) in enumerate(rows):
+        last = i == len(rows) - 1
+        scale = RESULT_SCALE if last else MATHS_SCALE
+        cells.append(
+            f'<tr><td align="right" valign="top">{_span(left, size * MATHS_SCALE)}</td>'
+            f'<td valign="top">{_span("&nbsp;=&nbsp;" + right, size * scale)}</td></tr>'
+        )
+    muted = theme.current().muted.name()
+    note = kind_note(step)
+    html = f"<p>{_span(note, size, colour=muted)}</p>" if note else ""
+    html += f'<table cellspacing="0" cellpadding="3">{"".join(cells)}</table>'
+    return html + factors_html(step, decimals, hidden, size)
+
+
+def factors_html(step: Step, decimals: int | None, hidden: bool, size: float) -> str:
+    """Each chain-rule factor on its own line: formula = numbers = value."""
+    if not step.factors:
+        return ""
+    muted = theme.current().muted.name()
+    lines = [f"<p>{_span('Chain-rule factors', size, colour=muted)}</p>"]
+    for factor in step.factors:
+        parts = [factor.formula.html()]
+        numbers = factor.substituted.rhs
+        value = HIDDEN if hidden else number_text(factor.value, decimals)
+        if not isinstance(numbers, Num):
+            parts.append(numbers.html(decimals))
+        if not (isinstance(factor.formula.rhs, Num) and numbers.html(decimals) == value):
+            parts.append(value)
+        # a non-breaking space after each "=" keeps it with the term it introduces
+        lines.append(f"<p>{_span(' =&nbsp;'.join(parts), size * MATHS_SCALE)}</p>")
+    return "".join(lines)
+
+
+def summary_html(seq: StepSequence, decimals: int | None, size: float) -> str:
+    """The end of the sequence: the loss, and every parameter's old and new value."""
+    loss = number_text(seq.result.loss, decimals)
+    muted = theme.current().muted.name()
+    html = f"<p>{_span(f'L = <b>{loss}</b>', size * RESULT_SCALE)}</p>"
+    html += f"<p>{_span('(the loss with the starting parameters)', size, colour=muted)}</p>"
+    html += f"<p>{_span('One step of gradient descent has moved them:', size)}</p>"
+    rows = []
+    for step in seq:
+        if step.phase != "update" or step.old is None:
+            continue
+        change = f"&nbsp;{number_text(step.old, decimals)} → "
+        change += f"<b>{number_text(step.value, decimals)}</b>"
+        rows.append(
+            f'<tr><td align="right">{_span(parameter(step).html(), size * MATHS_SCALE)}</td>'
+            f"<td>{_span(change, size * MATHS_SCALE)}</td></tr>"
+        )
+    return html + f'<table cellspacing="0" cellpadding="3">{"".join(rows)}</table>'
+
+
+# the widget --------------------------------------------------------------------------------
+_ROOT = QModelIndex()
+
+
+class StepListModel(QAbstractListModel):
+    """The steps so far, one line each. Only rows 0..current exist, so moving a step costs
+    one insert or remove however long the sequence (gauss.bpnet has ~4000 steps)."""
+
+    def __init__(self, hidden: Callable[[int], bool], parent=None) -> None:
+        super().__init__(parent)
+        self._hidden = hidden  # quiz mode: does row i show "= ?"
+        self._steps: tuple[Step, ...] = ()
+        self._count = 0
+        self.decimals: int | None = DEFAULT_DECIMALS
+
+    def rowCount(self, parent: QModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else self._count
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.row() >= self._count:
+            return None
+        step = self._steps[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return step_line(step, self.decimals, self._hidden(step.index))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{PHASE_TITLES[step.phase]}: {step.substituted.text(self.decimals)}"
+        return None
+
+    def set_steps(self, steps: tuple[Step, ...]) -> None:
+        self.beginResetModel()
+        self._steps, self._count = steps, 0
+        self.endResetModel()
+
+    def set_count(self, count: int) -> None:
+        """Shows the first `count` steps."""
+        count = max(0, min(count, len(self._steps)))
+        if count > self._count:
+            self.beginInsertRows(QModelIndex(), self._count, count - 1)
+            self._count = count
+            self.endInsertRows()
+        elif count < self._count:
+            self.beginRemoveRows(QModelIndex(), count, self._count - 1)
+            self._count = count
+            self.endRemoveRows()
+
+    def refresh(self, row: int | None = None) -> None:
+        """Redraws one row, or all of them (new decimals, quiz mode switched)."""
+        if self._count:
+            first, last = (0, self._count - 1) if row is None else (row, row)
+            if 0 <= first <= last < self._count:
+                self.dataChanged.emit(self.index(first), self.index(last))
+
+
+class DerivationPanel(QWidget):
+    """Shows one step of a `StepSequence` in full and lists the steps up to it.
+
+    Signals: `step_requested(int)` when the student picks a step in the list,
+    `answered(bool)` after each checked quiz answer, `decimals_changed(object)` (an int, or
+    None for full precision) and `quiz_toggled(bool)`.
+    """
+
+    step_requested = Signal(int)
+    answered = Signal(bool)
+    decimals_changed = Signal(object)
+    quiz_toggled = Signal(bool)
+
+    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._settings = settings
+        self._seq: StepSequence | None = None
+        self._index = 0
+        self._solved: set[int] = set()  # quiz: answered right or revealed
+        self._result = ""
+        self._heading = ""
+        self._base_font = QFont(self.font())
+        self._build_widgets()
+        self._build_layout()
+        self._connect()
+        self.set_decimals(self._stored_decimals())
+        self.clear()
+
+    def _build_widgets(self) -> None:
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.RichText)
+        self.heading.setWordWrap(True)
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.maths = QTextBrowser()
+        self.maths.setOpenLinks(False)
+        self.maths.setAccessibleName("Derivation of the current step")
+        self.quiz = QuizBox()
+        self.quiz.setVisible(False)
+        self.decimals_box = QComboBox()
+        for label, decimals in DECIMAL_CHOICES:
+            self.decimals_box.addItem(label, decimals)
+        self.decimals_box.setToolTip(
+            "How many decimals the numbers are shown with; the article rounds to 2"
+        )
+        # follow the font scale, which changes after the first show
+        self.decimals_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.quiz_toggle = QCheckBox("Check yourself")
+        self.quiz_toggle.setToolTip("Hide each result until you have worked it out and typed it")
+        self.steps_model = StepListModel(self.is_hidden, self)
+        self.step_list = QListView()
+        self.step_list.setModel(self.steps_model)
+        self.step_list.setAccessibleName("Steps so far")
+        self.step_list.setUniformItemSizes(True)
+        self.step_list.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+
+    def _build_layout(self) -> None:
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Decimals:"))
+        controls.addWidget(self.decimals_box)
+        controls.addStretch(1)
+        controls.addWidget(self.quiz_toggle)
+        top = QWidget()
+        column = QVBoxLayout(top)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.heading)
+        column.addWidget(self.maths, 1)
+        column.addWidget(self.quiz)
+        column.addLayout(controls)
+        bottom = QWidget()
+        list_column = QVBoxLayout(bottom)
+        list_column.setContentsMargins(0, 0, 0, 0)
+        list_column.addWidget(QLabel("Steps so far"))
+        list_column.addWidget(self.step_list, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.splitter)
+
+    def _connect(self) -> None:
+        self.decimals_box.currentIndexChanged.connect(self._on_decimals_chosen)
+        self.quiz_toggle.toggled.connect(self._on_quiz_toggled)
+        self.step_list.clicked.connect(self._on_list_clicked)
+        self.step_list.activated.connect(self._on_list_clicked)
+        self.quiz.answered.connect(self._on_answered)
+        self.quiz.revealed.connect(self._on_revealed)
+
+    # public API ------------------------------------------------------------------------------
+    @property
+    def decimals(self) -> int | None:
+        return self.decimals_box.currentData()
+
+    @property
+    def index(self) -> int:
+        return self._index
+
+    @property
+    def quiz_on(self) -> bool:
+        return self.quiz_toggle.isChecked()
+
+    def show_sequence(self, seq: StepSequence, index: int = 0) -> None:
+        """Takes a new sequence (forgetting quiz answers of the old one) and shows `index`."""
+        self._seq, self._solved = seq, set()
+        self.quiz.forget_questions()
+        self.steps_model.set_steps(seq.steps)
+        self.show_step(index)
+
+    def show_step(self, index: int) -> None:
+        """Shows step `index`; `len(seq)` means the training step is complete."""
+        if self._seq is None:
+            raise RuntimeError("show_sequence first")
+        if not 0 <= index <= len(self._seq):
+            raise IndexError(f"step {index} of a sequence of {len(self._seq)}")
+        previous, self._index = self._index, index
+        self.steps_model.set_count(index + 1)
+        self.steps_model.refresh(previous)
+        self._render()
+
+    def clear(self) -> None:
+        """No network: an empty panel."""
+        self._seq, self._index, self._result = None, 0, ""
+        self.steps_model.set_steps(())
+        self._heading = "No training step to show"
+        self.heading.setText(self._heading)
+        self.maths.setHtml("")
+        self.quiz.setVisible(False)
+
+    def set_decimals(self, decimals: int | None) -> None:
+        """Shows numbers with `decimals` decimals (None: full precision)."""
+        row = self.decimals_box.findData(decimals)
+        if row < 0:
+            self.decimals_box.addItem(str(decimals), decimals)
+            row = self.decimals_box.count() - 1
+        self.decimals_box.setCurrentIndex(row)
+
+    def set_quiz(self, on: bool) -> None:
+        self.quiz_toggle.setChecked(on)
+
+    def set_font_scale(self, scale: float) -> None:
+        """Enlarges every text of the panel, e.g. 1.5 to 2 for presenting."""
+        font = QFont(self._base_font)
+        font.setPointSizeF(self._base_font.pointSizeF() * scale)
+        self.setFont(font)
+        self._render()
+
+    def result_text(self) -> str:
+        """The result as displayed ("0.5622", "−0.2049", or "?" while the quiz hides it);
+        empty when no step is shown."""
+        return self._result
+
+    def heading_text(self) -> str:
+        """The heading as plain text, e.g. "Forward pass · z⁽²⁾₁ — step 1 of 15"."""
+        return self._heading
+
+    def list_lines(self) -> list[str]:
+        """The lines of the steps list, as shown."""
+        model = self.steps_model
+        return [model.index(row).data() for row in range(model.rowCount())]
+
+    def is_hidden(self, index: int | None = None) -> bool:
+        """True when quiz mode hides the result of step `index` (default: the current)."""
+        index = self._index if index is None else index
+        return self.quiz_on and index == self._index and index not in self._solved
+
+    # Qt overrides ------------------------------------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._render()
+            self.quiz.refresh_colours()
+        super().changeEvent(event)
+
+    # rendering -------------------------------------------------------------------------------
+    def _render(self) -> None:
+        if self._seq is None:
+            return
+        size = self.font().pointSizeF()
+        self._set_heading_font()
+        if self._index == len(self._seq):
+            self._render_summary(size)
+        else:
+            self._render_step(self._seq[self._index], size)
+
+    def _render_step(self, step: Step, size: float) -> None:
+        hidden = self.is_hidden()
+        self._result = HIDDEN if hidden else number_text(step.value, self.decimals)
+        count, samples = len(self._seq), len(self._seq.result.x)
+        self._heading = heading_text(step, count, samples)
+        self.heading.setText(heading_html(step, count, samples))
+        self.heading.setAccessibleName(self._heading)
+        self.maths.setHtml(derivation_html(step, self.decimals, hidden, size))
+        self.quiz.setVisible(self.quiz_on)
+        if self.quiz_on:
+            self.quiz.ask(step.index, step.value, self.decimals, not hidden)
+        current = self.steps_model.index(step.index)
+        self.steps_model.refresh(step.index)
+        self.step_list.setCurrentIndex(current)
+        self.step_list.scrollTo(current)
+
+    def _render_summary(self, size: float) -> None:
+        self._result = ""
+        self._heading = "Training step complete"
+        self.heading.setText(f"<b>{self._heading}</b>")
+        self.maths.setHtml(summary_html(self._seq, self.decimals, size))
+        self.quiz.setVisible(False)
+        self.step_list.clearSelection()
+        self.step_list.scrollToBottom()
+
+    def _set_heading_font(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * HEADING_SCALE)
+        self.heading.setFont(font)
+
+    def _stored_decimals(self) -> int | None:
+        if self._settings is None:
+            return DEFAULT_DECIMALS
+        stored = str(self._settings.value(SETTINGS_KEY, DEFAULT_DECIMALS))
+        if stored == "full":
+            return None
+        return int(stored) if stored.isdigit() and int(stored) <= 15 else DEFAULT_DECIMALS
+
+    # handlers ----------------------------------------------------------------------------------
+    def _on_decimals_chosen(self, _row: int) -> None:
+        decimals = self.decimals
+        if self._settings is not None:
+            self._settings.setValue(SETTINGS_KEY, "full" if decimals is None else str(decimals))
+        self.steps_model.decimals = decimals
+        self.steps_model.refresh()
+        self._render()
+        self.decimals_changed.emit(decimals)
+
+    def _on_quiz_toggled(self, on: bool) -> None:
+        self._render()
+        self.quiz_toggled.emit(on)
+
+    def _on_list_clicked(self, index: QModelIndex) -> None:
+        self.step_requested.emit(index.row())
+
+    def _on_answered(self, right: bool) -> None:
+        if right:
+            self._solve()
+        self.answered.emit(right)
+
+    def _on_revealed(self) -> None:
+        self._solve()
+
+    def _solve(self) -> None:
+        self._solved.add(self._index)
+        self._render()

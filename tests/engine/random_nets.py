@@ -15,7 +15,7 @@ from bpstudio.engine.network import Network, forward
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 OUTPUT_ACTIVATIONS = (*HIDDEN_ACTIVATIONS, "softmax")
 KINKED = ("relu", "leaky_relu")  # not differentiable at z = 0
-KINK_MARGIN = 1e-3
+KINK_MARGIN = 1e-2  # finite differences step weights by up to 2e-3 times their size
 
 # cross_entropy only with a softmax output; bce only with sigmoid or softmax and targets in
 # [0, 1]; sse and mse with any output.

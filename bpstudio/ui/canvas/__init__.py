@@ -1,1 +1,1 @@
-"""The network canvas: a QGraphicsScene view of the document's network."""
+"""The network canvas: a QGraphicsScene view and editor of the document's network."""

@@ -1,187 +1,351 @@
-"""NetworkCanvas: draws the document's network as columns of neurons joined by weighted
-edges, in the article's notation. A view only: it reads the document and never edits it."""
+"""NetworkCanvas: the view and editor of the document's network. Click to select a neuron,
+a layer or an edge, double-click to type a weight or bias, right-click for the structure
+menu; Ctrl+wheel zooms. Every change goes to `push` as an edit; the canvas follows the
+document's events. Must not import the engine's training code."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
 
-import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainter, QPen, QWheelEvent
-from PySide6.QtWidgets import (
-    QGraphicsEllipseItem,
-    QGraphicsLineItem,
-    QGraphicsScene,
-    QGraphicsSimpleTextItem,
-    QGraphicsTextItem,
-    QGraphicsView,
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QHelpEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPixmapCache,
+    QWheelEvent,
 )
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip
 
-from bpstudio.document.edits import Edit
+from bpstudio.document.edits import Edit, SetBias, SetWeight
 from bpstudio.document.session import DocumentModel
 from bpstudio.engine.formula import format_number
-from bpstudio.engine.network import Network
 from bpstudio.engine.notation import Notation
-from bpstudio.ui import theme
+from bpstudio.ui.canvas import texts
+from bpstudio.ui.canvas.editor import ValueEditor
+from bpstudio.ui.canvas.items import EdgeMap, NeuronItem, Target, TextLabel, target_of
+from bpstudio.ui.canvas.layout import COLUMN, EDGE_LABEL_LIMIT  # noqa: F401  (public names)
+from bpstudio.ui.canvas.scene import NetworkScene
 
-COLUMN = 260.0  # scene units between layer columns
-EDGE_LABEL_LIMIT = 24  # more edges than this: values by colour and width only
 ZOOM_STEP = 1.25
-
-
-def _radius(tallest: int) -> float:
-    return 30.0 if tallest <= 6 else max(9.0, 30.0 * 6 / tallest)
+MIN_ZOOM, MAX_ZOOM = 0.05, 12.0
+EDGE_PICK_PX = 5.0  # how near (screen pixels) a click must be to an edge to hit it
+EDIT_KINDS = ("weight", "bias")
+SETTLE_MS = 150  # after the last zoom step, dense edges are redrawn antialiased
+PIXMAP_CACHE_KB = 64 * 1024  # the edge bundles' cached pixels must fit (Qt's default: 10 MB)
 
 
 class NetworkCanvas(QGraphicsView):
-    """Shows the model's network and redraws it after every change of the document.
-    `push` is how it hands edits to the window's undo stack."""
+    """Shows the model's network and edits it through `push`.
+
+    `selection_changed` fires when the selection changes; `context_menu_requested(global
+    position)` after a right click has selected what is under it; `redrawn` after every
+    full redraw (a new document or structure), for overlays that place items by neuron."""
+
+    selection_changed = Signal()
+    context_menu_requested = Signal(QPoint)
+    redrawn = Signal()
 
     def __init__(self, model: DocumentModel, push: Callable[[Edit], bool], parent=None) -> None:
         super().__init__(parent)
         self.model = model
         self.push = push
-        self.setScene(QGraphicsScene(self))
+        self.network = NetworkScene(model, self)
+        self.setScene(self.network)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
-        self.setToolTip("")
-        self.neurons: dict[tuple[int, int], QGraphicsEllipseItem] = {}
-        self.edges: dict[tuple[int, int, int], QGraphicsLineItem] = {}
-        self.biases: dict[tuple[int, int], QGraphicsSimpleTextItem] = {}
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Network canvas")
+        if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:  # else caches evict each other per frame
+            QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
+        self.scale_factor = 1.0
+        self._selection: Target | None = None
+        self._editor: ValueEditor | None = None
+        self._editing: Target | None = None
         self._user_zoomed = False
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._on_zoom_settled)
         events = model.events
-        for signal in (
-            events.document_replaced,
-            events.structure_changed,
-            events.parameters_changed,
-            events.value_changed,
-            events.layer_changed,
-        ):
-            signal.connect(self._on_network_changed)
-        self._on_network_changed()
+        events.document_replaced.connect(self._on_document_replaced)
+        events.structure_changed.connect(self._on_structure_changed)
+        events.value_changed.connect(self._on_value_changed)
+        events.parameters_changed.connect(self._on_parameters_changed)
+        events.layer_changed.connect(self._on_layer_changed)
+        self._redraw()
 
-    # drawing ---------------------------------------------------------------------------
-    def _on_network_changed(self, *_args) -> None:
-        self.draw(self.model.document.build_network())
+    # the items, by document place (for tests and overlays) -------------------------------
+    @property
+    def neurons(self) -> dict[tuple[int, int], NeuronItem]:
+        return self.network.neurons
 
-    def draw(self, net: Network) -> None:
-        scene = self.scene()
-        scene.clear()
-        self.neurons.clear()
-        self.edges.clear()
-        self.biases.clear()
-        t = theme.current()
-        scene.setBackgroundBrush(t.background)
-        note = Notation(net.sizes)
-        r = _radius(max(net.sizes))
-        positions = self._positions(net.sizes, r)
-        scale = max(float(np.max(np.abs(net.params))) if net.params.size else 0.0, 1e-12)
-        labels = sum(w.size for w in net.w) <= EDGE_LABEL_LIMIT
-        for layer in range(1, len(net.sizes)):
-            w = net.w[layer - 1]
-            for j in range(net.sizes[layer]):
-                for k in range(net.sizes[layer - 1]):
-                    self._edge(positions, layer, j, k, float(w[j, k]), scale, r, labels, note)
-        for layer, size in enumerate(net.sizes):
-            for j in range(size):
-                bias = float(net.b[layer - 1][j]) if layer else None
-                self._neuron(positions[layer][j], r, layer, j, bias, note)
-        self._legend(positions, r)
-        scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 30, 30))
-        if not self._user_zoomed:
+    @property
+    def biases(self) -> dict[tuple[int, int], TextLabel]:
+        return self.network.biases
+
+    @property
+    def edges(self) -> EdgeMap:
+        return self.network.edges
+
+    def neuron_geometry(self, layer: int, neuron: int) -> tuple[QPointF, float]:
+        """The scene centre and radius of a neuron."""
+        return QPointF(*self.network.layout.center(layer, neuron)), self.network.layout.radius
+
+    def shows_edge_labels(self) -> bool:
+        return self.network.layout.edge_labels
+
+    def layer_sizes(self) -> tuple[int, ...]:
+        return self.model.document.sizes
+
+    def set_scale_factor(self, factor: float) -> None:
+        """Enlarges the canvas's text by `factor` (presentation mode) and redraws."""
+        self.scale_factor = self.network.text_scale = factor
+        self._redraw()
+
+    def scene_point(self, target: Target) -> QPointF:
+        """Where `target` is drawn in the scene (a click there hits it)."""
+        return self.network.anchor(target)
+
+    # document events -------------------------------------------------------------------
+    def _on_document_replaced(self) -> None:
+        self._selection = None
+        self.network.highlighted = None
+        self._redraw()
+        self.selection_changed.emit()
+
+    def _on_structure_changed(self) -> None:
+        self._redraw()
+
+    def _on_value_changed(self, kind: str, layer: int, neuron: int, source: int | None) -> None:
+        if kind == "weight" and source is not None:
+            self.network.update_weight(layer, neuron, source)
+        elif kind == "bias":
+            self.network.update_bias(layer, neuron)
+
+    def _on_parameters_changed(self) -> None:
+        self.network.restyle()
+
+    def _on_layer_changed(self, layer: int, key: str) -> None:
+        self.network.update_layer(layer)
+
+    def _redraw(self) -> None:
+        self.close_editor()
+        old = self._selection
+        self.network.build()
+        kept = self._surviving(old)
+        self._selection = kept
+        self.network.highlight(kept)
+        if self._user_zoomed:
+            self._on_zoomed()
+        else:
             self.fit()
+        if kept != old:
+            self.selection_changed.emit()
+        self.redrawn.emit()
 
-    @staticmethod
-    def _positions(sizes: tuple[int, ...], r: float) -> list[list[QPointF]]:
-        gap = max(3.2 * r, 56.0) if max(sizes) <= 6 else 2.6 * r + 8
-        return [
-            [QPointF(i * COLUMN, (j - (n - 1) / 2) * gap) for j in range(n)]
-            for i, n in enumerate(sizes)
-        ]
+    def _surviving(self, target: Target | None) -> Target | None:
+        """`target` if it still exists, else its layer if that does, else None."""
+        if target is not None and not self.network.exists(target):
+            target = Target(target.layer)
+        return target if target is not None and self.network.exists(target) else None
 
-    def _edge(
-        self,
-        positions,
-        layer: int,
-        j: int,
-        k: int,
-        value: float,
-        scale: float,
-        r: float,
-        label: bool,
-        note: Notation,
-    ) -> None:
-        t = theme.current()
-        a, b = positions[layer - 1][k], positions[layer][j]
-        pen = QPen(t.positive if value >= 0 else t.negative, 1.0 + 6.0 * abs(value) / scale)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        line = self.scene().addLine(a.x() + r, a.y(), b.x() - r, b.y(), pen)
-        line.setZValue(-1)
-        name = note.w(layer, j, k).text()
-        line.setToolTip(
-            f"{name} = {format_number(value)}\nfrom neuron {k + 1} of layer "
-            f"{layer - 1} into neuron {j + 1} of layer {layer}"
+    # selection -------------------------------------------------------------------------
+    def selection(self) -> Target | None:
+        return self._selection
+
+    def selected_layer(self) -> int | None:
+        """The selected layer, or the layer of the selected neuron or edge (an edge's layer
+        is the one whose weights it is)."""
+        return None if self._selection is None else self._selection.layer
+
+    def selected_neuron(self) -> tuple[int, int] | None:
+        target = self._selection
+        if target is None or target.kind != "neuron":
+            return None
+        assert target.neuron is not None
+        return target.layer, target.neuron
+
+    def selected_edge(self) -> tuple[int, int, int] | None:
+        target = self._selection
+        if target is None or target.kind != "edge":
+            return None
+        assert target.neuron is not None and target.source is not None
+        return target.layer, target.neuron, target.source
+
+    def select(self, target: Target | None) -> None:
+        """Selects `target` (a bias selects its neuron); None clears the selection."""
+        if target is not None and target.bias:
+            target = Target(target.layer, target.neuron)
+        if target is not None and not self.network.exists(target):
+            raise ValueError(f"the network has no {target}")
+        if target == self._selection:
+            return
+        self._selection = target
+        self.network.highlight(target)
+        self.selection_changed.emit()
+
+    def target_at(self, pos: QPoint) -> Target | None:
+        """What is under the viewport point `pos`: a neuron, bias or edge label first, then
+        the nearest edge, then a layer's band or header."""
+        layer = None
+        for item in self.items(pos):
+            target = target_of(item)
+            if target is not None and target.kind != "layer":
+                return target
+            layer = layer or target
+        tolerance = EDGE_PICK_PX / max(self.transform().m11(), 1e-9)
+        edge = self.network.edge_at(self.mapToScene(pos), tolerance)
+        return edge or layer
+
+    # editing values --------------------------------------------------------------------
+    @property
+    def editor(self) -> ValueEditor | None:
+        """The open inline editor, if any."""
+        return self._editor
+
+    def edit_value(
+        self, kind: str, layer: int, neuron: int, source: int | None = None
+    ) -> QLineEdit:
+        """Opens the inline editor on weight (layer, neuron, source) or on the bias of
+        (layer, neuron), holding its exact value; returns the editor. ValueError if the
+        network has no such value."""
+        if kind not in EDIT_KINDS or (kind == "weight") != (source is not None):
+            raise ValueError(f"edit a 'weight' (with its source) or a 'bias', not {kind!r}")
+        weight = kind == "weight"
+        target = Target(layer, neuron, source) if weight else Target(layer, neuron, bias=True)
+        if not self.network.exists(target):
+            raise ValueError(f"the network has no {kind} at layer {layer}, neuron {neuron}")
+        return self._open_editor(target)
+
+    def editable_selection(self) -> Target | None:
+        """The value the selection lets one edit (see `_editable`), or None."""
+        return self._editable(self._selection)
+
+    def _editable(self, target: Target | None) -> Target | None:
+        """The value a double-click on `target` edits: an edge's weight or a bias (a
+        neuron's editable value is its bias); None for the input layer and layers."""
+        if target is None or target.kind == "layer" or target.layer == 0:
+            return None
+        if target.kind == "neuron":
+            return Target(target.layer, target.neuron, bias=True)
+        return target
+
+    def _value(self, target: Target) -> float:
+        doc = self.model.document
+        assert target.neuron is not None
+        if target.source is not None:
+            return texts.weight(doc, target.layer, target.neuron, target.source)
+        return texts.bias(doc, target.layer, target.neuron)
+
+    def _open_editor(self, target: Target) -> ValueEditor:
+        self.close_editor()
+        self.select(target)
+        at = self.network.anchor(target)
+        self.ensureVisible(QRectF(at - QPointF(70, 30), QSizeF(140, 60)))
+        note = Notation(self.model.document.sizes)
+        assert target.neuron is not None
+        symbol = (
+            note.w(target.layer, target.neuron, target.source)
+            if target.source is not None
+            else note.b(target.layer, target.neuron)
         )
-        line.setAcceptHoverEvents(True)
-        self.edges[(layer, j, k)] = line
-        if label:
-            frac = 0.3 if positions[layer - 1] and len(positions[layer]) > 1 else 0.5
-            at = a + (b - a) * frac
-            text = self._text(format_number(value, 2), 11, t.text)
-            text.setToolTip(line.toolTip())
-            rect = text.boundingRect()
-            text.setPos(at.x() - rect.width() / 2, at.y() - rect.height() - 2)
+        editor = ValueEditor(self.viewport(), format_number(self._value(target)), symbol.text())
+        editor.committed.connect(self._on_editor_committed)
+        editor.cancelled.connect(self._on_editor_cancelled)
+        self._editor, self._editing = editor, target
+        self._place_editor()
+        editor.show()
+        editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        return editor
 
-    def _neuron(
-        self, at: QPointF, r: float, layer: int, j: int, bias: float | None, note: Notation
-    ) -> None:
-        t = theme.current()
-        item = self.scene().addEllipse(
-            QRectF(at.x() - r, at.y() - r, 2 * r, 2 * r),
-            QPen(t.neuron_edge, 2.0),
-            QBrush(t.neuron_fill),
-        )
-        symbol = note.a(layer, j)
-        item.setToolTip(
-            f"{symbol.text()}: neuron {j + 1} of layer {layer}"
-            + ("" if bias is None else f"\nbias b = {format_number(bias)}")
-        )
-        self.neurons[(layer, j)] = item
-        label = QGraphicsTextItem()
-        label.setDefaultTextColor(t.text)
-        label.setFont(QFont(label.font().family(), max(8, int(r * 0.45))))
-        label.setHtml(symbol.html())
-        label.setToolTip(item.toolTip())
-        self.scene().addItem(label)
-        rect = label.boundingRect()
-        label.setPos(at.x() - rect.width() / 2, at.y() - rect.height() / 2)
-        if bias is not None:
-            text = self._text(f"b = {format_number(bias, 2)}", 10 if r < 20 else 11, t.muted)
-            text.setToolTip(f"{note.b(layer, j).text()} = {format_number(bias)}")
-            rect = text.boundingRect()
-            text.setPos(at.x() - rect.width() / 2, at.y() + r + 2)
-            self.biases[(layer, j)] = text
+    def _place_editor(self) -> None:
+        if self._editor is not None and self._editing is not None:
+            self._editor.place(self.mapFromScene(self.network.anchor(self._editing)))
 
-    def _text(self, text: str, size: int, color) -> QGraphicsSimpleTextItem:
-        item = self.scene().addSimpleText(text)
-        font = item.font()
-        font.setPointSize(size)
-        item.setFont(font)
-        item.setBrush(color)
-        return item
+    def close_editor(self) -> None:
+        """Closes the inline editor without changing anything."""
+        editor, self._editor, self._editing = self._editor, None, None
+        if editor is not None:
+            had_focus = editor.hasFocus()
+            editor.close_editor()
+            if had_focus:
+                self.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _legend(self, positions, r: float) -> None:
-        t = theme.current()
-        top = min(p.y() for col in positions for p in col) - r - 60
-        x = positions[0][0].x() - r
-        for i, (color, text) in enumerate(((t.positive, "w > 0"), (t.negative, "w < 0"))):
-            y = top + i * 18
-            self.scene().addLine(x, y + 8, x + 28, y + 8, QPen(color, 4))
-            self._text(text, 10, t.muted).setPos(x + 34, y)
-        self._text("thicker = larger |w|", 10, t.muted).setPos(x + 100, top)
+    def _on_editor_cancelled(self) -> None:
+        self.close_editor()
+
+    def _on_editor_committed(self, value: float) -> None:
+        target = self._editing
+        self.close_editor()
+        if target is None:
+            return
+        old = self._value(target)
+        if value == old and math.copysign(1.0, value) == math.copysign(1.0, old):
+            return  # nothing changes: no undo step
+        assert target.neuron is not None
+        if target.source is not None:
+            self.push(SetWeight(target.layer, target.neuron, target.source, value))
+        else:
+            self.push(SetBias(target.layer, target.neuron, value))
+
+    def edit_selection(self) -> bool:
+        """Opens the editor on the selected edge's weight or neuron's bias; False if the
+        selection has no editable value."""
+        target = self._editable(self._selection)
+        if target is None:
+            return False
+        self._open_editor(target)
+        return True
+
+    # input -----------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.RightButton):
+            self.select(self.target_at(event.position().toPoint()))
+        super().mousePressEvent(event)  # a left drag pans the view, on items or not
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        hit = self.target_at(event.position().toPoint())
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.select(hit)  # as the press before it did, if there was one
+            if (value := self._editable(hit)) is not None:
+                self._open_editor(value)
+                event.accept()
+                return
+        super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            self.select(self.target_at(event.pos()))
+        self.context_menu_requested.emit(event.globalPos())
+        event.accept()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            assert isinstance(event, QHelpEvent)
+            target = self.target_at(event.pos())
+            if target is None:
+                QToolTip.hideText()
+                event.ignore()
+            else:
+                QToolTip.showText(event.globalPos(), self.network.tooltip(target), self.viewport())
+            return True
+        return super().viewportEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, mods = event.key(), event.modifiers()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2) and self.edit_selection():
+            return
+        if key == Qt.Key.Key_Escape and self._selection is not None:
+            self.select(None)
+            return
+        if key == Qt.Key.Key_Equal and mods & Qt.KeyboardModifier.ControlModifier:
+            self.zoom_in()  # Ctrl+= : zoom in without Shift on keyboards where + needs it
+            return
+        super().keyPressEvent(event)
 
     # navigation ------------------------------------------------------------------------
     def fit(self) -> None:
@@ -195,18 +359,29 @@ class NetworkCanvas(QGraphicsView):
                 self.resetTransform()
                 self.scale(1.6, 1.6)
             self.centerOn(rect.center())
+        self._on_zoomed()
 
     def zoom(self, factor: float) -> None:
         current = self.transform().m11()
-        factor = min(max(factor, 0.05 / current), 12.0 / current)
+        factor = min(max(factor, MIN_ZOOM / current), MAX_ZOOM / current)
         self._user_zoomed = True
+        self.network.set_smooth(False, current * factor)  # fast frames, crisp once settled
+        self._settle.start()
         self.scale(factor, factor)
+        self._on_zoomed()
 
     def zoom_in(self) -> None:
         self.zoom(ZOOM_STEP)
 
     def zoom_out(self) -> None:
         self.zoom(1 / ZOOM_STEP)
+
+    def _on_zoom_settled(self) -> None:
+        self.network.set_smooth(True)
+
+    def _on_zoomed(self) -> None:
+        self.network.set_zoom(self.transform().m11())
+        self._place_editor()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -215,7 +390,17 @@ class NetworkCanvas(QGraphicsView):
         else:
             super().wheelEvent(event)
 
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self._place_editor()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if not self._user_zoomed:
             self.fit()
+        self._place_editor()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light <-> dark: new colours
+            self._redraw()

@@ -1,0 +1,326 @@
+"""NetworkScene: the canvas's items for the model's network, built once per structure and
+then updated in place (one edge or one bias when a value changes). A view: it reads the
+document and never edits it; must not import the engine's training code."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSimpleTextItem
+
+from bpstudio.document.model import Document
+from bpstudio.document.session import DocumentModel
+from bpstudio.engine.notation import Notation
+from bpstudio.ui import theme
+from bpstudio.ui.canvas import texts
+from bpstudio.ui.canvas.items import (
+    Z_EDGE_MARK,
+    Z_TEXT,
+    EdgeBundle,
+    EdgeMap,
+    EdgeStyle,
+    LayerBand,
+    NeuronItem,
+    Root,
+    Target,
+    TextLabel,
+)
+from bpstudio.ui.canvas.layout import COLUMN, Layout, layout_for
+
+
+def weight_scale(document: Document) -> float:
+    """The largest |w| of the network: the edge drawn widest."""
+    largest = max(float(np.max(np.abs(layer.weights))) for layer in document.layers[1:])
+    return max(largest, 1e-12)
+
+
+class NetworkScene(QGraphicsScene):
+    """Items by document place: `neurons[(l, j)]`, `biases[(l, j)]`, `edges[(l, j, k)]`
+    (handles into the per-layer `bundles`), `edge_labels`, `headers[l]`, `bands[l]`."""
+
+    def __init__(self, model: DocumentModel, parent=None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.text_scale = 1.0
+        self.layout: Layout = layout_for((1, 1))
+        self.root: Root | None = None
+        self.neurons: dict[tuple[int, int], NeuronItem] = {}
+        self.biases: dict[tuple[int, int], TextLabel] = {}
+        self.edge_labels: dict[tuple[int, int, int], TextLabel] = {}
+        self.headers: dict[int, TextLabel] = {}
+        self.bands: dict[int, LayerBand] = {}
+        self.bundles: dict[int, EdgeBundle] = {}
+        self.edges = EdgeMap(self.bundles, self.tooltip)
+        self._texts: dict[str, list[QGraphicsSimpleTextItem]] = {}
+        self._marks: list[QGraphicsLineItem] = []
+        self._scale = 1.0
+        self._shown: tuple[bool, ...] | None = None
+        self.highlighted: Target | None = None
+
+    @property
+    def document(self) -> Document:
+        return self.model.document
+
+    # building -------------------------------------------------------------------------
+    def build(self) -> None:
+        """Replaces every canvas item with new ones for the current document."""
+        self._remove_items()
+        doc, t = self.document, theme.current()
+        self.setBackgroundBrush(t.background)
+        self.layout = layout_for(doc.sizes, self.text_scale)
+        self.root = Root()
+        self.addItem(self.root)
+        self._scale = weight_scale(doc)
+        for layer in range(len(doc.sizes)):
+            self._add_column(layer)
+        for layer in range(1, len(doc.sizes)):
+            self._add_bundle(layer)
+        self._add_legend()
+        self.setSceneRect(self.root.childrenBoundingRect().adjusted(-40, -40, 40, 40))
+        self._shown = None
+        self.highlight(self.highlighted)
+
+    def _remove_items(self) -> None:
+        for table in (self.neurons, self.biases, self.edge_labels, self.headers, self.bands):
+            table.clear()
+        self.bundles.clear()
+        self._texts = {"symbol": [], "bias": [], "edge": [], "header": []}
+        self._marks = []
+        if self.root is not None:
+            self.removeItem(self.root)  # deletes its children with it
+            self.root = None
+
+    def _add_column(self, layer: int) -> None:
+        doc, lay, t = self.document, self.layout, theme.current()
+        note = Notation(doc.sizes)
+        x, y, w, h = lay.column_rect(layer)
+        self.bands[layer] = LayerBand(self.root, layer, QRectF(x, y, w, h))
+        head = TextLabel(self.root, Target(layer), lay.header_px, "center", 0.9 * COLUMN)
+        head.style(t.muted, t.background)
+        head.set_text(texts.header(doc, layer))
+        head.place(QPointF(lay.x(layer), lay.header_y))
+        head.setToolTip(texts.layer_tip(doc, layer))
+        self.headers[layer] = head
+        self._texts["header"].append(head)
+        for j in range(doc.sizes[layer]):
+            self._add_neuron(layer, j, note, t)
+
+    def _add_neuron(self, layer: int, j: int, note: Notation, t: theme.Theme) -> None:
+        lay = self.layout
+        x, y = lay.center(layer, j)
+        neuron = NeuronItem(self.root, Target(layer, j), QPointF(x, y), lay.radius)
+        neuron.style(t.neuron_edge, t.neuron_fill, 2.0)
+        neuron.set_symbol(note.a(layer, j).html(), lay.symbol_px, t.text)
+        neuron.setToolTip(texts.neuron_tip(self.document, layer, j))
+        self.neurons[(layer, j)] = neuron
+        self._texts["symbol"].append(neuron.label)
+        if layer == 0:
+            return
+        label = TextLabel(self.root, Target(layer, j, bias=True), lay.bias_px, "top")
+        label.setZValue(Z_TEXT)
+        label.style(t.muted, t.background)
+        label.set_text(texts.bias_label(texts.bias(self.document, layer, j)))
+        label.place(QPointF(x, y + lay.radius + 2))
+        label.setToolTip(texts.bias_tip(self.document, layer, j))
+        self.biases[(layer, j)] = label
+        self._texts["bias"].append(label)
+
+    def _add_bundle(self, layer: int) -> None:
+        lay, t = self.layout, theme.current()
+        xs = (lay.x(layer - 1), lay.x(layer))
+        bundle = EdgeBundle(self.root, layer, xs, lay.ys(layer - 1), lay.ys(layer))
+        weights = self.document.layers[layer].weights
+        bundle.restyle(weights, self._scale, EdgeStyle(t.positive, t.negative, lay.max_edge_width))
+        self.bundles[layer] = bundle
+        if not lay.edge_labels:
+            return
+        for j in range(bundle.matrix_shape[0]):
+            for k in range(bundle.matrix_shape[1]):
+                self._add_edge_label(bundle, j, k, t)
+
+    def _add_edge_label(self, bundle: EdgeBundle, j: int, k: int, t: theme.Theme) -> None:
+        layer = bundle.layer
+        label = TextLabel(self.root, Target(layer, j, k), self.layout.value_px, "center")
+        label.style(t.text, t.background)
+        label.set_text(texts.weight_label(bundle.weights[j, k]))
+        line = bundle.line(j, k)
+        label.place(line.pointAt(self.layout.edge_label_fraction(layer, j)))
+        self.edge_labels[(layer, j, k)] = label
+        self._texts["edge"].append(label)
+
+    def _add_legend(self) -> None:
+        lay, t = self.layout, theme.current()
+        px = lay.header_px * 0.85
+        x, top = lay.x(0) - lay.column_rect(0)[2] / 2, lay.column_rect(0)[1] - 2.8 * px
+        for i, (colour, text) in enumerate(((t.positive, "w > 0"), (t.negative, "w < 0"))):
+            y = top + i * 1.3 * px
+            QGraphicsLineItem(x, y + px / 2, x + 2 * px, y + px / 2, self.root).setPen(
+                QPen(colour, max(3.0, px / 4))
+            )
+            self._legend_text(text, px, QPointF(x + 2.4 * px, y), t)
+        self._legend_text("thicker = larger |w|", px, QPointF(x + 6.5 * px, top), t)
+
+    def _legend_text(self, text: str, px: float, at: QPointF, t: theme.Theme) -> None:
+        item = QGraphicsSimpleTextItem(text, self.root)
+        font = item.font()
+        font.setPixelSize(max(1, round(px)))
+        item.setFont(font)
+        item.setBrush(t.muted)
+        item.setPos(at)
+
+    # updating in place ------------------------------------------------------------------
+    def update_weight(self, layer: int, j: int, k: int) -> None:
+        """Re-reads one weight: its edge's width and colour, its label."""
+        doc = self.document
+        scale = weight_scale(doc)
+        if scale != self._scale:  # every width is relative to the largest |w|
+            self.restyle()
+            return
+        self.bundles[layer].set_weight(j, k, texts.weight(doc, layer, j, k), scale)
+        label = self.edge_labels.get((layer, j, k))
+        if label is not None:
+            label.set_text(texts.weight_label(texts.weight(doc, layer, j, k)))
+        if self.highlighted == Target(layer, j, k):
+            self.highlight(self.highlighted)
+
+    def update_bias(self, layer: int, j: int) -> None:
+        doc = self.document
+        label = self.biases[(layer, j)]
+        label.set_text(texts.bias_label(texts.bias(doc, layer, j)))
+        label.setToolTip(texts.bias_tip(doc, layer, j))
+        self.neurons[(layer, j)].setToolTip(texts.neuron_tip(doc, layer, j))
+
+    def restyle(self) -> None:
+        """Re-reads every weight and bias (the sizes are unchanged)."""
+        doc = self.document
+        self._scale = weight_scale(doc)
+        for layer, bundle in self.bundles.items():
+            assert bundle.style is not None
+            bundle.restyle(doc.layers[layer].weights, self._scale, bundle.style)
+        for (layer, j, k), label in self.edge_labels.items():
+            label.set_text(texts.weight_label(texts.weight(doc, layer, j, k)))
+        for layer, j in self.biases:
+            self.update_bias(layer, j)
+        self.highlight(self.highlighted)
+
+    def update_layer(self, layer: int) -> None:
+        """Re-reads a layer's activation: its header and its neurons' tooltips."""
+        doc = self.document
+        self.headers[layer].set_text(texts.header(doc, layer))
+        self.headers[layer].setToolTip(texts.layer_tip(doc, layer))
+        for j in range(doc.sizes[layer]):
+            self.neurons[(layer, j)].setToolTip(texts.neuron_tip(doc, layer, j))
+
+    # reading ---------------------------------------------------------------------------
+    def tooltip(self, target: Target) -> str:
+        doc = self.document
+        if target.kind == "edge":
+            assert target.neuron is not None and target.source is not None
+            return texts.edge_tip(doc, target.layer, target.neuron, target.source)
+        if target.kind == "bias":
+            assert target.neuron is not None
+            return texts.bias_tip(doc, target.layer, target.neuron)
+        if target.kind == "neuron":
+            assert target.neuron is not None
+            return texts.neuron_tip(doc, target.layer, target.neuron)
+        return texts.layer_tip(doc, target.layer)
+
+    def exists(self, target: Target) -> bool:
+        """Whether the current network has `target`."""
+        sizes = self.document.sizes
+        if not 0 <= target.layer < len(sizes):
+            return False
+        if target.neuron is not None and not 0 <= target.neuron < sizes[target.layer]:
+            return False
+        if target.bias and target.layer == 0:
+            return False
+        source = target.source
+        return source is None or (target.layer > 0 and 0 <= source < sizes[target.layer - 1])
+
+    def anchor(self, target: Target) -> QPointF:
+        """A scene point that shows `target`: where a click hits it first."""
+        lay = self.layout
+        if target.kind == "edge":
+            assert target.neuron is not None and target.source is not None
+            line = self.bundles[target.layer].line(target.neuron, target.source)
+            return line.pointAt(lay.edge_label_fraction(target.layer, target.neuron))
+        if target.kind == "bias":
+            assert target.neuron is not None
+            return self.biases[(target.layer, target.neuron)].sceneBoundingRect().center()
+        if target.kind == "neuron":
+            assert target.neuron is not None
+            return QPointF(*lay.center(target.layer, target.neuron))
+        return self.headers[target.layer].sceneBoundingRect().center()
+
+    def edge_at(self, point: QPointF, tolerance: float) -> Target | None:
+        found = [
+            (hit, layer)
+            for layer, bundle in self.bundles.items()
+            if (hit := bundle.edge_at(point, tolerance)) is not None
+        ]
+        if not found:
+            return None
+        (_, j, k), layer = min(found)
+        return Target(layer, j, k)
+
+    # showing -------------------------------------------------------------------------
+    def highlight(self, target: Target | None) -> None:
+        """Marks `target` (and its layer) as selected; None clears the marks."""
+        t = theme.current()
+        old = self.highlighted
+        self.highlighted = target
+        if old is not None and old.neuron is not None and old.source is None:
+            neuron = self.neurons.get((old.layer, old.neuron))
+            if neuron is not None:
+                neuron.style(t.neuron_edge, t.neuron_fill, 2.0)
+        for band in self.bands.values():
+            band.show_level(0, t.highlight)
+        for mark in self._marks:
+            self.removeItem(mark)
+        self._marks = []
+        if target is None or not self.exists(target):
+            return
+        if target.kind == "edge":
+            self._mark_edge(target, t)
+            return
+        self.bands[target.layer].show_level(2 if target.neuron is None else 1, t.highlight)
+        if target.neuron is not None:
+            self.neurons[(target.layer, target.neuron)].style(t.highlight, t.neuron_fill, 4.0)
+
+    def _mark_edge(self, target: Target, t: theme.Theme) -> None:
+        assert target.neuron is not None and target.source is not None
+        bundle = self.bundles[target.layer]
+        line, pen = (
+            bundle.line(target.neuron, target.source),
+            bundle.pen(target.neuron, target.source),
+        )
+        halo = QGraphicsLineItem(line, self.root)
+        halo.setPen(QPen(t.highlight, pen.widthF() + 6.0))
+        own = QGraphicsLineItem(line, self.root)
+        own.setPen(pen)
+        for z, mark in enumerate((halo, own)):
+            mark.setZValue(Z_EDGE_MARK + 0.1 * z)
+            self._marks.append(mark)
+
+    def set_smooth(self, smooth: bool, zoom: float = 1.0) -> None:
+        """False while the zoom changes (dense edges drawn fast), True when it settles."""
+        for bundle in self.bundles.values():
+            bundle.set_smooth(smooth, zoom)
+
+    def set_zoom(self, zoom: float) -> None:
+        """Hides text too small to read at `zoom` (device pixels per scene unit)."""
+        lay = self.layout
+        symbol = min((item.scale() for item in self._texts["symbol"]), default=1.0)
+        shown = (
+            lay.readable(lay.symbol_px * symbol, zoom),
+            lay.readable(lay.bias_px, zoom),
+            lay.readable(lay.value_px, zoom),
+            lay.readable(lay.header_px, zoom),
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for kind, visible in zip(("symbol", "bias", "edge", "header"), shown, strict=True):
+            for item in self._texts[kind]:
+                item.setVisible(visible)

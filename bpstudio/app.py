@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     if args.file and not window.open_path(args.file) and args.screenshot:
         return 2
     if args.screenshot:
+        window.lesson.advance(args.step)
+        if args.presentation:
+            window.presentation.enter()
         return screenshot(app, window, args.screenshot)
     window.show()
     return app.exec()
@@ -42,6 +45,8 @@ def screenshot(app, window, path: str) -> int:
     """Renders the window at 1280x800 into `path` (PNG)."""
     window.resize(1280, 800)
     window.show()
+    if window.isFullScreen():  # presentation mode: render at the same size as any other shot
+        window.setFixedSize(1280, 800)
     app.processEvents()
     window.canvas.fit()
     app.processEvents()

@@ -50,6 +50,18 @@ def _parsers() -> tuple[_Parser, _Parser]:
         metavar="OUT.png",
         help="render the window offscreen at 1280x800 into OUT.png and exit",
     )
+    gui.add_argument(
+        "--step",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --screenshot: advance N micro-steps of the lesson first",
+    )
+    gui.add_argument(
+        "--presentation",
+        action="store_true",
+        help="with --screenshot: render in presentation mode",
+    )
     cmd = _Parser(prog="bpstudio")
     sub = cmd.add_subparsers(dest="command", required=True)
     trace = sub.add_parser("trace", help="one training step on the first batch, as JSON")

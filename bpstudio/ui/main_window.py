@@ -26,7 +26,12 @@ from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
 from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+from bpstudio.ui.lesson import LessonController
+from bpstudio.ui.panels import install_panels
+from bpstudio.ui.presentation import Presentation
 from bpstudio.ui.start_page import StartPage
+from bpstudio.ui.step_overlay import StepOverlay
+from bpstudio.ui.structure_actions import install_structure_actions
 from bpstudio.ui.undo import EditCommand
 
 FILE_FILTER = "bpstudio networks (*.bpnet);;All files (*)"
@@ -67,6 +72,15 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
+        install_structure_actions(self)
+        install_panels(self)
+        self.lesson = LessonController(self)
+        self.overlay = StepOverlay(self.canvas)
+        self.lesson.changed.connect(self._show_step)
+        self.canvas.redrawn.connect(self._show_step)
+        self.lesson.panel.decimals_changed.connect(self._show_step)
+        self.presentation = Presentation(self, self.lesson)
+        self._arrange_docks()
         for signal in (
             self.model.events.document_replaced,
             self.model.events.structure_changed,
@@ -74,7 +88,6 @@ class MainWindow(QMainWindow):
             self.model.events.path_changed,
         ):
             signal.connect(self._on_document_changed)
-        self._restore_state()
         self._on_document_changed()
 
     @property
@@ -155,6 +168,30 @@ class MainWindow(QMainWindow):
         view.addAction(self.history_dock.toggleViewAction())
         self.view_menu = view
 
+    def _arrange_docks(self) -> None:
+        """First-run layout (a saved one replaces it): settings and data share the left,
+        the derivation leads the right, with the description and edit history behind it."""
+        docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+        left = [docks[n] for n in ("settings_dock", "data_dock") if n in docks]
+        for dock in left[1:]:
+            self.tabifyDockWidget(left[0], dock)
+        derivation = self.lesson.dock
+        for name in ("about_dock", "history_dock"):
+            self.tabifyDockWidget(derivation, docks[name])
+        derivation.raise_()
+        if left:
+            left[0].raise_()
+            self.resizeDocks([left[0], derivation], [290, 430], Qt.Orientation.Horizontal)
+        self._restore_state()
+
+    def _show_step(self, *_args) -> None:
+        """Draws the lesson's current step over the canvas (not while training runs: the
+        step sequence would be rebuilt every frame for a state that is gone the next)."""
+        if self.lesson.runner.running:
+            self.overlay.clear()
+            return
+        self.overlay.show(self.lesson.walk, self.lesson.panel.decimals)
+
     # edits -------------------------------------------------------------------------------
     def push(self, edit: Edit) -> bool:
         """Checks `edit` and pushes it onto the undo stack (which applies it). A refused edit
@@ -194,6 +231,10 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.critical(self, title, text)
+
+    def ask_yes_no(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
 
     # files -------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
@@ -261,8 +302,7 @@ class MainWindow(QMainWindow):
         """Back to the file on disk (or the new network), after asking."""
         if self.undo_stack.isClean():
             return
-        answer = QMessageBox.question(self, "Revert", "Discard all changes since the last save?")
-        if answer == QMessageBox.StandardButton.Yes:
+        if self.ask_yes_no("Revert", "Discard all changes since the last save?"):
             while not self.undo_stack.isClean() and self.undo_stack.canUndo():
                 self.undo_stack.undo()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpstudio.ui.main_window import MainWindow
 
@@ -13,6 +13,10 @@ from bpstudio.ui.main_window import MainWindow
 @pytest.fixture
 def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def _discard_changes(window: MainWindow) -> None:
+    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
 
 
 @pytest.fixture
@@ -24,7 +28,8 @@ def main_window(qtbot, settings):
 
     def make() -> MainWindow:
         window = MainWindow(settings)
-        qtbot.addWidget(window)
+        # tests that leave changes unsaved must not block on the question when qtbot closes
+        qtbot.addWidget(window, before_close_func=_discard_changes)
         window.resize(1280, 800)
         window.show()
         qtbot.waitExposed(window)
@@ -33,6 +38,7 @@ def main_window(qtbot, settings):
 
     yield make
     for window in made:
+        _discard_changes(window)
         window.close()
     leaked = [
         w

@@ -1,0 +1,351 @@
+"""LessonController: the step-through lesson in the window. It owns the Walkthrough, the
+transport actions (menu, toolbar, keyboard), the derivation dock, the timeline and
+continuous training, and keeps the document in step with training as undoable edits."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QToolBar
+
+from bpstudio.document.edits import SetParameters
+from bpstudio.document.model import History
+from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
+from bpstudio.engine import gradcheck
+from bpstudio.ui.derivation_panel import DerivationPanel
+from bpstudio.ui.gradcheck_dialog import GradientCheckDialog
+from bpstudio.ui.timeline_bar import TimelineBar
+from bpstudio.ui.training_runner import SPEEDS, TrainingRunner
+
+RESETTING_EVENTS = (
+    "document_replaced",
+    "structure_changed",
+    "parameters_changed",
+    "value_changed",
+    "layer_changed",
+    "settings_changed",
+    "data_changed",
+    "history_changed",
+)
+
+
+class LessonController(QObject):
+    """`changed` fires after every move, so views (canvas overlay, plots) can follow."""
+
+    changed = Signal()
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = window.model
+        self._syncing = False
+        self.walk = Walkthrough(self.model.document)
+        self.runner = TrainingRunner(self.walk, self)
+        self.runner.progressed.connect(self._on_progress)
+        self.runner.stopped.connect(self._on_training_stopped)
+        self.panel = DerivationPanel(settings=window.settings)
+        self.panel.step_requested.connect(self.jump)
+        self.dock = QDockWidget("Derivation", window)
+        self.dock.setObjectName("derivation_dock")
+        self.dock.setWidget(self.panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self.dock.raise_()
+        self.position = QLabel()
+        window.statusBar().addPermanentWidget(self.position)
+        self.timeline = TimelineBar()
+        self.timeline.epoch_requested.connect(self.scrub)
+        self._build_actions()
+        for name in RESETTING_EVENTS:
+            getattr(self.model.events, name).connect(self._on_document_changed)
+        self._refresh()
+
+    # actions -------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        w = self.window
+        menu = w.menuBar().addMenu("&Step")
+        bar = QToolBar("Step through")
+        bar.setObjectName("step_toolbar")
+        w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+        specs = [
+            (
+                "prev",
+                "◀ &Back",
+                self.prev,
+                ["Left", "Backspace", "PgUp"],
+                "Take back the last calculation",
+            ),
+            (
+                "next",
+                "&Next ▶",
+                self.next,
+                ["Space", "Right", "PgDown"],
+                "Show the next calculation",
+            ),
+            (
+                "prev_phase",
+                "Previous &Phase",
+                self.prev_phase,
+                ["Ctrl+Left"],
+                "Back to the start of this phase (forward, loss, backward, update)",
+            ),
+            (
+                "next_phase",
+                "Next P&hase",
+                self.next_phase,
+                ["Ctrl+Right"],
+                "Jump to the next phase",
+            ),
+            (
+                "finish",
+                "&Finish Training Step",
+                self.finish_step,
+                ["Ctrl+Return"],
+                "Apply every update of this training step and go to the next one",
+            ),
+            ("epoch", "Run One &Epoch", self.run_epoch, ["Ctrl+E"], "Finish the current epoch"),
+            ("run", "&Run", self.toggle_run, ["Ctrl+R"], "Train continuously; again to pause"),
+            (
+                "home",
+                "&Initial Weights",
+                self.home,
+                ["Home"],
+                "Back to the weights the lesson started from",
+            ),
+        ]
+        self.actions: dict[str, QAction] = {}
+        for key, text, slot, keys, tip in specs:
+            action = w.action(text, slot, None, tip)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setToolTip(f"{tip} ({', '.join(keys)})")
+            if all("+" not in k for k in keys):  # plain keys, no modifier
+                self._only_in_lesson_views(action)
+            menu.addAction(action)
+            bar.addAction(action)
+            self.actions[key] = action
+        self.actions["run"].setCheckable(True)
+        menu.addSeparator()
+        self._granularity_menu(menu, bar)
+        self._speed_box(bar)
+        quiz = w.action(
+            "Check &Yourself",
+            self._on_quiz_toggled,
+            "Ctrl+K",
+            "Hide each result until you have typed your own answer",
+        )
+        quiz.setCheckable(True)
+        menu.addAction(quiz)
+        bar.addAction(quiz)
+        self.actions["quiz"] = quiz
+        tools = w.menuBar().addMenu("&Tools")
+        tools.addAction(
+            w.action(
+                "&Gradient Check…",
+                self.gradient_check,
+                None,
+                "Compare backprop with finite differences for every parameter",
+            )
+        )
+        timeline_bar = QToolBar("Timeline")
+        timeline_bar.setObjectName("timeline_toolbar")
+        timeline_bar.addWidget(self.timeline)
+        w.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline_bar)
+        w.view_menu.addAction(self.dock.toggleViewAction())
+        w.view_menu.addAction(bar.toggleViewAction())
+        w.view_menu.addAction(timeline_bar.toggleViewAction())
+
+    def _only_in_lesson_views(self, action: QAction) -> None:
+        """Plain keys (Space, arrows, Backspace, Page Up/Down) step only while the canvas, the
+        derivation or the timeline has focus, so they still type into fields, tick boxes
+        and move in tables everywhere else."""
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.window.removeAction(action)
+        for view in (self.window.canvas, self.panel, self.timeline):
+            view.addAction(action)
+
+    def _granularity_menu(self, menu, bar: QToolBar) -> None:
+        group = QActionGroup(self)
+        sub = menu.addMenu("Step &Size")
+        self.granularity_box = QComboBox()
+        self.granularity_box.setToolTip(
+            "How far Next and Back move: one neuron's calculation, a whole layer, or a whole phase"
+        )
+        for i, name in enumerate(GRANULARITIES):
+            act = QAction(f"By {name}", self, checkable=True)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, n=name: self.set_granularity(n))
+            group.addAction(act)
+            sub.addAction(act)
+            self.window.addAction(act)
+            self.granularity_box.addItem(f"By {name}", name)
+        group.actions()[0].setChecked(True)
+        self.granularity_actions = group.actions()
+        self.granularity_box.currentIndexChanged.connect(
+            lambda i: self.set_granularity(GRANULARITIES[i])
+        )
+        bar.addWidget(self.granularity_box)
+
+    def _speed_box(self, bar: QToolBar) -> None:
+        self.speed_box = QComboBox()
+        self.speed_box.setToolTip("How fast Run trains")
+        for text, rate in SPEEDS.items():
+            self.speed_box.addItem(text, rate)
+        self.speed_box.setCurrentIndex(len(SPEEDS) - 1)
+        self.speed_box.currentIndexChanged.connect(self._on_speed_changed)
+        bar.addWidget(self.speed_box)
+
+    # moves ---------------------------------------------------------------------------------
+    def next(self) -> None:
+        self._move(self.walk.next)
+
+    def prev(self) -> None:
+        self._move(self.walk.prev)
+
+    def next_phase(self) -> None:
+        self._move(self.walk.next_phase)
+
+    def prev_phase(self) -> None:
+        self._move(self.walk.prev_phase)
+
+    def finish_step(self) -> None:
+        self._move(self.walk.finish_step)
+
+    def run_epoch(self) -> None:
+        if self._may_train():
+            self._move(self.walk.run_epoch)
+
+    def jump(self, index: int) -> None:
+        self._move(lambda: self.walk.jump(index))
+
+    def home(self) -> None:
+        self.runner.pause()
+        self._move(self.walk.home)
+
+    def advance(self, steps: int) -> None:
+        """Moves `steps` micro-steps forward (for `--screenshot --step N`)."""
+        for _ in range(steps):
+            self.walk.next()
+        self._after_move()
+
+    def scrub(self, epoch: int) -> None:
+        if epoch != self.walk.epoch:
+            self.runner.pause()
+            self._move(lambda: self.walk.scrub(epoch))
+
+    def set_granularity(self, name: str) -> None:
+        self.walk.granularity = name
+        index = GRANULARITIES.index(name)
+        self.granularity_actions[index].setChecked(True)
+        self.granularity_box.blockSignals(True)
+        self.granularity_box.setCurrentIndex(index)
+        self.granularity_box.blockSignals(False)
+
+    def toggle_run(self) -> None:
+        if self.runner.running:
+            self.runner.pause()
+        elif self._may_train():
+            self.runner.start()
+        self.actions["run"].setChecked(self.runner.running)
+        self.actions["run"].setText("&Pause" if self.runner.running else "&Run")
+
+    def _move(self, move) -> None:
+        if self.runner.running and move is not self.walk.prev:
+            self.toggle_run()
+        before = (self.walk.epoch, self.walk.batch)
+        move()
+        if self.walk.divergence:
+            self._report_divergence()
+        if (self.walk.epoch, self.walk.batch) != before:
+            self._sync_document()
+        self._after_move()
+
+    def _may_train(self) -> bool:
+        """Training from a scrubbed-back epoch discards the later history, after asking."""
+        if not self.walk.has_future():
+            return True
+        if not self.window.ask_yes_no(
+            "Discard later epochs?",
+            f"Training from epoch {self.walk.epoch} discards the recorded epochs "
+            f"{self.walk.epoch + 1} to {self.walk.last_epoch}. Continue?",
+        ):
+            return False
+        self.walk.truncate_future()
+        return True
+
+    # keeping views and the document in step -------------------------------------------------
+    def _after_move(self) -> None:
+        self._refresh()
+        self.changed.emit()
+
+    def _refresh(self) -> None:
+        self.panel.show_sequence(self.walk.sequence)
+        self.panel.show_step(self.walk.index)
+        self.position.setText(self.walk.position_text())
+        first = self.walk.trainer.history.first_epoch
+        self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
+
+    def _on_progress(self) -> None:
+        self.position.setText(self.walk.position_text())
+        first = self.walk.trainer.history.first_epoch
+        self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
+        self.changed.emit()
+
+    def _on_training_stopped(self, divergence) -> None:
+        self.actions["run"].setChecked(False)
+        self.actions["run"].setText("&Run")
+        if divergence:
+            self._report_divergence()
+        self._sync_document()
+        self._after_move()
+
+    def _report_divergence(self) -> None:
+        self.window.show_error(
+            "Training diverged",
+            self.walk.divergence.message() + ". The "
+            "network shows the last epoch whose values were all finite.",
+        )
+
+    def _sync_document(self) -> None:
+        """Writes the trained parameters and the loss history into the document, as one
+        undoable edit (undo goes back to the epoch before)."""
+        net = self.walk.net
+        epochs, losses = self.walk.loss_history()
+        history = History([int(e) for e in epochs], [float(v) for v in losses])
+        if len(epochs) == 1 and self.model.document.history is None:
+            history = None
+        edit = SetParameters(
+            [w.copy() for w in net.w],
+            [b.copy() for b in net.b],
+            history,
+            text=f"Train to epoch {self.walk.epoch}",
+        )
+        self._syncing = True
+        try:
+            self.window.push(edit)
+        finally:
+            self._syncing = False
+
+    def _on_document_changed(self, *_args) -> None:
+        if self._syncing:
+            return
+        self.runner.pause()
+        granularity = self.walk.granularity
+        self.walk = Walkthrough(self.model.document)
+        self.walk.granularity = granularity
+        self.runner.walk = self.walk
+        self._after_move()
+
+    def _on_speed_changed(self, index: int) -> None:
+        self.runner.epochs_per_second = self.speed_box.itemData(index)
+        if self.runner.running:
+            self.runner.pause()
+            self.runner.start()
+
+    def _on_quiz_toggled(self, checked: bool) -> None:
+        self.panel.set_quiz(checked)
+
+    def gradient_check(self) -> None:
+        idx = self.walk.batches()[self.walk.batch]
+        net = self.walk.displayed_network()
+        check = gradcheck.check(net, self.walk.x[idx], self.walk.y[idx], self.walk.config.loss)
+        GradientCheckDialog(check, len(idx), self.window).exec()

@@ -1,0 +1,81 @@
+"""Presentation mode (F11, View ▸ Presentation): full screen, larger type, only the canvas,
+the derivation and one plot, everything driven from the keyboard; Esc leaves."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QToolBar
+
+SCALE = 1.75
+KEEP_DOCKS = ("derivation_dock", "loss_dock")
+
+
+class Presentation(QObject):
+    def __init__(self, window, lesson) -> None:
+        super().__init__(window)
+        self.window = window
+        self.lesson = lesson
+        self.active = False
+        self._hidden: list = []
+        self._font = window.font()
+        self.action = window.action(
+            "&Presentation",
+            self.toggle,
+            "F11",
+            "Full screen with large type for a projector; Esc leaves",
+        )
+        self.action.setCheckable(True)
+        self.leave_action = window.action(
+            "Leave Presentation", self.leave, "Esc", "Leave presentation mode"
+        )
+        self.leave_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.leave_action.setEnabled(False)
+        window.view_menu.addSeparator()
+        window.view_menu.addAction(self.action)
+
+    def toggle(self) -> None:
+        self.leave() if self.active else self.enter()
+
+    def enter(self) -> None:
+        if self.active:
+            return
+        w = self.window
+        self.active = True
+        self._hidden = [
+            d
+            for d in w.findChildren(QDockWidget)
+            if d.isVisible() and d.objectName() not in KEEP_DOCKS
+        ]
+        self._hidden += [
+            t
+            for t in w.findChildren(QToolBar)
+            if t.isVisible() and t.objectName() != "step_toolbar"
+        ]
+        for widget in self._hidden:
+            widget.hide()
+        self.lesson.dock.show()
+        font = w.font()
+        font.setPointSizeF(self._font.pointSizeF() * SCALE)
+        w.setFont(font)
+        self.lesson.panel.set_font_scale(SCALE)
+        w.canvas.set_scale_factor(SCALE)
+        w.menuBar().hide()
+        w.showFullScreen()
+        self.action.setChecked(True)
+        self.leave_action.setEnabled(True)
+        w.canvas.setFocus()
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        w = self.window
+        self.active = False
+        for widget in self._hidden:
+            widget.show()
+        w.setFont(self._font)
+        self.lesson.panel.set_font_scale(1.0)
+        w.canvas.set_scale_factor(1.0)
+        w.menuBar().show()
+        w.showNormal()
+        self.action.setChecked(False)
+        self.leave_action.setEnabled(False)

@@ -1,0 +1,152 @@
+"""The step-through lesson in the real window: keyboard stepping with the derivation's
+results against the article's exact values, stepping back, the quiz, the timeline and
+continuous training that leaves the window responsive."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+from bpstudio.document.format import load
+from bpstudio.engine.training import Trainer
+from bpstudio.resources import examples_dir
+
+SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
+# Example 2 of seed-examples.md, in the order of the article's calculations.
+EXAMPLE_2 = [
+    0.25,
+    0.5621765009,
+    0.5124353002,
+    0.6253771919,
+    0.3824825282,
+    -0.8746228081 * 0.2342805597,
+    -0.1151939683,
+    -0.2049071210,
+    -0.0100869253,
+    -0.0050434626,
+    -0.0100869253,
+    0.3005043463,
+    0.1010086925,
+    0.2115193968,
+    0.4204907121,
+]
+
+
+def focus_canvas(qtbot, window) -> None:
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.canvas.setFocus()
+    qtbot.waitUntil(window.canvas.hasFocus)
+
+
+def shown_result(window) -> str:
+    return window.lesson.panel.result_text().replace("−", "-")
+
+
+def test_keyboard_walk_shows_every_exact_value_then_steps_back_to_the_start(qtbot, main_window):
+    """Space/→ walk Example 2's training step; at each micro-step the derivation's result
+    equals the seed table at 4 decimals; ←/Backspace walk back to the initial network."""
+    window = main_window()
+    assert window.open_path(SEED2)
+    window.lesson.panel.set_decimals(4)
+    focus_canvas(qtbot, window)
+    initial = window.lesson.walk.displayed_network().params.copy()
+    for i, expected in enumerate(EXAMPLE_2):
+        assert shown_result(window) == f"{expected:.4f}", f"step {i + 1}"
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Space if i % 2 else Qt.Key.Key_Right)
+    assert window.lesson.walk.index == len(EXAMPLE_2)
+    assert "step 15 of 15" in window.lesson.position.text()
+    for i in range(len(EXAMPLE_2)):
+        qtbot.keyClick(window.canvas, Qt.Key.Key_Left if i % 2 else Qt.Key.Key_Backspace)
+    assert window.lesson.walk.index == 0
+    assert np.array_equal(window.lesson.walk.displayed_network().params, initial)
+    assert window.lesson.position.text() == "Epoch 0 · Forward pass · z⁽²⁾₁ · step 1 of 15"
+
+
+def test_overlay_shows_values_computed_so_far_only(qtbot, main_window):
+    """Values appear beside neurons once computed, and not before."""
+    window = main_window()
+    assert window.open_path(SEED2)
+    focus_canvas(qtbot, window)
+    texts = lambda: [
+        i.text()
+        for i in window.overlay.group.childItems()  # noqa: E731
+        if hasattr(i, "text")
+    ]
+    assert not any(t.startswith("a = ") for t in texts())
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
+    assert "z = 0.2500" in texts() and "a = 0.5622" in texts()
+    assert not any(t.startswith("δ") for t in texts())
+
+
+def test_quiz_accepts_a_right_answer_at_2_decimals_and_rejects_a_wrong_one(qtbot, main_window):
+    """Check yourself: the result is hidden, 0.56 is accepted for a(2) = 0.5622, 0.60 is
+    rejected for ŷ = 0.6254, and the score counts both."""
+    window = main_window()
+    assert window.open_path(SEED2)
+    lesson = window.lesson
+    lesson.panel.set_decimals(2)
+    lesson.actions["quiz"].trigger()
+    lesson.jump(1)
+    assert lesson.panel.result_text() == "?"
+    quiz = lesson.panel.quiz
+    qtbot.keyClicks(quiz.answer, "0.56")
+    qtbot.keyClick(quiz.answer, Qt.Key.Key_Return)
+    assert "Right" in quiz.feedback_text()
+    lesson.jump(3)
+    quiz.answer.clear()
+    qtbot.keyClicks(quiz.answer, "0.60")
+    qtbot.keyClick(quiz.answer, Qt.Key.Key_Return)
+    assert "Not quite" in quiz.feedback_text()
+    assert (quiz.score.right, quiz.score.wrong) == (1, 1)
+
+
+def test_timeline_scrub_restores_the_trained_weights_exactly(qtbot, main_window):
+    """Dragging the timeline to epoch k shows exactly the weights of k epochs of training."""
+    window = main_window()
+    assert window.open_path(SEED2)
+    window.lesson.walk.train(12)
+    window.lesson._refresh()
+    window.lesson.timeline.slider.setValue(5)
+    doc = load(SEED2)
+    net = doc.build_network()
+    x, y = doc.dataset()
+    Trainer(net, x, y, doc.training_config()).run(5)
+    assert window.lesson.walk.epoch == 5
+    assert np.array_equal(window.lesson.walk.displayed_network().params, net.params)
+
+
+def test_continuous_training_keeps_the_event_loop_responsive(qtbot, main_window):
+    """While the spiral example trains at full speed, a 10 ms timer is never more than
+    100 ms late, training makes progress, and Pause stops it at once."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "spiral.bpnet")
+    window.ask_yes_no = lambda title, text: True
+    lateness, clock, last = [], QElapsedTimer(), [0]
+    clock.start()
+
+    def tick():
+        now = clock.elapsed()
+        lateness.append(now - last[0] - 10)
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    window.lesson.toggle_run()
+    assert window.lesson.runner.running
+    deadline = time.monotonic() + 1.5
+    qtbot.waitUntil(lambda: time.monotonic() > deadline, timeout=5000)
+    window.lesson.toggle_run()
+    timer.stop()
+    assert not window.lesson.runner.running
+    epoch = window.lesson.walk.epoch
+    assert epoch > 10
+    assert max(lateness[1:]) < 100, max(lateness[1:])
+    qtbot.wait(50)
+    assert window.lesson.walk.epoch == epoch
+    assert window.document.history is not None and window.document.history.epoch[-1] == epoch

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot:
         window.lesson.advance(args.step)
         if args.presentation:
-            window.presentation.enter()
+            window.presentation.enter(full_screen=False)  # the shot is 1280x800 anyway
         return screenshot(app, window, args.screenshot)
     window.show()
     return app.exec()
@@ -45,8 +45,6 @@ def screenshot(app, window, path: str) -> int:
     """Renders the window at 1280x800 into `path` (PNG)."""
     window.resize(1280, 800)
     window.show()
-    if window.isFullScreen():  # presentation mode: render at the same size as any other shot
-        window.setFixedSize(1280, 800)
     app.processEvents()
     window.canvas.fit()
     app.processEvents()

@@ -36,7 +36,7 @@ class Presentation(QObject):
     def toggle(self) -> None:
         self.leave() if self.active else self.enter()
 
-    def enter(self) -> None:
+    def enter(self, full_screen: bool = True) -> None:
         if self.active:
             return
         w = self.window
@@ -44,12 +44,12 @@ class Presentation(QObject):
         self._hidden = [
             d
             for d in w.findChildren(QDockWidget)
-            if d.isVisible() and d.objectName() not in KEEP_DOCKS
+            if not d.isHidden() and d.objectName() not in KEEP_DOCKS
         ]
         self._hidden += [
             t
             for t in w.findChildren(QToolBar)
-            if t.isVisible() and t.objectName() != "step_toolbar"
+            if not t.isHidden() and t.objectName() != "step_toolbar"
         ]
         for widget in self._hidden:
             widget.hide()
@@ -58,11 +58,12 @@ class Presentation(QObject):
         font.setPointSizeF(self._font.pointSizeF() * SCALE)
         w.setFont(font)
         self.lesson.panel.set_font_scale(SCALE)
-        w.canvas.set_scale_factor(SCALE)
         w.menuBar().hide()
-        w.showFullScreen()
+        if full_screen:
+            w.showFullScreen()
         self.action.setChecked(True)
         self.leave_action.setEnabled(True)
+        w.canvas.fit()
         w.canvas.setFocus()
 
     def leave(self) -> None:
@@ -74,8 +75,8 @@ class Presentation(QObject):
             widget.show()
         w.setFont(self._font)
         self.lesson.panel.set_font_scale(1.0)
-        w.canvas.set_scale_factor(1.0)
         w.menuBar().show()
         w.showNormal()
+        w.canvas.fit()
         self.action.setChecked(False)
         self.leave_action.setEnabled(False)

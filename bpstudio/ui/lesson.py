@@ -285,7 +285,8 @@ class LessonController(QObject):
         self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
 
     def _on_progress(self) -> None:
-        self.position.setText(self.walk.position_text())
+        # not position_text(): that builds the next step sequence, stale a frame later
+        self.position.setText(f"Epoch {self.walk.epoch} · training")
         first = self.walk.trainer.history.first_epoch
         self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
         self.changed.emit()

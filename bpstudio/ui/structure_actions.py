@@ -5,7 +5,8 @@ engine's training code."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QPoint, Qt
+import numpy as np
+from PySide6.QtCore import QObject, QPoint, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
 
@@ -50,13 +51,11 @@ class StructureActions(QObject):
         self.canvas.selection_changed.connect(self._on_state_changed)
         self.canvas.context_menu_requested.connect(self._on_context_menu_requested)
         events = self.model.events
-        for signal in (
-            events.structure_changed,
-            events.document_replaced,
-            events.layer_changed,
-            events.settings_changed,
-        ):
+        for signal in (events.structure_changed, events.document_replaced, events.layer_changed):
             signal.connect(self._on_state_changed)
+        events.settings_changed.connect(self._on_settings_changed)
+        events.value_changed.connect(self._on_parameters_changed)
+        events.parameters_changed.connect(self._on_parameters_changed)
         self._on_state_changed()
 
     # building --------------------------------------------------------------------------
@@ -207,14 +206,36 @@ class StructureActions(QObject):
         editable = self.canvas.editable_selection() is not None
         self._offer(self.edit_value, None, "" if editable else "select an edge or a neuron")
         self._offer(self.redraw_weights, RedrawWeights())
-        self._offer(self.reset_weights, ResetParameters())
+        self._offer_reset()
         self._offer_activations(layer)
+
+    def _offer_reset(self) -> None:
+        if self._as_opened():
+            self._offer(self.reset_weights, None, "the weights are those the network opened with")
+        else:
+            self._offer(self.reset_weights, ResetParameters())
+
+    def _as_opened(self) -> bool:
+        """Whether every weight and bias equals the opened document's."""
+        now, then = self.model.document.layers[1:], self.model.opened.layers[1:]
+        return len(now) == len(then) and all(
+            np.array_equal(a.weights, b.weights) and np.array_equal(a.biases, b.biases)
+            for a, b in zip(now, then, strict=True)
+        )
+
+    def _on_settings_changed(self, key: str) -> None:
+        if key == "loss":  # the loss decides which output activations are allowed
+            self._on_state_changed()
+
+    def _on_parameters_changed(self, *_args) -> None:
+        self._offer_reset()
 
     def _offer_activations(self, layer: int | None) -> None:
         usable = layer is not None and layer > 0
         current = self.model.document.layers[layer].activation if usable else None
         for name, action in self.activation_actions.items():
-            action.setChecked(name == current)
+            with QSignalBlocker(action):
+                action.setChecked(name == current)
             edit = SetActivation(layer, name) if usable else None
             self._offer(action, edit, "select a layer after the input layer")
         self.activation_menu.setEnabled(usable)

@@ -70,11 +70,10 @@ def test_overlay_shows_values_computed_so_far_only(qtbot, main_window):
     window = main_window()
     assert window.open_path(SEED2)
     focus_canvas(qtbot, window)
-    texts = lambda: [
-        i.text()
-        for i in window.overlay.group.childItems()  # noqa: E731
-        if hasattr(i, "text")
-    ]
+
+    def texts():
+        return [i.text() for i in window.overlay.group.childItems() if hasattr(i, "text")]
+
     assert not any(t.startswith("a = ") for t in texts())
     qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Right)

@@ -27,7 +27,6 @@ from bpstudio.engine.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.editor import ValueEditor
 from bpstudio.ui.canvas.items import EdgeMap, NeuronItem, Target, TextLabel, target_of
-from bpstudio.ui.canvas.layout import COLUMN, EDGE_LABEL_LIMIT  # noqa: F401  (public names)
 from bpstudio.ui.canvas.scene import NetworkScene
 
 ZOOM_STEP = 1.25

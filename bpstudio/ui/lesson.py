@@ -127,6 +127,13 @@ class LessonController(QObject):
         menu.addSeparator()
         self._granularity_menu(menu, bar)
         self._speed_box(bar)
+        self.sample_box = QComboBox()
+        self.sample_box.setToolTip(
+            "Which samples of the batch the forward, loss and backward "
+            "steps walk through; the gradients always combine them all"
+        )
+        self.sample_box.activated.connect(self._on_sample_chosen)
+        bar.addWidget(self.sample_box)
         quiz = w.action(
             "Check &Yourself",
             self._on_quiz_toggled,
@@ -283,6 +290,7 @@ class LessonController(QObject):
         self.position.setText(self.walk.position_text())
         first = self.walk.trainer.history.first_epoch
         self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
+        self._fill_sample_box()
 
     def _on_progress(self) -> None:
         # not position_text(): that builds the next step sequence, stale a frame later
@@ -335,6 +343,22 @@ class LessonController(QObject):
         self.walk.granularity = granularity
         self.runner.walk = self.walk
         self._after_move()
+
+    def _fill_sample_box(self) -> None:
+        size = len(self.walk.batches()[self.walk.batch])
+        chosen = self.walk.chosen_samples(size)
+        self.sample_box.blockSignals(True)
+        self.sample_box.clear()
+        self.sample_box.addItem("All samples", None)
+        for p in range(size):
+            self.sample_box.addItem(f"Sample {p + 1} of {size}", [p])
+        self.sample_box.setCurrentIndex(0 if chosen is None else chosen[0] + 1)
+        self.sample_box.setEnabled(size > 1)
+        self.sample_box.blockSignals(False)
+
+    def _on_sample_chosen(self, index: int) -> None:
+        samples = self.sample_box.itemData(index) or list(range(self.sample_box.count() - 1))
+        self._move(lambda: self.walk.set_samples(samples))
 
     def _on_speed_changed(self, index: int) -> None:
         self.runner.epochs_per_second = self.speed_box.itemData(index)

@@ -27,6 +27,26 @@ from bpstudio.ui.canvas.items import Target
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 SELECT_LAYER = "select a layer, or a neuron of it, first"
+# attribute (its slot is _on_<attribute>), menu text, shortcut, tooltip, toolbar text
+ACTIONS = (
+    ("add_layer_before", "Add Layer &Before", "Ctrl+Shift+L",
+     "Insert a hidden layer before the selected layer "
+     "(before the output layer if nothing is selected)", "+ Layer Before"),
+    ("add_layer_after", "Add Layer &After", "Ctrl+L",
+     "Insert a hidden layer after the selected layer "
+     "(before the output layer if nothing is selected)", "+ Layer After"),
+    ("remove_layer", "&Remove Layer", "Ctrl+Shift+Backspace",
+     "Remove the selected hidden layer", "− Layer"),
+    ("add_neuron", "Add &Neuron", "Ctrl+Shift+N", "Add a neuron to the selected layer", "+ Neuron"),
+    ("remove_neuron", "Remove Neur&on", "Delete", "Remove the selected neuron", "− Neuron"),
+    ("edit_value", "&Edit Value…", "F2",
+     "Type the selected edge's weight or the selected neuron's bias", "Edit Value"),
+    ("redraw_weights", "Re-&draw Weights", "Ctrl+Shift+R",
+     "Draw every weight afresh with the network's initialisation and seed "
+     "(Training settings)", "Re-draw"),
+    ("reset_weights", "Re&set Weights", None,
+     "Put back the weights and biases the network was opened with", "Reset"),
+)  # fmt: skip
 
 
 def install_structure_actions(window) -> StructureActions:
@@ -39,6 +59,15 @@ def install_structure_actions(window) -> StructureActions:
 class StructureActions(QObject):
     """The actions, enabled (and their tooltips saying why not) as the selection and the
     document allow: each is checked against the document before it is offered."""
+
+    add_layer_before: QAction
+    add_layer_after: QAction
+    remove_layer: QAction
+    add_neuron: QAction
+    remove_neuron: QAction
+    edit_value: QAction
+    redraw_weights: QAction
+    reset_weights: QAction
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -66,42 +95,9 @@ class StructureActions(QObject):
         return action
 
     def _make_actions(self) -> None:
-        a = self._action
-        self.add_layer_after = a(
-            "Add Layer &After", self._on_add_layer_after, "Ctrl+L",
-            "Insert a hidden layer after the selected layer "
-            "(before the output layer if nothing is selected)", "+ Layer After",
-        )  # fmt: skip
-        self.add_layer_before = a(
-            "Add Layer &Before", self._on_add_layer_before, "Ctrl+Shift+L",
-            "Insert a hidden layer before the selected layer "
-            "(before the output layer if nothing is selected)", "+ Layer Before",
-        )  # fmt: skip
-        self.remove_layer = a(
-            "&Remove Layer", self._on_remove_layer, "Ctrl+Shift+Backspace",
-            "Remove the selected hidden layer", "− Layer",
-        )  # fmt: skip
-        self.add_neuron = a(
-            "Add &Neuron", self._on_add_neuron, "Ctrl+Shift+N",
-            "Add a neuron to the selected layer", "+ Neuron",
-        )  # fmt: skip
-        self.remove_neuron = a(
-            "Remove Neur&on", self._on_remove_neuron, "Delete",
-            "Remove the selected neuron", "− Neuron",
-        )  # fmt: skip
-        self.edit_value = a(
-            "&Edit Value…", self._on_edit_value, "F2",
-            "Type the selected edge's weight or the selected neuron's bias", "Edit Value",
-        )  # fmt: skip
-        self.redraw_weights = a(
-            "Re-&draw Weights", self._on_redraw_weights, "Ctrl+Shift+R",
-            "Draw every weight afresh with the network's initialisation and seed "
-            "(Training settings)", "Re-draw",
-        )  # fmt: skip
-        self.reset_weights = a(
-            "Re&set Weights", self._on_reset_weights, None,
-            "Put back the weights and biases the network was opened with", "Reset",
-        )  # fmt: skip
+        for name, text, shortcut, tip, short in ACTIONS:
+            slot = getattr(self, f"_on_{name}")
+            setattr(self, name, self._action(text, slot, shortcut, tip, short))
         self.add_hidden_layer = QAction("Add &Hidden Layer", self)
         self.add_hidden_layer.setToolTip("Insert a hidden layer before the output layer")
         self.add_hidden_layer.triggered.connect(self._on_add_layer_before)

@@ -94,6 +94,29 @@ def zoom_series(canvas: NetworkCanvas, name: str, start: float | None) -> list[S
     return [steps, settled]
 
 
+def edit_series(canvas: NetworkCanvas, push, undo, size: int) -> list[Series]:
+    """Repaints after panning and after setting one weight (zoom settled), and the full
+    redraw after a structure edit and after its undo."""
+    repaint = canvas.viewport().repaint
+    canvas.fit()
+    canvas.zoom_in()
+    canvas._on_zoom_settled()
+    bar, pans = canvas.horizontalScrollBar(), Series("repaint after panning 20 px")
+    for i in range(REPEATS):
+        bar.setValue(bar.value() + (20 if i % 2 else -20))
+        pans.time(repaint)
+    canvas.fit()
+    values = Series("set one weight (SetWeight) + repaint")
+    for i in range(REPEATS):
+        edit = SetWeight(3, i % size, (i * 7) % size, 0.01 * (i - 15))
+        values.time(lambda e=edit: (push(e), repaint()))
+    structure = Series("structure edit or its undo + repaint")
+    for _ in range(REPEATS // 3):
+        structure.time(lambda: (push(AddNeuron(4)), repaint()))
+        structure.time(lambda: (undo(), repaint()))
+    return [pans, values, structure]
+
+
 def make_canvas(args: argparse.Namespace):
     """(canvas, push, undo) of a main window, or of a canvas with its own undo stack."""
     if args.window:
@@ -135,23 +158,7 @@ def main() -> None:
     results = [opened]
     for name, start in (("fitted", None), ("zoomed in from 1.5", 1.5)):
         results += zoom_series(canvas, name, start)
-    canvas.fit()
-    canvas.zoom_in()
-    canvas._on_zoom_settled()
-    bar, pans = canvas.horizontalScrollBar(), Series("repaint after panning 20 px")
-    for i in range(REPEATS):
-        bar.setValue(bar.value() + (20 if i % 2 else -20))
-        pans.time(repaint)
-    canvas.fit()
-    values = Series("set one weight (SetWeight) + repaint")
-    for i in range(REPEATS):
-        edit = SetWeight(3, i % args.size, (i * 7) % args.size, 0.01 * (i - 15))
-        values.time(lambda e=edit: (push(e), repaint()))
-    structure = Series("structure edit or its undo + repaint")
-    for _ in range(REPEATS // 3):
-        structure.time(lambda: (push(AddNeuron(4)), repaint()))
-        structure.time(lambda: (undo(), repaint()))
-    results += [pans, values, structure]
+    results += edit_series(canvas, push, undo, args.size)
     edges = sum(a * b for a, b in zip(doc.sizes, doc.sizes[1:], strict=False))
     viewport = canvas.viewport()
     print(

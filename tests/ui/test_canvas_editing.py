@@ -12,11 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
-from PySide6.QtGui import QContextMenuEvent, QHelpEvent
+from PySide6.QtGui import QColor, QContextMenuEvent, QHelpEvent, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolTip
 
 from bpstudio.document.edits import AddNeuron, SetWeight
 from bpstudio.resources import examples_dir
+from bpstudio.ui import theme
 from bpstudio.ui.canvas.editor import NOT_A_NUMBER
 from bpstudio.ui.canvas.items import Target
 
@@ -324,6 +325,7 @@ def test_redraw_then_reset_gives_back_the_opened_weights(window, qtbot):
     window.open_path(SEED3)
     opened = window.document.copy()
     actions = window.structure_actions
+    assert not actions.reset_weights.isEnabled()  # nothing to reset yet
     type_value(qtbot, window.canvas.edit_value("bias", 1, 0), "3")
     press_toolbar(qtbot, window, actions.redraw_weights)
     assert not np.array_equal(window.document.layers[1].weights, opened.layers[1].weights)
@@ -368,6 +370,7 @@ def test_clicks_select_neurons_edges_layers_and_empty_space_clears(window, qtbot
     with qtbot.waitSignal(canvas.selection_changed):
         click(qtbot, canvas, Target(1, 1))
     assert (canvas.selected_neuron(), canvas.selected_layer()) == ((1, 1), 1)
+    assert canvas.neurons[(1, 1)].pen().color() == theme.current().highlight
     click(qtbot, canvas, Target(2, 0, 1))
     assert canvas.selected_edge() == (2, 0, 1) and canvas.selected_neuron() is None
     click(qtbot, canvas, Target(2))
@@ -394,7 +397,8 @@ def test_dragging_empty_space_pans_the_view(window, qtbot):
 
 
 def test_keyboard_shortcuts_work_while_the_canvas_has_focus(window, qtbot):
-    """Ctrl+L adds a layer, Delete removes the selected neuron, Ctrl++ zooms, Ctrl+0 fits."""
+    """Ctrl+L adds a layer, Ctrl+Shift+N a neuron, Delete removes the selected neuron,
+    Ctrl+Shift+Backspace the selected layer; Ctrl++ zooms in and Ctrl+0 fits."""
     canvas = window.canvas
     click(qtbot, canvas, Target(0, 0))
     assert canvas.hasFocus()
@@ -409,6 +413,10 @@ def test_keyboard_shortcuts_work_while_the_canvas_has_focus(window, qtbot):
     assert canvas.selected_neuron() == (1, 1)
     qtbot.keyClick(canvas, Qt.Key.Key_Delete)
     assert window.document.sizes == (1, 1, 1)
+    assert canvas.selection() == Target(1)
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(canvas, Qt.Key.Key_Backspace, ctrl_shift)
+    assert window.document.sizes == (1, 1)
     zoom = canvas.transform().m11()
     qtbot.keyClick(canvas, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
     assert canvas.transform().m11() > zoom
@@ -464,3 +472,20 @@ def test_network_menu_and_toolbar_have_tooltips_and_shortcuts(window):
             assert action.toolTip(), action.text()
     assert actions.add_layer_after.shortcut().toString() == "Ctrl+L"
     assert actions.remove_neuron.shortcut().toString() == "Del"
+
+
+def test_a_dark_palette_redraws_the_canvas_in_dark_colours(window, qtbot):
+    """Switching the application to a dark palette redraws with the dark theme."""
+    app = QApplication.instance()
+    light = app.palette()
+    dark = QPalette(light)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202124"))
+    try:
+        app.setPalette(dark)
+        qtbot.waitUntil(
+            lambda: window.canvas.scene().backgroundBrush().color() == QColor("#202124")
+        )
+        assert window.canvas.neurons[(1, 0)].brush().color() == theme.current().neuron_fill
+        assert theme.current().dark
+    finally:
+        app.setPalette(light)

@@ -149,3 +149,16 @@ def test_continuous_training_keeps_the_event_loop_responsive(qtbot, main_window)
     qtbot.wait(50)
     assert window.lesson.walk.epoch == epoch
     assert window.document.history is not None and window.document.history.epoch[-1] == epoch
+
+
+def test_choosing_one_sample_walks_only_that_sample(qtbot, main_window):
+    """On XOR (4 samples) the sample chooser restricts the forward steps to one sample."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "xor.bpnet")
+    box = window.lesson.sample_box
+    assert box.count() == 5 and box.currentText() == "All samples"
+    box.setCurrentIndex(3)
+    box.activated.emit(3)
+    samples = {s.sample for s in window.lesson.walk.sequence if s.phase == "forward"}
+    assert samples == {2}
+    assert any(s.phase == "combine" for s in window.lesson.walk.sequence)

@@ -169,19 +169,17 @@ class MainWindow(QMainWindow):
         self.view_menu = view
 
     def _arrange_docks(self) -> None:
-        """First-run layout (a saved one replaces it): settings and data share the left,
-        the derivation leads the right, with the description and edit history behind it."""
+        """First-run layout (a saved one replaces it): one dock area on the right, so the
+        canvas keeps most of the width; the derivation leads, with settings, data, the
+        description and the edit history as tabs behind it."""
         docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
-        left = [docks[n] for n in ("settings_dock", "data_dock") if n in docks]
-        for dock in left[1:]:
-            self.tabifyDockWidget(left[0], dock)
         derivation = self.lesson.dock
-        for name in ("about_dock", "history_dock"):
-            self.tabifyDockWidget(derivation, docks[name])
+        for name in ("settings_dock", "data_dock", "about_dock", "history_dock"):
+            if name in docks:
+                self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[name])
+                self.tabifyDockWidget(derivation, docks[name])
         derivation.raise_()
-        if left:
-            left[0].raise_()
-            self.resizeDocks([left[0], derivation], [290, 430], Qt.Orientation.Horizontal)
+        self.resizeDocks([derivation], [460], Qt.Orientation.Horizontal)
         self._restore_state()
 
     def _show_step(self, *_args) -> None:

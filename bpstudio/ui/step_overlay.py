@@ -94,14 +94,21 @@ class StepOverlay:
             return
         a, _ = self.canvas.neuron_geometry(layer - 1, source)
         b, _ = self.canvas.neuron_geometry(layer, neuron)
-        at = a + (b - a) * 0.62
+        at = a + (b - a) * 0.5  # centred below the edge, clear of both neurons
         if kind == "grad_w":
-            self._label(f"∂L/∂w = {text}", at + QPointF(-30, 4), BACKWARD)
+            self._label(f"∂L/∂w = {text}", at + QPointF(0, 6), BACKWARD, centre=True)
         else:
             old = self._old(walk, kind, layer, neuron, source)
-            self._label(f"{old} → {text}", at + QPointF(-30, 20), None, bold=True)
+            self._label(f"{old} → {text}", at + QPointF(0, 24), None, bold=True, centre=True)
 
-    def _label(self, text: str, at: QPointF, colour: QColor | None, bold: bool = False) -> None:
+    def _label(
+        self,
+        text: str,
+        at: QPointF,
+        colour: QColor | None,
+        bold: bool = False,
+        centre: bool = False,
+    ) -> None:
         t = theme.current()
         colour = colour or t.text
         if colour == BACKWARD and t.dark:
@@ -112,7 +119,7 @@ class StepOverlay:
         font.setBold(bold)
         item.setFont(font)
         item.setBrush(colour)
-        item.setPos(at)
+        item.setPos(at - QPointF(item.boundingRect().width() / 2 if centre else 0, 0))
         backing = QColor(t.background)
         backing.setAlpha(225)  # legible over the edges it crosses
         box = self.canvas.scene().addRect(

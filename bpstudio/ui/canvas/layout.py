@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 COLUMN = 260.0  # scene units between layer columns
 EDGE_LABEL_LIMIT = 24  # more edges than this: values by colour and width only
+EDGE_LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65, 0.45, 0.55, 0.25, 0.75)
 LARGE_RADIUS = 30.0  # up to SMALL_LAYER neurons in the tallest layer
 SMALL_LAYER = 6
 MIN_RADIUS = 15.0
@@ -65,10 +66,11 @@ class Layout:
         return self.x(layer) - half, top, 2 * half, self.bottom + 4.0 - top
 
     def edge_label_fraction(self, layer: int, j: int) -> float:
-        """Where along the edge into neuron j of `layer` its value label sits: edges into
-        different neurons get different places, so labels of a fan don't pile up."""
+        """Where along the edge into neuron j of `layer` its value label would best sit:
+        edges into different neurons get different places, so labels of a fan don't pile
+        up (the scene moves a label along its edge if it would still cover another)."""
         rows = self.sizes[layer]
-        return 0.5 if rows == 1 else (j + 1) / (rows + 1)
+        return 0.5 if rows == 1 else 0.3 + 0.4 * j / (rows - 1)
 
     def readable(self, text_px: float, zoom: float) -> bool:
         return text_px * zoom >= MIN_READABLE_PX

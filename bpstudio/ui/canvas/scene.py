@@ -5,7 +5,7 @@ document and never edits it; must not import the engine's training code."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QLineF, QPointF, QRectF
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSimpleTextItem
 
@@ -26,7 +26,7 @@ from bpstudio.ui.canvas.items import (
     Target,
     TextLabel,
 )
-from bpstudio.ui.canvas.layout import COLUMN, Layout, layout_for
+from bpstudio.ui.canvas.layout import COLUMN, EDGE_LABEL_SPOTS, Layout, layout_for
 
 
 def weight_scale(document: Document) -> float:
@@ -54,6 +54,7 @@ class NetworkScene(QGraphicsScene):
         self.edges = EdgeMap(self.bundles, self.tooltip)
         self._texts: dict[str, list[QGraphicsSimpleTextItem]] = {}
         self._marks: list[QGraphicsLineItem] = []
+        self._taken: list[QRectF] = []  # what edge labels must not cover
         self._scale = 1.0
         self._shown: tuple[bool, ...] | None = None
         self.highlighted: Target | None = None
@@ -87,6 +88,7 @@ class NetworkScene(QGraphicsScene):
         self.bundles.clear()
         self._texts = {"symbol": [], "bias": [], "edge": [], "header": []}
         self._marks = []
+        self._taken = []
         if self.root is not None:
             self.removeItem(self.root)  # deletes its children with it
             self.root = None
@@ -144,10 +146,22 @@ class NetworkScene(QGraphicsScene):
         label = TextLabel(self.root, Target(layer, j, k), self.layout.value_px, "center")
         label.style(t.text, t.background)
         label.set_text(texts.weight_label(bundle.weights[j, k]))
-        line = bundle.line(j, k)
-        label.place(line.pointAt(self.layout.edge_label_fraction(layer, j)))
+        self._place_edge_label(label, bundle.line(j, k), self.layout.edge_label_fraction(layer, j))
         self.edge_labels[(layer, j, k)] = label
         self._texts["edge"].append(label)
+
+    def _place_edge_label(self, label: TextLabel, line: QLineF, preferred: float) -> None:
+        """Puts `label` on its edge where it covers no neuron, bias or other edge label:
+        the first free spot of `preferred` and then EDGE_LABEL_SPOTS, else `preferred`."""
+        if not self._taken:
+            self._taken = [item.sceneBoundingRect() for item in self.neurons.values()]
+            self._taken += [item.sceneBoundingRect() for item in self.biases.values()]
+        for spot in (preferred, *EDGE_LABEL_SPOTS, preferred):
+            label.place(line.pointAt(spot))
+            rect = label.sceneBoundingRect().adjusted(-3, -1, 3, 1)
+            if not any(rect.intersects(taken) for taken in self._taken):
+                break
+        self._taken.append(rect)
 
     def _add_legend(self) -> None:
         lay, t = self.layout, theme.current()
@@ -243,6 +257,9 @@ class NetworkScene(QGraphicsScene):
         lay = self.layout
         if target.kind == "edge":
             assert target.neuron is not None and target.source is not None
+            label = self.edge_labels.get((target.layer, target.neuron, target.source))
+            if label is not None:
+                return QPointF(label.anchor)
             line = self.bundles[target.layer].line(target.neuron, target.source)
             return line.pointAt(lay.edge_label_fraction(target.layer, target.neuron))
         if target.kind == "bias":

@@ -42,7 +42,13 @@ from bpstudio.document.session import DocumentModel
 from bpstudio.engine.datasets import GENERATORS
 from bpstudio.ui.panels.csv_import_dialog import CsvImportDialog, ImportChoice
 from bpstudio.ui.panels.data_table import DataTableModel, NumberDelegate, cell_message
-from bpstudio.ui.panels.fields import CheckedField, FieldWithMessage, MessageLabel, parse
+from bpstudio.ui.panels.fields import (
+    CheckedField,
+    FieldWithMessage,
+    MessageLabel,
+    checked_row,
+    parse,
+)
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
@@ -155,20 +161,14 @@ class DataPanel(QWidget):
         return self.generator_form
 
     def _field(self, key: str, before: QWidget | None = None) -> FieldWithMessage:
-        label, rule, tip = GENERATOR_FIELDS[key]
-        field = CheckedField(lambda text: self._generator_checked(key, text))
-        field.setObjectName(f"data_{key}")
-        field.setToolTip(f"{tip}\nAllowed: {rule}.")
-        field.committed.connect(lambda value: self._on_generator_committed(key, value))
+        field, shown = checked_row(
+            GENERATOR_FIELDS[key],
+            lambda text: self._generator_checked(key, text),
+            lambda value: self._on_generator_committed(key, value),
+            f"data_{key}",
+            before,
+        )
         self.fields[key] = field
-        row: QWidget = field
-        if before is not None:
-            row = QWidget()
-            box = QHBoxLayout(row)
-            box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(before)
-            box.addWidget(field, 1)
-        shown = FieldWithMessage(row, field, label, rule)
         self.messages[key] = shown.message
         return shown
 

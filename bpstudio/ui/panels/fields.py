@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPalette
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from bpstudio.document.edits import EditError
 from bpstudio.ui import theme
@@ -166,3 +166,27 @@ class FieldWithMessage(QWidget):
     def _on_problem_changed(self, problem: str) -> None:
         text = f"{self.subject} {problem}.\nAllowed: {self.rule}." if problem else ""
         self.message.show_message(text)
+
+
+def checked_row(
+    spec: tuple[str, str, str],
+    check: Callable[[str], Any],
+    commit: Callable[[Any], None],
+    name: str,
+    before: QWidget | None = None,
+) -> tuple[CheckedField, FieldWithMessage]:
+    """A CheckedField for `spec` (label, rule, tooltip) that commits through `commit`,
+    with an optional widget before it on the same row, inside its FieldWithMessage."""
+    label, rule, tip = spec
+    field = CheckedField(check)
+    field.setObjectName(name)
+    field.setToolTip(f"{tip}\nAllowed: {rule}.")
+    field.committed.connect(commit)
+    row: QWidget = field
+    if before is not None:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(before)
+        box.addWidget(field, 1)
+    return field, FieldWithMessage(row, field, label, rule)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,13 @@ from bpstudio.document.edits.base import number_text
 from bpstudio.document.session import DocumentModel
 from bpstudio.engine.init import INIT_SCHEMES
 from bpstudio.engine.losses import LOSSES
-from bpstudio.ui.panels.fields import CheckedField, FieldWithMessage, MessageLabel, parse
+from bpstudio.ui.panels.fields import (
+    CheckedField,
+    FieldWithMessage,
+    MessageLabel,
+    checked_row,
+    parse,
+)
 
 Push = Callable[[Edit], bool]
 
@@ -150,20 +155,14 @@ class SettingsPanel(QWidget):
         form.addRow("&Initial weights", self.init)
 
     def _field(self, key: str, before: QWidget | None = None) -> FieldWithMessage:
-        label, rule, tip = FIELDS[key]
-        field = CheckedField(lambda text: self._checked(key, text))
-        field.setObjectName(key)
-        field.setToolTip(f"{tip}\nAllowed: {rule}.")
-        field.committed.connect(lambda value: self._on_training_committed(key, value))
+        field, shown = checked_row(
+            FIELDS[key],
+            lambda text: self._checked(key, text),
+            lambda value: self._on_training_committed(key, value),
+            key,
+            before,
+        )
         self.fields[key] = field
-        row: QWidget = field
-        if before is not None:
-            row = QWidget()
-            box = QHBoxLayout(row)
-            box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(before)
-            box.addWidget(field, 1)
-        shown = FieldWithMessage(row, field, label, rule)
         self.messages[key] = shown.message
         return shown
 

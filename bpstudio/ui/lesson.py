@@ -232,7 +232,8 @@ class LessonController(QObject):
         """Moves `steps` micro-steps forward (for `--screenshot --step N`)."""
         for _ in range(steps):
             self.walk.next()
-        self._after_move()
+        if steps:
+            self._after_move()
 
     def scrub(self, epoch: int) -> None:
         if epoch != self.walk.epoch:
@@ -282,6 +283,7 @@ class LessonController(QObject):
     # keeping views and the document in step -------------------------------------------------
     def _after_move(self) -> None:
         self._refresh()
+        self.dock.raise_()  # a move brings the derivation to the front
         self.changed.emit()
 
     def _refresh(self) -> None:
@@ -342,7 +344,8 @@ class LessonController(QObject):
         self.walk = Walkthrough(self.model.document)
         self.walk.granularity = granularity
         self.runner.walk = self.walk
-        self._after_move()
+        self._refresh()  # no raise: the user may be typing in the settings or data tab
+        self.changed.emit()
 
     def _fill_sample_box(self) -> None:
         size = len(self.walk.batches()[self.walk.batch])

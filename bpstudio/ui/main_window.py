@@ -275,6 +275,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.clear()
         self.pages.setCurrentWidget(self.canvas)
         self.canvas.fit()
+        if doc.description:  # a lesson opens on its introduction; the first step shows the maths
+            self.about_dock.raise_()
 
     def save(self) -> bool:
         if self.path is None:

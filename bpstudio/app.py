@@ -18,6 +18,7 @@ def run(args: argparse.Namespace) -> int:
 
     from bpstudio.ui.main_window import MainWindow
 
+    _quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("bpstudio")
     app.setOrganizationName("bpstudio")
@@ -52,3 +53,15 @@ def screenshot(app, window, path: str) -> int:
         print(f"bpstudio: error: {path}: cannot write the image", file=sys.stderr)
         return 2
     return 0
+
+
+def _quiet_offscreen_notice() -> None:
+    """The offscreen platform says "does not support propagateSizeHints()" for every window;
+    it means nothing to a user, so that one message is dropped and all others kept."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)

@@ -20,6 +20,7 @@ import argparse
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout's b
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
 
 from bpstudio.document.edits import AddNeuron, Edit, SetWeight  # noqa: E402
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec  # noqa: E402
@@ -122,9 +123,9 @@ def make_canvas(args: argparse.Namespace):
     if args.window:
         from bpstudio.ui.main_window import MainWindow
 
-        settings = Path(os.environ.get("TMPDIR", "/tmp")) / "bpstudio-bench-settings.ini"
-        window = MainWindow(QSettings(str(settings), QSettings.Format.IniFormat))
-        window.ask_unsaved_changes = lambda: window.undo_stack.setClean() or True
+        scratch = tempfile.mkdtemp(prefix="bpstudio-bench-")  # default window state
+        window = MainWindow(QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
+        window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
         window.resize(1280, 800)
         window.show()
         return window, window.canvas, window.push, window.undo_stack.undo, window._replace

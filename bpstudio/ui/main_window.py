@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
     def _show_step(self, *_args) -> None:
         """Draws the lesson's current step over the canvas (not while training runs: the
         step sequence would be rebuilt every frame for a state that is gone the next)."""
-        if self.lesson.runner.running:
+        if self.lesson.runner.running or not self.lesson.ready():
             self.overlay.clear()
             return
         self.overlay.show(self.lesson.walk, self.lesson.panel.decimals)

@@ -95,9 +95,10 @@ def zoom_series(canvas: NetworkCanvas, name: str, start: float | None) -> list[S
     return [steps, settled]
 
 
-def edit_series(canvas: NetworkCanvas, push, undo, size: int) -> list[Series]:
-    """Repaints after panning and after setting one weight (zoom settled), and the full
-    redraw after a structure edit and after its undo."""
+def edit_series(canvas: NetworkCanvas, push, undo, layers: int, size: int) -> list[Series]:
+    """Repaints after panning and after setting one weight of a middle layer (zoom
+    settled), and the full redraw after adding a neuron to it and after the undo."""
+    middle = max(1, (layers - 1) // 2)
     repaint = canvas.viewport().repaint
     canvas.fit()
     canvas.zoom_in()
@@ -109,11 +110,11 @@ def edit_series(canvas: NetworkCanvas, push, undo, size: int) -> list[Series]:
     canvas.fit()
     values = Series("set one weight (SetWeight) + repaint")
     for i in range(REPEATS):
-        edit = SetWeight(3, i % size, (i * 7) % size, 0.01 * (i - 15))
+        edit = SetWeight(middle, i % size, (i * 7) % size, 0.01 * (i - 15))
         values.time(lambda e=edit: (push(e), repaint()))
     structure = Series("structure edit or its undo + repaint")
     for _ in range(REPEATS // 3):
-        structure.time(lambda: (push(AddNeuron(4)), repaint()))
+        structure.time(lambda: (push(AddNeuron(middle)), repaint()))
         structure.time(lambda: (undo(), repaint()))
     return [pans, values, structure]
 
@@ -126,6 +127,7 @@ def make_canvas(args: argparse.Namespace):
         scratch = tempfile.mkdtemp(prefix="bpstudio-bench-")  # default window state
         window = MainWindow(QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
         window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+        window.show_error = lambda title, text: sys.exit(f"refused: {text}")  # never a dialog
         window.resize(1280, 800)
         window.show()
         return window, window.canvas, window.push, window.undo_stack.undo, window._replace
@@ -159,7 +161,7 @@ def main() -> None:
     results = [opened]
     for name, start in (("fitted", None), ("zoomed in from 1.5", 1.5)):
         results += zoom_series(canvas, name, start)
-    results += edit_series(canvas, push, undo, args.size)
+    results += edit_series(canvas, push, undo, args.layers, args.size)
     edges = sum(a * b for a, b in zip(doc.sizes, doc.sizes[1:], strict=False))
     viewport = canvas.viewport()
     print(

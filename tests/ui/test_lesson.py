@@ -162,3 +162,30 @@ def test_choosing_one_sample_walks_only_that_sample(qtbot, main_window):
     samples = {s.sample for s in window.lesson.walk.sequence if s.phase == "forward"}
     assert samples == {2}
     assert any(s.phase == "combine" for s in window.lesson.walk.sequence)
+
+
+def test_a_big_network_builds_its_steps_only_when_the_student_steps(qtbot, main_window, tmp_path):
+    """On a 10x32 network, opening and editing do not build the 20,000 micro-steps (about a
+    second's work); the first Next does, and shows step 1."""
+    from bpstudio.document.edits import SetWeight
+    from bpstudio.document.format import save
+    from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
+
+    layers = [LayerSpec(32)] + [LayerSpec(32, "sigmoid") for _ in range(9)]
+    doc = Document(
+        layers,
+        "sse",
+        TrainingSpec(0.1),
+        DataSpec(inputs=np.zeros((1, 32)), targets=np.zeros((1, 32))),
+    )
+    path = tmp_path / "big.bpnet"
+    save(doc.with_network(doc.build_network()), path)
+    window = main_window()
+    assert window.open_path(path)
+    assert window.lesson.walk._sequence is None
+    assert "press Next" in window.lesson.position.text()
+    window.push(SetWeight(3, 1, 2, 0.5))
+    assert window.lesson.walk._sequence is None
+    window.lesson.next()
+    assert window.lesson.walk._sequence is not None
+    assert "step 2 of" in window.lesson.position.text()

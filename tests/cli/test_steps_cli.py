@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from seed_tables import EXAMPLE_2_STEPS as EXAMPLE_2
 
 from bpstudio.engine.training import TrainingConfig, first_batch
 
@@ -288,26 +289,6 @@ def test_sample_out_of_range_is_a_one_line_error(random_runs, run_cli, sample):
     [line] = result.stderr.splitlines()
     assert line.startswith("bpstudio: error: ")
     assert f"--sample {sample}" in line and "0 to 1" in line
-
-
-# Example 2 of the seed in the order the steps come: (kind, document layer, table value).
-EXAMPLE_2 = [
-    ("z", 1, 0.25),
-    ("a", 1, 0.5621765009),
-    ("z", 2, 0.5124353002),
-    ("a", 2, 0.6253771919),
-    ("loss", None, 0.3824825282),
-    ("delta", 2, -0.2049071210),
-    ("grad_w", 2, -0.1151939683),
-    ("grad_b", 2, -0.2049071210),
-    ("delta", 1, -0.0100869253),
-    ("grad_w", 1, -0.0050434626),
-    ("grad_b", 1, -0.0100869253),
-    ("update_w", 1, 0.3005043463),
-    ("update_b", 1, 0.1010086925),
-    ("update_w", 2, 0.2115193968),
-    ("update_b", 2, 0.4204907121),
-]
 
 
 @pytest.fixture(scope="module")

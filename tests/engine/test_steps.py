@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 from random_nets import VALID_PAIRS, Case, random_case
+from seed_tables import EXAMPLE_2_STEPS
 
 from bpstudio.engine import steps
 from bpstudio.engine.formula import Eq
@@ -37,26 +38,6 @@ def example_2() -> tuple[StepResult, TrainingConfig]:
     )
     config = TrainingConfig("sse", 0.1)
     return training_step(net, np.array([[0.5]]), np.array([[1.5]]), config), config
-
-
-# Example 2 of the seed, in the article's order: (kind, layer, value from the seed table).
-EXAMPLE_2_STEPS = [
-    ("z", 1, 0.25),
-    ("a", 1, 0.5621765009),
-    ("z", 2, 0.5124353002),
-    ("a", 2, 0.6253771919),
-    ("loss", None, 0.3824825282),
-    ("delta", 2, -0.2049071210),
-    ("grad_w", 2, -0.1151939683),
-    ("grad_b", 2, -0.2049071210),
-    ("delta", 1, -0.0100869253),
-    ("grad_w", 1, -0.0050434626),
-    ("grad_b", 1, -0.0100869253),
-    ("update_w", 1, 0.3005043463),
-    ("update_b", 1, 0.1010086925),
-    ("update_w", 2, 0.2115193968),
-    ("update_b", 2, 0.4204907121),
-]
 
 
 def test_example_2_lists_the_articles_calculations_in_order_with_the_seed_values():

@@ -46,3 +46,18 @@ def main_window(qtbot, settings):
         if w not in before and w not in made and w.isVisible()
     ]
     assert not leaked, f"top-level widgets left open: {leaked}"
+
+
+@pytest.fixture
+def quiet_main_window(main_window):
+    """Like `main_window`, but errors are collected in `window.errors` instead of shown, and
+    closing discards unsaved changes without asking."""
+
+    def make() -> MainWindow:
+        window = main_window()
+        window.errors = []
+        window.show_error = lambda title, text: window.errors.append(text)
+        _discard_changes(window)
+        return window
+
+    return make

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QColor, QContextMenuEvent, QHelpEvent, QPalette
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QToolTip
+from PySide6.QtWidgets import QApplication, QMenu, QToolTip
 
 from bpstudio.document.edits import AddNeuron, SetWeight
 from bpstudio.resources import examples_dir
@@ -26,13 +26,10 @@ SPIRAL = examples_dir() / "spiral.bpnet"
 
 
 @pytest.fixture
-def window(main_window, qtbot):
+def window(quiet_main_window, qtbot):
     """A main window on a new network (1-1 sigmoid); errors are collected instead of shown
     and closing discards the changes."""
-    window = main_window()
-    window.errors = []
-    window.show_error = lambda title, text: window.errors.append(text)
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window = quiet_main_window()
     window.new()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDialogButtonBox, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDialogButtonBox, QLineEdit
 
 from bpstudio.document.data_csv import read_csv
 from bpstudio.document.edits import SetLoss
@@ -21,12 +21,9 @@ THREE_CLASSES = examples_dir() / "three-classes.bpnet"  # 2-4-3, a table of 18 r
 
 
 @pytest.fixture
-def window(main_window):
+def window(quiet_main_window):
     """The main window on xor.bpnet; errors are collected, closing discards changes."""
-    window = main_window()
-    window.errors = []
-    window.show_error = lambda title, text: window.errors.append(text)
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window = quiet_main_window()
     assert window.open_path(XOR)
     return window
 

@@ -8,33 +8,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
+from seed_tables import EXAMPLE_2_VALUES as EXAMPLE_2
 
 from bpstudio.cli import first_step
 from bpstudio.document.format import load
 from bpstudio.engine import steps
 from bpstudio.resources import examples_dir
 from bpstudio.ui.derivation_panel import DerivationPanel
-
-# Example 2's fifteen steps, in the sequence's order, copied from the seed table (10 decimals).
-DY_HAT, DY_HAT_DZ3 = -0.8746228081, 0.2342805597
-DELTA3 = DY_HAT * DY_HAT_DZ3
-EXAMPLE_2 = [
-    0.25,  # z(2)
-    0.5621765009,  # a(2)
-    0.5124353002,  # z(3)
-    0.6253771919,  # ŷ
-    0.3824825282,  # L
-    DELTA3,  # δ(3) = ∂L/∂ŷ · ∂ŷ/∂z(3)
-    -0.1151939683,  # ∂L/∂w(2)
-    -0.2049071210,  # ∂L/∂b(2)
-    -0.0100869253,  # δ(2)
-    -0.0050434626,  # ∂L/∂w(1)
-    -0.0100869253,  # ∂L/∂b(1)
-    0.3005043463,  # w(1) after
-    0.1010086925,  # b(1) after
-    0.2115193968,  # w(2) after
-    0.4204907121,  # b(2) after
-]
 
 
 def sequence(name: str) -> steps.StepSequence:

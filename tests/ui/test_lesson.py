@@ -8,30 +8,13 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+from seed_tables import EXAMPLE_2_VALUES as EXAMPLE_2
 
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
 
 SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
-# Example 2 of seed-examples.md, in the order of the article's calculations.
-EXAMPLE_2 = [
-    0.25,
-    0.5621765009,
-    0.5124353002,
-    0.6253771919,
-    0.3824825282,
-    -0.8746228081 * 0.2342805597,
-    -0.1151939683,
-    -0.2049071210,
-    -0.0100869253,
-    -0.0050434626,
-    -0.0100869253,
-    0.3005043463,
-    0.1010086925,
-    0.2115193968,
-    0.4204907121,
-]
 
 
 def focus_canvas(qtbot, window) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDockWidget, QMessageBox
+from PySide6.QtWidgets import QComboBox, QDockWidget
 
 from bpstudio.resources import examples_dir
 from bpstudio.ui.panels import SettingsPanel
@@ -17,13 +17,10 @@ THREE_CLASSES = examples_dir() / "three-classes.bpnet"
 
 
 @pytest.fixture
-def window(main_window):
+def window(quiet_main_window):
     """The main window on xor.bpnet (learning rate 1, momentum 0, full batch, seed 0, sse);
     errors are collected instead of shown, and closing discards the changes."""
-    window = main_window()
-    window.errors = []
-    window.show_error = lambda title, text: window.errors.append(text)
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window = quiet_main_window()
     assert window.open_path(XOR)
     return window
 

@@ -9,11 +9,13 @@ stays exact whichever way an epoch was reached.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from bpstudio.document.model import Document
+from bpstudio.document.parameter_history import ParameterHistory
 from bpstudio.engine import steps
 from bpstudio.engine.network import Network
 from bpstudio.engine.report import PHASE_TITLES
@@ -46,13 +48,13 @@ class Walkthrough:
         self.config = doc.training_config()
         self.x, self.y = doc.dataset()
         start = doc.next_epoch() - 1
-        self.trainer = Trainer(
-            doc.build_network(), self.x, self.y, self.config, epoch=start, record_parameters=True
-        )
+        self.trainer = Trainer(doc.build_network(), self.x, self.y, self.config, epoch=start)
         self.start_epoch = start
         self.initial = self.trainer.net.copy()
         self.timeline = Timeline(timeline_every)
         self.timeline.record(start, self.net.params, self.trainer.velocity, force=True)
+        self.parameters = ParameterHistory(self.trainer, self.timeline)
+        self._earlier = _earlier_history(doc, start)
         self.granularity = "neuron"
         self.batch = 0
         self.index = 0
@@ -233,6 +235,7 @@ class Walkthrough:
         past = self._past.pop()
         self.trainer.truncate(past.epoch)
         self.timeline.truncate(past.epoch)
+        self.parameters.truncate(past.epoch)
         self.net.params[:] = past.params
         self.trainer.velocity[:] = past.velocity
         self._epoch_velocity = past.epoch_velocity
@@ -256,12 +259,14 @@ class Walkthrough:
             if self.run_epoch() or epochs <= 1:
                 return self.divergence
             epochs -= 1
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for _ in range(epochs):
-                self.divergence = self.trainer.run(1)
-                if self.divergence:
-                    break
-                self.timeline.record(self.epoch, self.net.params, self.trainer.velocity)
+        every = self.timeline.every
+        while epochs > 0:  # in runs that end on a keyframe epoch, or before
+            chunk = min(epochs, every - self.epoch % every)
+            self.divergence = self.trainer.run(chunk)
+            if self.divergence:
+                break
+            self.timeline.record(self.epoch, self.net.params, self.trainer.velocity)
+            epochs -= chunk
         self._past.clear()
         self._rebuild(index=0)
         return self.divergence
@@ -292,11 +297,32 @@ class Walkthrough:
         """Discards the history after the current epoch, so training can continue from it."""
         self.trainer.truncate(self.epoch)
         self.timeline.truncate(self.epoch)
+        self.parameters.truncate(self.epoch)
 
     def loss_history(self) -> tuple[np.ndarray, np.ndarray]:
-        """Epochs and losses recorded so far."""
+        """Epochs and losses recorded since this walk began (the epochs `parameter_history`
+        covers too)."""
         h = self.trainer.history
         return h.epochs, h.loss.values
+
+    def full_loss_history(self) -> tuple[np.ndarray, np.ndarray]:
+        """The document's saved loss history before this walk began (a trained file, or
+        training before an edit), then `loss_history()`: every epoch with a known loss."""
+        epochs, losses = self.loss_history()
+        if self._earlier is None:
+            return epochs, losses
+        return np.concatenate([self._earlier[0], epochs]), np.concatenate(
+            [self._earlier[1], losses]
+        )
+
+    def parameter_history(
+        self, indices: Sequence[int], first: int | None = None, last: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Epochs `first..last` (default: every epoch since the walk began) and the values of
+        the parameters `indices` (into `net.params`) after each, `(epochs, len(indices))`.
+        Parameters chosen with `parameters.track` are read from the record, the others
+        replayed from the timeline, bit for bit as `bpstudio train` computes them."""
+        return self.parameters.values(indices, first, last)
 
     def _rebuild(self, index: int | None = None) -> None:
         phase = None if index is not None or self._sequence is None else self.current
@@ -310,3 +336,12 @@ class Walkthrough:
             self.index = starts[0] if starts else 0
         else:
             self.index = min(self.index, len(self.sequence))
+
+
+def _earlier_history(doc: Document, start: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The document's saved loss history before epoch `start` (the walk records from there)."""
+    h = doc.history
+    if h is None or not h.epoch or h.epoch[0] >= start:
+        return None
+    keep = [i for i, e in enumerate(h.epoch) if e < start]
+    return np.array([h.epoch[i] for i in keep]), np.array([h.loss[i] for i in keep], dtype=float)

@@ -2,14 +2,19 @@
 
 `y_hat` and `y` are `(N, K)`: N samples, K outputs. Values are over the whole batch,
 exactly as the spec defines them (sse sums over samples, the others average).
+`gradient_calls` gives the gradient as NumPy calls bound to a buffer, for the training
+kernel (engine/kernel.py): the same arithmetic, in the same order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
+
+Calls = list[Callable[[], object]]
 
 
 @dataclass(frozen=True)
@@ -18,16 +23,41 @@ class Loss:
     title: str  # for axis labels: "SSE", "MSE", ...
     value: Callable[[np.ndarray, np.ndarray], float]
     gradient: Callable[[np.ndarray, np.ndarray], np.ndarray]  # dL/dy_hat, (N, K)
+    simple_gradient: Callable[[np.ndarray, np.ndarray, np.ndarray], Calls] | None = None
+
+    def gradient_calls(self, y_hat: np.ndarray, y: np.ndarray, out: np.ndarray) -> Calls:
+        """Calls that leave `gradient(y_hat, y)` in `out`."""
+        if self.simple_gradient:
+            return self.simple_gradient(y_hat, y, out)
+        return [partial(_gradient_into, self.gradient, y_hat, y, out)]
 
 
+def _gradient_into(gradient, y_hat: np.ndarray, y: np.ndarray, out: np.ndarray) -> None:
+    np.copyto(out, gradient(y_hat, y))
+
+
+# np.add.reduce(..., None) is what np.sum(...) calls, without its Python wrappers.
 def _sse(y_hat: np.ndarray, y: np.ndarray) -> float:
     d = y - y_hat
-    return 0.5 * float(np.sum(d * d))
+    return 0.5 * float(np.add.reduce(d * d, None))
+
+
+def _sse_gradient_calls(y_hat: np.ndarray, y: np.ndarray, out: np.ndarray) -> Calls:
+    return [partial(np.subtract, y_hat, y, out)]  # y_hat - y
 
 
 def _mse(y_hat: np.ndarray, y: np.ndarray) -> float:
     d = y - y_hat
-    return float(np.sum(d * d)) / d.size
+    return float(np.add.reduce(d * d, None)) / d.size
+
+
+def _mse_gradient_calls(y_hat: np.ndarray, y: np.ndarray, out: np.ndarray) -> Calls:
+    # 2.0 * (y_hat - y) / y.size
+    return [
+        partial(np.subtract, y_hat, y, out),
+        partial(np.multiply, 2.0, out, out),
+        partial(np.divide, out, y.size, out),
+    ]
 
 
 def _bce(y_hat: np.ndarray, y: np.ndarray) -> float:
@@ -58,8 +88,8 @@ def _cross_entropy_gradient(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("sse", "SSE", _sse, lambda y_hat, y: y_hat - y),
-        Loss("mse", "MSE", _mse, lambda y_hat, y: 2.0 * (y_hat - y) / y.size),
+        Loss("sse", "SSE", _sse, lambda y_hat, y: y_hat - y, _sse_gradient_calls),
+        Loss("mse", "MSE", _mse, lambda y_hat, y: 2.0 * (y_hat - y) / y.size, _mse_gradient_calls),
         Loss("bce", "BCE", _bce, _bce_gradient),
         Loss("cross_entropy", "cross-entropy", _cross_entropy, _cross_entropy_gradient),
     )

@@ -7,12 +7,16 @@ permutation drawn from the seed and e alone, so any epoch can be replayed on its
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from bpstudio.engine import init, losses
-from bpstudio.engine.network import ForwardPass, Network, Workspace, backward, forward
+from bpstudio.engine.kernel import Calls, Kernel
+from bpstudio.engine.network import ForwardPass, Network, backward, forward
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,15 @@ class GrowingArray:
     def truncate(self, size: int) -> None:
         self._size = min(self._size, size)
 
+    def fill(self, size: int, value: float) -> None:
+        """Appends rows of `value` until `size` rows are filled."""
+        if size > len(self._data):
+            grown = np.empty((max(size, 2 * len(self._data)),) + self._data.shape[1:])
+            grown[: self._size] = self._data[: self._size]
+            self._data = grown
+        self._data[self._size : size] = value
+        self._size = max(self._size, size)
+
     @property
     def values(self) -> np.ndarray:
         return self._data[: self._size]
@@ -146,11 +159,13 @@ class Divergence:
 @dataclass
 class History:
     """Loss over the whole data set after each epoch (`epoch[0]` may be 0: before training),
-    and optionally every parameter too, one row per epoch."""
+    and optionally chosen parameters too: `params` has one row per epoch and one column per
+    entry of `columns` (indices into `Network.params`)."""
 
     first_epoch: int = 0
     loss: GrowingArray = field(default_factory=GrowingArray)
     params: GrowingArray | None = None
+    columns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
 
     @property
     def epochs(self) -> np.ndarray:
@@ -164,7 +179,7 @@ class History:
 class Trainer:
     """Trains `net` in place on `x` `(N, n_in)`, `y` `(N, n_out)`. `epoch` counts completed
     epochs; `velocity` is the momentum state (zeros for a fresh trainer, as the spec says
-    for training resumed from a file)."""
+    for training resumed from a file), changed in place only: the kernels hold it."""
 
     def __init__(
         self,
@@ -173,7 +188,7 @@ class Trainer:
         y: np.ndarray,
         config: TrainingConfig,
         epoch: int = 0,
-        record_parameters: bool = False,
+        record_parameters: bool | Sequence[int] = False,
     ) -> None:
         self.net = net
         self.x = np.ascontiguousarray(x, dtype=float)
@@ -184,15 +199,14 @@ class Trainer:
         self.loss = losses.get(config.loss)
         n = len(self.x)
         self.batch = n if config.batch_size is None else min(config.batch_size, n)
-        self._workspaces = {self.batch: Workspace(net, self.batch)}
-        if n % self.batch:
-            self._workspaces[n % self.batch] = Workspace(net, n % self.batch)
-        self._full = Workspace(net, n) if self.batch != n else self._workspaces[n]
         self._snapshot = np.empty_like(net.params)
-        self._step = np.empty_like(net.params)
+        self._velocity_before = np.empty_like(net.params)
+        self._fast: _FastPath | None = None
         self.history = History(first_epoch=epoch)
-        if record_parameters:
-            self.history.params = GrowingArray(net.parameter_count)
+        if record_parameters is True:
+            self.track(range(net.parameter_count))
+        elif record_parameters is not False:
+            self.track(record_parameters)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self._record(self.full_loss())
 
@@ -210,39 +224,85 @@ class Trainer:
 
     def full_loss(self) -> float:
         """L over the whole data set with the current parameters."""
-        return self.loss.value(forward(self.net, self.x, self._full).output, self.y)
-
-    def step(self, x: np.ndarray, y: np.ndarray) -> float:
-        """One training step on a batch; returns L before the update."""
-        ws = self._workspaces[len(x)]
-        fwd = forward(self.net, x, ws)
-        loss = self.loss.value(fwd.output, y)
-        backward(self.net, fwd, y, self.config.loss, ws)
-        self.apply_gradients()
-        return loss
-
-    def apply_gradients(self) -> None:
-        sgd_update(self.net, self.velocity, self.config, self._step)
+        full = self._kernels().full
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for call in full.forward:
+                call()
+            return full.loss()
 
     def run(self, epochs: int) -> Divergence | None:
         """Trains up to `epochs` more epochs, recording history. Stops at the first epoch
         whose loss or parameters are not finite, keeping the state before it."""
+        if epochs <= 0:
+            return None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for _ in range(epochs):
-                divergence = self._run_epoch()
-                if divergence:
-                    return divergence
+            if self.batch == len(self.x) and not self.config.shuffle:  # batches() is None
+                return self._run_full_batch(epochs)
+            return self._run_batches(epochs)
+
+    def _kernels(self) -> _FastPath:
+        if self._fast is None:
+            self._fast = _FastPath(self)
+        return self._fast
+
+    def _run_full_batch(self, epochs: int) -> Divergence | None:
+        """One batch, the whole data set in file order: the forward pass of epoch e + 1 is
+        the full-data forward pass after epoch e, so each epoch's loss is recorded from the
+        next epoch's pass, one epoch late, and only the last epoch needs a pass of its own."""
+        fast = self._kernels()
+        forward_pass, train, save, loss = (
+            fast.full.forward,
+            fast.full.train,
+            fast.save,
+            fast.full.loss,
+        )
+        for i in range(epochs):
+            for call in forward_pass:
+                call()
+            if i and (divergence := self._settle(loss())):
+                return divergence
+            for call in save:
+                call()
+            for call in train:
+                call()
+        return self._settle(self.full_loss())
+
+    def _run_batches(self, epochs: int) -> Divergence | None:
+        """Mini-batches, or a shuffled full batch: each batch is copied into the buffers of
+        the kernel of its size, and the loss needs a full-data forward pass per epoch."""
+        fast = self._kernels()
+        n, size = len(self.x), self.batch
+        for _ in range(epochs):
+            for call in fast.save:
+                call()
+            x, y = fast.ordered(self.epoch + 1)
+            for start in range(0, n, size):
+                kernel = fast.batch if start + size <= n else fast.rest
+                np.copyto(kernel.x, x[start : start + size])
+                np.copyto(kernel.y, y[start : start + size])
+                for call in kernel.forward:
+                    call()
+                for call in kernel.train:
+                    call()
+            if divergence := self._settle(self.full_loss()):
+                return divergence
         return None
 
-    def _run_epoch(self) -> Divergence | None:
-        velocity = self.begin_epoch()
-        batches = self.batches(self.epoch + 1)
-        if batches is None:
-            self.step(self.x, self.y)
-        else:
-            for idx in batches:
-                self.step(self.x[idx], self.y[idx])
-        return self.end_epoch(velocity)
+    def _settle(self, loss: float) -> Divergence | None:
+        """Completes the epoch the fast path just trained: records its loss `loss`, or on
+        divergence restores the state that `_FastPath.save` kept. A finite sum of the
+        parameters proves them all finite; only when it is not are they checked one by one."""
+        epoch = self.epoch + 1
+        if not (math.isfinite(loss) and math.isfinite(self._kernels().params_sum())):
+            divergence = self._check(epoch, loss)
+            if divergence:
+                np.copyto(self.net.params, self._snapshot)
+                if self.config.momentum:  # else `save` did not keep it: it never changes
+                    np.copyto(self.velocity, self._velocity_before)
+                return divergence
+        self.epoch = epoch
+        self._record(loss)
+        return None
 
     def begin_epoch(self) -> np.ndarray:
         """Remembers the state before an epoch, for `end_epoch` to fall back on; returns the
@@ -251,14 +311,14 @@ class Trainer:
         return self.velocity.copy()
 
     def end_epoch(self, velocity_before: np.ndarray) -> Divergence | None:
-        """Completes an epoch whose batches were applied to `net` (by `step` or by hand):
-        records its loss, or on divergence restores the state before it."""
+        """Completes an epoch whose batches were applied to `net` by hand (the walkthrough's
+        finished steps): records its loss, or on divergence restores the state before it."""
         epoch = self.epoch + 1
         loss = self.full_loss()
         divergence = self._check(epoch, loss)
         if divergence:
             np.copyto(self.net.params, self._snapshot)
-            self.velocity = velocity_before
+            np.copyto(self.velocity, velocity_before)
             return divergence
         self.epoch = epoch
         self._record(loss)
@@ -280,10 +340,67 @@ class Trainer:
             return _bad_parameter(self.net, epoch, bad[0])
         return None
 
+    def track(self, columns: Iterable[int]) -> None:
+        """Records the parameters `columns` (indices into `net.params`) after every epoch
+        from now on. Columns recorded before keep their rows; a new column's earlier rows
+        are NaN until the caller fills them (`Walkthrough` replays them)."""
+        h = self.history
+        columns = np.asarray(sorted(set(columns)), dtype=np.intp)
+        if columns.size and (columns[0] < 0 or columns[-1] >= self.net.parameter_count):
+            raise ValueError(f"parameter index out of range 0..{self.net.parameter_count - 1}")
+        rows = len(h.loss)
+        table = GrowingArray(columns.size, capacity=max(1024, rows))
+        table.fill(rows, np.nan)
+        if h.params is not None and rows:
+            old, new = np.isin(h.columns, columns), np.isin(columns, h.columns)
+            table.values[:, new] = h.params.values[:, old]
+        h.columns = columns
+        h.params = table if columns.size else None
+
     def _record(self, loss: float) -> None:
         self.history.loss.append(loss)
         if self.history.params is not None:
-            self.history.params.append(self.net.params)
+            self.history.params.append(self.net.params[self.history.columns])
+
+
+class _FastPath:
+    """The kernels of a trainer, built on its first use: `full` on the whole data set in
+    file order, `batch` and `rest` on buffers of the batch size and of the last, smaller
+    batch; `save` keeps the parameters and velocity before an epoch for `_settle`."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        net, config, t = trainer.net, trainer.config, trainer
+        step = np.empty_like(net.params)
+
+        def kernel(x: np.ndarray, y: np.ndarray) -> Kernel:
+            return Kernel(
+                net, x, y, config.loss, config.learning_rate, config.momentum, t.velocity, step
+            )
+
+        n = len(t.x)
+        self.full = kernel(t.x, t.y)
+        self.batch = kernel(
+            np.empty((t.batch,) + t.x.shape[1:]), np.empty((t.batch,) + t.y.shape[1:])
+        )
+        rest = n % t.batch or t.batch
+        self.rest = kernel(np.empty((rest,) + t.x.shape[1:]), np.empty((rest,) + t.y.shape[1:]))
+        self.save: Calls = [partial(np.copyto, t._snapshot, net.params)]
+        if config.momentum:  # without momentum the velocity never changes
+            self.save.append(partial(np.copyto, t._velocity_before, t.velocity))
+        self.params_sum = partial(np.add.reduce, net.params)
+        self._trainer = trainer
+        self._shuffled = (np.empty_like(t.x), np.empty_like(t.y)) if config.shuffle else None
+
+    def ordered(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """The data set in the sample order of `epoch`."""
+        t = self._trainer
+        if self._shuffled is None:
+            return t.x, t.y
+        order = init.rng(t.config.seed, init.STREAM_SHUFFLE, epoch).permutation(len(t.x))
+        x, y = self._shuffled
+        np.take(t.x, order, axis=0, out=x)  # as in first_batch and batches
+        np.take(t.y, order, axis=0, out=y)
+        return x, y
 
 
 class Timeline:

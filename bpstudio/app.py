@@ -7,6 +7,10 @@ import argparse
 import os
 import sys
 import tempfile
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QIcon
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,29 +21,54 @@ def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.plots import configure_pyqtgraph
 
-    _quiet_offscreen_notice()
+    quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_pyqtgraph()  # once, before any plot widget exists
     app.setApplicationName("bpstudio")
     app.setOrganizationName("bpstudio")
+    app.setDesktopFileName("bpstudio")  # Wayland and docks match the window to bpstudio.desktop
+    app.setWindowIcon(application_icon())
     settings = None
     if args.screenshot:  # a rendering must neither depend on nor change the user's settings
         from PySide6.QtCore import QSettings
 
         scratch = tempfile.TemporaryDirectory(prefix="bpstudio-shot-")  # removed at exit
         settings = QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
     if args.screenshot:
+        window = MainWindow(settings)
         window.show_error = lambda title, text: print(f"bpstudio: error: {text}", file=sys.stderr)
-    if args.file and not window.open_path(args.file) and args.screenshot:
-        return 2
-    if args.screenshot:
+        if args.file and not window.open_path(args.file):
+            return 2
         window.lesson.advance(args.step)
         if args.presentation:
             window.presentation.enter(full_screen=False)  # the shot is 1280x800 anyway
         return screenshot(app, window, args.screenshot)
+    from bpstudio.ui.crash_handler import CrashHandler
+
+    crash_handler = CrashHandler()
+    crash_handler.install()
+    crash_handler.enable_fatal_log()
+    window = MainWindow(settings)
+    crash_handler.window = window
+    crash_handler.error_recorded.connect(window.recovery.write_now)  # keep the work safe
     window.show()
+    if not window.offer_recovery() and args.file:
+        window.open_path(args.file)
     return app.exec()
+
+
+def application_icon() -> QIcon:
+    """The app's icon, from the PNGs of every size in resources/icons (PNG needs no plugin)."""
+    from PySide6.QtGui import QIcon
+
+    from bpstudio.resources import icons_dir
+
+    icon = QIcon()
+    for png in sorted(icons_dir().glob("bpstudio-*.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def screenshot(app, window, path: str) -> int:
@@ -55,7 +84,7 @@ def screenshot(app, window, path: str) -> int:
     return 0
 
 
-def _quiet_offscreen_notice() -> None:
+def quiet_offscreen_notice() -> None:
     """The offscreen platform says "does not support propagateSizeHints()" for every window;
     it means nothing to a user, so that one message is dropped and all others kept."""
     from PySide6.QtCore import qInstallMessageHandler
@@ -65,3 +94,19 @@ def _quiet_offscreen_notice() -> None:
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
+
+
+def save_loss_plot(path: str, epochs, loss, loss_name: str, title: str) -> None:
+    """`bpstudio train --plot`: the loss panel rendered into `path` on the offscreen platform
+    (a headless command never needs, or uses, a display)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    from PySide6.QtWidgets import QApplication
+
+    from bpstudio.ui.loss_image import save_loss_plot as save
+    from bpstudio.ui.plots import configure_pyqtgraph
+
+    quiet_offscreen_notice()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    configure_pyqtgraph()
+    save(app, path, epochs, loss, loss_name, title)

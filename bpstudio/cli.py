@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bpstudio.document.atomic import atomic_write_text
 from bpstudio.document.format import DocumentError, load, save, to_dict
+from bpstudio.document.history_csv import write_history_csv
 from bpstudio.document.model import Document, History
 from bpstudio.engine import report, steps
 from bpstudio.engine.training import (
@@ -26,7 +26,9 @@ from bpstudio.engine.training import (
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
+EXIT_NO_DISPLAY_LIBRARIES = 1
 HEADLESS = ("trace", "train", "steps")
+PLOT_KINDS = (".png", ".svg")
 
 
 class UsageError(Exception):
@@ -62,6 +64,12 @@ def _parsers() -> tuple[_Parser, _Parser]:
         action="store_true",
         help="with --screenshot: render in presentation mode",
     )
+    gui.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open every bundled example offscreen, step, train, render and export; "
+        "print `self-test ok` (exit 0) or what failed (exit 1)",
+    )
     cmd = _Parser(prog="bpstudio")
     sub = cmd.add_subparsers(dest="command", required=True)
     trace = sub.add_parser("trace", help="one training step on the first batch, as JSON")
@@ -71,6 +79,9 @@ def _parsers() -> tuple[_Parser, _Parser]:
     train.add_argument("--epochs", type=int, required=True, metavar="N")
     train.add_argument("--out", metavar="OUT.bpnet", help="write the trained document")
     train.add_argument("--history", metavar="CSV", help="write epoch,loss as CSV")
+    train.add_argument(
+        "--plot", metavar="IMAGE", help="draw the loss curve into IMAGE (.png or .svg)"
+    )
     worked = sub.add_parser("steps", help="the worked solution of the first training step")
     worked.add_argument("file")
     worked.add_argument("--format", choices=("markdown", "json"), default="markdown")
@@ -170,7 +181,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
     _check_output(args.out, "--out")
     _check_output(args.history, "--history")
-    for option, path in (("--out", args.out), ("--history", args.history)):
+    _check_output(args.plot, "--plot")
+    if args.plot and os.path.splitext(args.plot)[1].lower() not in PLOT_KINDS:
+        raise UsageError(f"--plot {args.plot}: the name must end in .png or .svg")
+    outputs = (("--out", args.out), ("--history", args.history), ("--plot", args.plot))
+    for option, path in outputs:
         if path and os.path.exists(path) and os.path.samefile(path, args.file):
             raise UsageError(f"{option} {path}: is the input file, which train never changes")
     doc = load(args.file)
@@ -189,10 +204,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.out:
         save(trained, args.out)
     if args.history:
-        lines = ["epoch,loss"] + [
-            f"{e},{v!r}" for e, v in zip(trained.history.epoch, trained.history.loss, strict=True)
-        ]
-        atomic_write_text(args.history, "\n".join(lines) + "\n")
+        write_history_csv(args.history, trained.history.epoch, trained.history.loss)
+    if args.plot:
+        from bpstudio.app import save_loss_plot  # Qt is imported only for --plot
+
+        save_loss_plot(args.plot, trained.history.epoch, trained.history.loss, doc.loss, doc.name)
     if divergence:
         raise Diverged(divergence.message())
     print(f"final loss: {trained.history.loss[-1]!r}")
@@ -208,9 +224,23 @@ def _utf8_stdout() -> None:
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    from bpstudio.app import run  # Qt is imported here and only here
+    try:
+        if args.self_test:
+            from bpstudio.selftest import run as self_test  # imports Qt, like the window
 
-    return run(args)
+            return self_test()
+        from bpstudio.app import run  # Qt is imported here and only here
+
+        return run(args)
+    except ImportError as exc:  # Qt's own system libraries (libGL, libEGL, ...) are missing
+        if "cannot open shared object file" not in str(exc):
+            raise
+        print(
+            f"bpstudio: error: the window cannot start: {exc}. Install the system libraries "
+            "the README lists (on Debian: libgl1 libegl1 libxcb1 libfontconfig1)",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DISPLAY_LIBRARIES
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -52,3 +52,12 @@ def examples_dir() -> Path:
 def icons_dir() -> Path:
     """The folder of the app's icons."""
     return resource_path("icons")
+
+
+def is_bundled(path: str | Path) -> bool:
+    """Whether `path` is one of the bundled examples (which are templates, never saved over)."""
+    try:
+        folder = examples_dir().resolve()
+    except FileNotFoundError:
+        return False
+    return Path(path).resolve().parent == folder

@@ -8,10 +8,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QToolBar
 
+from bpstudio.document.divergence import remedy
 from bpstudio.document.edits import SetParameters
+from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import History
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
 from bpstudio.engine import gradcheck
+from bpstudio.engine.training import Divergence
 from bpstudio.ui.derivation_panel import DerivationPanel
 from bpstudio.ui.gradcheck_dialog import GradientCheckDialog
 from bpstudio.ui.timeline_bar import TimelineBar
@@ -262,13 +265,16 @@ class LessonController(QObject):
     def _move(self, move) -> None:
         if self.runner.running and move is not self.walk.prev:
             self.toggle_run()
-        before = (self.walk.epoch, self.walk.batch)
+        before, had = (self.walk.epoch, self.walk.batch), self.walk.divergence
+        index = self.walk.index
         self._started = True
         move()
-        if self.walk.divergence:
-            self._report_divergence()
         if (self.walk.epoch, self.walk.batch) != before:
             self._sync_document()
+        diverged = self.walk.divergence
+        stuck = (self.walk.epoch, self.walk.batch, self.walk.index) == (*before, index)
+        if diverged and (diverged is not had or stuck):  # not again on every step back
+            self._report_divergence(diverged)
         self._after_move()
 
     def _may_train(self) -> bool:
@@ -321,23 +327,36 @@ class LessonController(QObject):
     def _on_training_stopped(self, divergence) -> None:
         self.actions["run"].setChecked(False)
         self.actions["run"].setText("&Run")
-        if divergence:
-            self._report_divergence()
         self._sync_document()
+        if divergence:
+            self._report_divergence(divergence)
         self._after_move()
 
-    def _report_divergence(self) -> None:
-        self.window.show_error(
-            "Training diverged",
-            self.walk.divergence.message() + ". The "
-            "network shows the last epoch whose values were all finite.",
+    def _report_divergence(self, divergence: Divergence) -> None:
+        """Offers the way back (after the training so far is in the document): the last
+        finite epoch with a lower learning rate, as one undoable edit."""
+        fix = remedy(self.walk, self.model.document.history is not None)
+        if fix is None:
+            self.window.show_error(
+                "Training cannot go on",
+                f"Training diverged at epoch {divergence.epoch}: {divergence.what}, and the "
+                f"loss is not finite at epoch {self.walk.epoch} either: a weight, an input or "
+                "a target is too large. Change the weights or scale the data.",
+            )
+            return
+        question = (
+            f"Training diverged at epoch {divergence.epoch}: {divergence.what}.\n\n"
+            f"Return to epoch {fix.epoch}, the last one whose values were all finite, and "
+            f"lower the learning rate to {number_text(fix.learning_rate)}?"
         )
+        if self.window.ask_yes_no("Training diverged", question):
+            self.window.push(fix.edit)
 
     def _sync_document(self) -> None:
         """Writes the trained parameters and the loss history into the document, as one
         undoable edit (undo goes back to the epoch before)."""
         net = self.walk.net
-        epochs, losses = self.walk.loss_history()
+        epochs, losses = self.walk.full_loss_history()  # more training appends (spec §1)
         history = History([int(e) for e in epochs], [float(v) for v in losses])
         if len(epochs) == 1 and self.model.document.history is None:
             history = None

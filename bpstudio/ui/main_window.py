@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QDateTime, QLocale, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -20,15 +20,20 @@ from PySide6.QtWidgets import (
     QUndoView,
 )
 
+from bpstudio.document.disk import Fingerprint, changed_on_disk
 from bpstudio.document.edits import Edit, EditError
 from bpstudio.document.format import DocumentError, load
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
+from bpstudio.document.recovery import RecoveryInfo
 from bpstudio.document.session import DocumentModel
-from bpstudio.resources import examples_dir
+from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+from bpstudio.ui.export_actions import ExportActions
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.panels import install_panels
+from bpstudio.ui.plots import install_plots
 from bpstudio.ui.presentation import Presentation
+from bpstudio.ui.recovery import RecoveryController
 from bpstudio.ui.start_page import StartPage
 from bpstudio.ui.step_overlay import StepOverlay
 from bpstudio.ui.structure_actions import install_structure_actions
@@ -72,6 +77,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
+        self.exports.add_view("network", "Network Diagram", self.canvas, "Ctrl+Shift+E")
         install_structure_actions(self)
         install_panels(self)
         self.lesson = LessonController(self)
@@ -80,6 +86,14 @@ class MainWindow(QMainWindow):
         self.canvas.redrawn.connect(self._show_step)
         self.lesson.panel.decimals_changed.connect(self._show_step)
         self.presentation = Presentation(self, self.lesson)
+        self.plots = install_plots(self)
+        for key, title, panel in (
+            ("loss", "Loss Plot", self.plots.loss),
+            ("activation", "Activation Plot", self.plots.activation),
+            ("parameters", "Parameter Plot", self.plots.parameters),
+            ("decision", "Decision Boundary", self.plots.decision),
+        ):
+            self.exports.add_view(key, title, panel.plot)
         self._arrange_docks()
         for signal in (
             self.model.events.document_replaced,
@@ -89,6 +103,8 @@ class MainWindow(QMainWindow):
         ):
             signal.connect(self._on_document_changed)
         self._on_document_changed()
+        self.on_disk: Fingerprint | None = None  # the file as opened or last saved
+        self.recovery = RecoveryController(self)
 
     @property
     def document(self) -> Document:
@@ -145,6 +161,8 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self.revert_action)
         file_menu.addSeparator()
+        self.exports = ExportActions(self, file_menu.addMenu("&Export"))
+        file_menu.addSeparator()
         file_menu.addAction(self.action("&Quit", self.close, key.Quit))
         edit = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -184,8 +202,11 @@ class MainWindow(QMainWindow):
 
     def _show_step(self, *_args) -> None:
         """Draws the lesson's current step over the canvas (not while training runs: the
-        step sequence would be rebuilt every frame for a state that is gone the next)."""
-        if self.lesson.runner.running or not self.lesson.ready():
+        step sequence would be rebuilt every frame for a state that is gone the next). After
+        a structure edit the canvas redraws before the lesson has its new walk: the old walk's
+        values are not drawn onto the new layout (the lesson's `changed` follows)."""
+        stale = self.lesson.walk.net.sizes != self.document.sizes
+        if stale or self.lesson.runner.running or not self.lesson.ready():
             self.overlay.clear()
             return
         self.overlay.show(self.lesson.walk, self.lesson.panel.decimals)
@@ -234,10 +255,46 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
+    def ask_file_changed(self, path: Path) -> str:
+        """The user's choice for a file another program changed since it was opened or last
+        saved here: "overwrite", "save_as" or "cancel"."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "File changed on disk", "", parent=self)
+        box.setText(
+            f"{path} was changed by another program since bpstudio opened or saved it. "
+            "Saving now replaces those changes."
+        )
+        overwrite = box.addButton("&Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+        save_as = box.addButton("Save &As…", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save_as)
+        box.exec()
+        return {overwrite: "overwrite", save_as: "save_as"}.get(box.clickedButton(), "cancel")
+
+    def ask_restore_recovery(self, info: RecoveryInfo) -> bool:
+        """Whether to restore the recovery copy `info` (declining deletes it)."""
+        when = QLocale().toString(
+            QDateTime.fromMSecsSinceEpoch(int(info.saved_at * 1000)),
+            QLocale.FormatType.LongFormat,
+        )
+        name = f"“{info.name}”" if info.name else "a network"
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore unsaved work?", "", parent=self)
+        box.setText(
+            f"bpstudio was closed without saving {name}.\n\n"
+            f"File: {info.original or 'never saved'}\nCopy saved: {when}\n\n"
+            "Restore it? If not, the copy is deleted."
+        )
+        restore = box.addButton("&Restore", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Delete Copy", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        return box.clickedButton() is restore
+
     # files -------------------------------------------------------------------------------
     def maybe_save(self) -> bool:
         """True if the current document may be closed: it is unchanged, saved now, or the
-        user chose to discard the changes."""
+        user chose to discard the changes. Running training pauses first, so the epochs
+        trained so far are in the document and count as changes."""
+        self.lesson.runner.pause()
         if self.undo_stack.isClean():
             return True
         answer = self.ask_unsaved_changes()
@@ -267,20 +324,30 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot open the network", str(exc))
             return False
         self._replace(doc, Path(path))
+        self.on_disk = Fingerprint.of(path)
         self._remember_recent(str(Path(path).resolve()))
         return True
 
     def _replace(self, doc: Document, path: Path | None) -> None:
         self.model.replace(doc, path)
         self.undo_stack.clear()
+        self.on_disk = None
         self.pages.setCurrentWidget(self.canvas)
         self.canvas.fit()
         if doc.description:  # a lesson opens on its introduction; the first step shows the maths
             self.about_dock.raise_()
 
     def save(self) -> bool:
-        if self.path is None:
+        """Saves to the document's file, after asking if another program changed it. A
+        bundled example is a template: saving it asks for a file of the student's own."""
+        if self.path is None or is_bundled(self.path):
             return self.save_as()
+        if changed_on_disk(self.path, self.on_disk):
+            answer = self.ask_file_changed(self.path)
+            if answer == "save_as":
+                return self.save_as()
+            if answer != "overwrite":
+                return False
         return self._save_to(self.path)
 
     def save_as(self) -> bool:
@@ -291,12 +358,24 @@ class MainWindow(QMainWindow):
         try:
             self.model.save(path)
         except DocumentError as exc:
-            self.show_error("Cannot save the network", str(exc))
+            self.show_error("Cannot save the network", f"{exc}. The network is not saved.")
             return False
+        self.on_disk = Fingerprint.of(path)
         self.undo_stack.setClean()
         self._remember_recent(str(path.resolve()))
         self._update_title()
         return True
+
+    def offer_recovery(self) -> bool:
+        """At start-up: offers the unsaved work of an instance that crashed or was killed."""
+        return self.recovery.offer_restore()
+
+    def restore_recovered(self, doc: Document, info: RecoveryInfo) -> None:
+        """Opens a recovered document as modified, belonging to its original file."""
+        self._replace(doc, Path(info.original) if info.original else None)
+        self.on_disk = info.on_disk
+        self.undo_stack.resetClean()
+        self._update_title()
 
     def revert(self) -> None:
         """Back to the file on disk (or the new network), after asking."""
@@ -346,6 +425,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.recovery.discard()
         event.accept()
 
     # views of the document ------------------------------------------------------------------

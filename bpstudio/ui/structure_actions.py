@@ -263,6 +263,7 @@ class StructureActions(QObject):
         menu.addActions([self.redraw_weights, self.reset_weights])
         menu.addSeparator()
         menu.addAction("Fit Network", self.canvas.fit)
+        menu.addAction(self.window.exports.views["network"].context_action)
         return menu
 
     def _title(self, target: Target | None) -> str:

@@ -8,6 +8,21 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpstudio.ui.main_window import MainWindow
+from bpstudio.ui.plots import configure_pyqtgraph
+
+
+@pytest.fixture(autouse=True, scope="session")
+def pyqtgraph_options():
+    """pyqtgraph's global options, set once before any plot exists, as app.py does."""
+    configure_pyqtgraph()
+
+
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path, monkeypatch):
+    """Recovery copies and logs go to a temporary folder, never the user's."""
+    folder = tmp_path / "appdata"
+    monkeypatch.setenv("BPSTUDIO_DATA_DIR", str(folder))
+    return folder
 
 
 @pytest.fixture

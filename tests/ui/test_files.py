@@ -77,3 +77,20 @@ def test_undo_all_then_revert_state_is_the_opened_document(main_window):
         window.undo_stack.undo()
     assert window.document == opened
     assert np.array_equal(window.document.layers[1].weights, opened.layers[1].weights)
+
+
+def test_saving_a_bundled_example_asks_for_a_new_file_and_leaves_the_example(
+    main_window, tmp_path
+):
+    """Bundled examples are templates: Ctrl+S on one asks where to save, like Save As."""
+    window = main_window()
+    example = examples_dir() / "seed-2-two-neurons.bpnet"
+    before = example.read_bytes()
+    assert window.open_path(example)
+    window.push(SetWeight(1, 0, 0, 0.75))
+    asked = []
+    window.ask_save_path = lambda: asked.append(True) or str(tmp_path / "mine.bpnet")
+    assert window.save()
+    assert asked and example.read_bytes() == before
+    assert load(tmp_path / "mine.bpnet").layers[1].weights[0, 0] == 0.75
+    assert window.path == tmp_path / "mine.bpnet" and window.undo_stack.isClean()

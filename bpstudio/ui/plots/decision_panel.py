@@ -1,0 +1,262 @@
+"""DecisionBoundaryPanel: for a network with two inputs, its output over the input plane as a
+heatmap (one forward pass of a 100 x 100 grid, into preallocated buffers), the data points
+on top with a shape and shade per class, and a "discretise" toggle that shows the decided
+class instead of the output. Other input counts get a message instead.
+Qt and pyqtgraph plus the engine's forward pass; must not import the document or window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import QLabel, QStackedWidget, QToolButton, QWidget
+
+from bpstudio.engine.network import Network, Workspace, forward
+from bpstudio.ui.plots.style import (
+    arrange,
+    colour_map,
+    colours,
+    legend_outside,
+    new_plot,
+    plottable,
+    series_symbol,
+    style_legend,
+    style_plot,
+)
+
+GRID = 100  # grid points per axis
+PAD = 0.1  # the plane reaches this share of the data's extent beyond it on every side
+LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+class DecisionBoundaryPanel(QWidget):
+    """`image` holds the scalar heatmap (one output), `class_image` the class colours (several
+    outputs); `output` the last grid's network outputs, `(GRID, GRID, K)`, row r at
+    `ys[r]`, column c at `xs[c]`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.discretise_action = QAction("Discretise", self, checkable=True)
+        self.discretise_action.setToolTip(
+            "Show the decided class instead of the output: one output is thresholded halfway "
+            "between the smallest and largest target (0.5 for 0/1 targets); several outputs "
+            "take the largest"
+        )
+        self.discretise_action.toggled.connect(self._on_discretise)
+        button = QToolButton()
+        button.setDefaultAction(self.discretise_action)
+        self.readout = QLabel()
+        self.readout.setToolTip("Point at the plane to read the network's output there")
+        self.plot = new_plot("Decision boundary plot")
+        self._build_plot()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.plot)
+        self.pages.addWidget(self.message)
+        arrange(self, [button, None, self.readout], self.pages)
+        self.output = np.empty((0, 0, 0))
+        self.xs = self.ys = np.empty(0)
+        self._x: np.ndarray | None = None
+        self._y: np.ndarray | None = None
+        self._grid = np.empty((0, 2))
+        self._ws: Workspace | None = None
+        self._ws_sizes: tuple[int, ...] = ()
+        self._names = ("x₁", "x₂", "ŷ")
+        self._rect = QRectF()
+        self._net: Network | None = None
+        self._levels = (0.0, 1.0)
+        self.threshold = 0.5
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._restyle()
+
+    def _build_plot(self) -> None:
+        item = self.plot.getPlotItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.class_image = pg.ImageItem(axisOrder="row-major")
+        item.addItem(self.image)
+        item.addItem(self.class_image)
+        self.colour_bar = pg.ColorBarItem(
+            values=(0, 1), colorMap=colour_map(), interactive=False, colorMapMenu=False, width=14
+        )
+        self.colour_bar.setImageItem(self.image, insert_in=item)
+        self.legend = legend_outside(self.plot, 4)
+        self.points: list[pg.ScatterPlotItem] = []
+
+    # public API ---------------------------------------------------------------------------
+    def show_network(
+        self, net: Network, x: np.ndarray, y: np.ndarray, names: tuple[str, str, str]
+    ) -> None:
+        """Draws `net`'s output over the plane around the inputs `x` `(N, 2)` with the targets
+        `y` `(N, K)` on top; `names` are the two inputs' and the output's symbols."""
+        if net.sizes[0] != 2:
+            self._show_message(net.sizes[0])
+            return
+        self.pages.setCurrentWidget(self.plot)
+        if x is not self._x or y is not self._y:
+            self._set_data(x, y, net, names)
+        if self._ws is None or self._ws_sizes != net.sizes:
+            self._ws, self._ws_sizes = Workspace(net, self._grid.shape[0]), net.sizes
+        self._net = net
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = forward(net, self._grid, self._ws).output
+        self.output = out.reshape(GRID, GRID, -1)
+        self._levels = LEVELS.get(net.activation_names[-1], self._target_range())
+        self._draw()
+
+    def is_discrete(self) -> bool:
+        return self.discretise_action.isChecked()
+
+    def set_discrete(self, on: bool) -> None:
+        self.discretise_action.setChecked(on)
+
+    def shown_values(self) -> np.ndarray:
+        """What the heatmap shows per grid point, `(GRID, GRID)`: the output (one output) or
+        the class index (several outputs, or discretised); NaN where the output overflowed."""
+        out = self.output
+        bad = ~np.isfinite(out).all(axis=-1)
+        if out.shape[-1] > 1:
+            shown = np.argmax(out, axis=-1).astype(float)
+        elif self.is_discrete():
+            shown = (out[..., 0] >= self.threshold).astype(float)
+        else:
+            shown = out[..., 0].copy()
+        shown[bad] = np.nan
+        return shown
+
+    # data -----------------------------------------------------------------------------------
+    def _set_data(self, x: np.ndarray, y: np.ndarray, net: Network, names) -> None:
+        self._x, self._y = x, y
+        lo, hi = plottable(x.min(axis=0)), plottable(x.max(axis=0))
+        span = np.where(hi > lo, hi - lo, 1.0)
+        lo, hi = lo - PAD * span, hi + PAD * span
+        self.xs = np.linspace(lo[0], hi[0], GRID)
+        self.ys = np.linspace(lo[1], hi[1], GRID)
+        gx, gy = np.meshgrid(self.xs, self.ys)  # row r: ys[r]; column c: xs[c]
+        self._grid = np.column_stack((gx.ravel(), gy.ravel()))
+        self._ws = None
+        dx, dy = self.xs[1] - self.xs[0], self.ys[1] - self.ys[0]
+        rect = QRectF(lo[0] - dx / 2, lo[1] - dy / 2, GRID * dx, GRID * dy)
+        self._rect = rect  # each grid point at the centre of its pixel
+        ymin, ymax = float(y.min()), float(y.max())
+        self.threshold = (ymin + ymax) / 2 if ymax > ymin else 0.5
+        self._names = names
+        item = self.plot.getPlotItem()
+        text = colours().text.name()
+        item.setLabel("bottom", names[0], color=text)
+        item.setLabel("left", names[1], color=text)
+        self.colour_bar.axis.setLabel(names[2], color=text)
+        self._place_points(x, y)
+        self.plot.getPlotItem().getViewBox().setRange(rect, padding=0)
+
+    def _classes(self, y: np.ndarray) -> np.ndarray:
+        if y.shape[1] > 1:
+            return np.argmax(y, axis=1)
+        return (y[:, 0] >= self.threshold).astype(int)
+
+    def _place_points(self, x: np.ndarray, y: np.ndarray) -> None:
+        for scatter in self.points:
+            self.plot.removeItem(scatter)
+        self.legend.clear()
+        classes = self._classes(y)
+        count = max(2, y.shape[1])
+        size = 8 if len(x) <= 100 else 6 if len(x) <= 1000 else 4  # many points: smaller
+        cmap = colour_map()
+        self.points = []
+        for k in range(count):
+            colour = cmap.map(k / (count - 1), mode="qcolor")
+            edge = QColor("#ffffff") if colour.lightnessF() < 0.5 else QColor("#000000")
+            scatter = pg.ScatterPlotItem(
+                x[classes == k, 0],
+                x[classes == k, 1],
+                symbol=series_symbol(k),
+                size=size,
+                brush=pg.mkBrush(colour),
+                pen=pg.mkPen(edge, width=1.2),
+            )
+            self.plot.addItem(scatter)
+            self.points.append(scatter)
+            label = f"y = {k}" if y.shape[1] == 1 else f"class {k + 1}"
+            self.legend.addItem(scatter, label)
+
+    def _target_range(self) -> tuple[float, float]:
+        assert self._y is not None
+        lo, hi = float(self._y.min()), float(self._y.max())
+        return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+    # drawing --------------------------------------------------------------------------------
+    def _draw(self) -> None:
+        several = self.output.shape[-1] > 1
+        self.image.setVisible(not several)
+        self.class_image.setVisible(several)
+        self.colour_bar.setVisible(not several)
+        if several:
+            self.class_image.setImage(self._class_colours(), autoLevels=False, levels=(0, 255))
+            self.class_image.setRect(self._rect)  # after setImage: the scale needs its size
+            return
+        values = plottable(self.shown_values())  # an overflowed output: a gap
+        levels = (0.0, 1.0) if self.is_discrete() else self._levels
+        self.colour_bar.setLevels(levels)
+        self.image.setImage(values, autoLevels=False, levels=levels)
+        self.image.setRect(self._rect)
+
+    def _class_colours(self) -> np.ndarray:
+        """RGB per grid point: the winning class's colour, paler where the network is less
+        sure (unless discretised)."""
+        out = self.output
+        count = out.shape[-1]
+        table = colour_map().getLookupTable(0.0, 1.0, count, alpha=False).astype(float)
+        bad = ~np.isfinite(out).all(axis=-1)  # overflowed: left in the background colour
+        win = np.argmax(np.where(bad[..., np.newaxis], 0.0, out), axis=-1)
+        rgb = table[win]
+        strength = np.full(win.shape, 0.55)
+        if not self.is_discrete():
+            with np.errstate(invalid="ignore"):
+                sure = (np.max(out, axis=-1) - 1.0 / count) / (1.0 - 1.0 / count)
+            strength = 0.15 + 0.7 * np.clip(np.nan_to_num(sure), 0.0, 1.0)
+        strength[bad] = 0.0
+        back = np.array(colours().background.getRgb()[:3], dtype=float)
+        mixed = back + (rgb - back) * strength[..., np.newaxis]
+        return mixed.astype(np.uint8)
+
+    def _on_discretise(self, _on: bool) -> None:
+        if self.output.size:
+            self._draw()
+
+    def _show_message(self, inputs: int) -> None:
+        self.output = np.empty((0, 0, 0))
+        self._net = None
+        self.message.setText(
+            "The decision boundary is drawn for networks with two inputs, over the plane of "
+            f"those inputs. This network has {inputs} input{'s' if inputs != 1 else ''}."
+        )
+        self.pages.setCurrentWidget(self.message)
+        self.readout.clear()
+
+    # hover readout --------------------------------------------------------------------------
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        vb = self.plot.getPlotItem().getViewBox()
+        if self._net is None or not vb.sceneBoundingRect().contains(scene_pos):
+            self.readout.clear()
+            return
+        p = vb.mapSceneToView(scene_pos)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = forward(self._net, np.array([[p.x(), p.y()]])).output[0]
+        values = ", ".join(f"{v:.4g}" for v in out)
+        x1, x2, y_hat = self._names
+        self.readout.setText(f"{x1} = {p.x():.3g}, {x2} = {p.y():.3g} → {y_hat} = {values}")
+
+    # look ---------------------------------------------------------------------------------
+    def _restyle(self) -> None:
+        c = colours()
+        style_plot(self.plot, c)
+        style_legend(self.legend, c)
+        if self.output.size:
+            self._draw()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._restyle()

@@ -1,0 +1,219 @@
+"""PlotsLink: keeps the four plot panels in step with the window. Every lesson move and
+training frame asks each panel for a refresh; a panel refreshes at a coalesced rate and only
+while it can be seen. Canvas selections choose the activation panel's layer and the
+parameter panel's parameters; newly chosen parameters get their earlier epochs replayed in
+short slices, so the window never freezes. Qt; changes no document."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer
+
+from bpstudio.engine.notation import Notation
+from bpstudio.ui.canvas import texts
+from bpstudio.ui.plots.lesson_values import (
+    ParameterNames,
+    layer_markers,
+    neuron_parameters,
+    shown_network,
+    weight_index,
+)
+from bpstudio.ui.plots.parameter_panel import MAX_CURVES
+from bpstudio.ui.plots.refresh import Coalescer
+
+if TYPE_CHECKING:
+    from bpstudio.ui.plots import Plots
+
+FRAME_MS = 50  # the loss and activation panels: up to 20 refreshes a second
+SLOW_FRAME_MS = 100  # the parameter and decision panels do more work per refresh
+FILL_SLICE = 0.012  # seconds of replay per timer tick
+LOG_KEY, DISCRETE_KEY = "plots/loss_log_scale", "plots/discretise"
+
+
+def _seen(widget) -> bool:
+    """Whether any of `widget` can be seen (a dock tab behind another cannot)."""
+    return widget.isVisible() and not widget.visibleRegion().isEmpty()
+
+
+class PlotsLink(QObject):
+    def __init__(self, window, plots: Plots) -> None:
+        super().__init__(window)
+        self.window = window
+        self.plots = plots
+        self.lesson = window.lesson
+        p = plots
+        refreshes = (
+            ("loss", self._refresh_loss, FRAME_MS),
+            ("activation", self._refresh_activation, FRAME_MS),
+            ("parameters", self._refresh_parameters, SLOW_FRAME_MS),
+            ("decision", self._refresh_decision, SLOW_FRAME_MS),
+        )
+        self.refreshers = {
+            name: Coalescer(refresh, ms, lambda w=panel: _seen(w), panel.plot, self)
+            for (name, refresh, ms), panel in zip(refreshes, p.panels(), strict=True)
+        }
+        for name, dock in zip(self.refreshers, p.docks(), strict=True):
+            dock.visibilityChanged.connect(
+                lambda shown, r=self.refreshers[name]: shown and r.shown()
+            )
+        self._walk = None
+        self._shape: tuple = ()
+        self._fill_timer = QTimer(self, interval=0)
+        self._fill_timer.timeout.connect(self._fill_tick)
+        self._fill_total = 0
+        self._chunk = 50
+        self._remember(p.loss.log_action, LOG_KEY)
+        self._remember(p.decision.discretise_action, DISCRETE_KEY)
+        self.lesson.changed.connect(self.request_all)
+        window.canvas.selection_changed.connect(self._on_selection_changed)
+        window.model.events.document_replaced.connect(self._on_document_replaced)
+        p.activation.layer_chosen.connect(lambda _layer: self.refreshers["activation"].request())
+        p.parameters.model.chosen_changed.connect(self._on_parameters_chosen)
+        p.parameters.cancel_requested.connect(self._on_cancel_replay)
+        self._on_document_replaced()
+
+    def request_all(self) -> None:
+        for refresher in self.refreshers.values():
+            refresher.request()
+
+    def flush(self) -> None:
+        """Brings every panel up to date now (before a screenshot or an export)."""
+        self.request_all()
+        for refresher in self.refreshers.values():
+            refresher.flush()
+
+    def _remember(self, action, key: str) -> None:
+        settings = self.window.settings
+        action.setChecked(bool(settings.value(key, False, type=bool)))
+        action.toggled.connect(lambda on: settings.setValue(key, on))
+
+    def _live(self) -> bool:
+        """Training runs, or the step sequence is not built: show the network as it is."""
+        return self.lesson.runner.running or not self.lesson.ready()
+
+    # the document's shape ------------------------------------------------------------------
+    def _follow_shape(self) -> None:
+        """New layer titles and parameter names when the network's shape changed."""
+        doc = self.window.document
+        shape = (doc.sizes, tuple(layer.activation for layer in doc.layers))
+        if shape == self._shape:
+            return
+        self._shape = shape
+        self.plots.activation.set_layers([texts.header(doc, i) for i in range(1, len(doc.sizes))])
+        panel = self.plots.parameters
+        old = panel.model.names
+        places = [old.place(i) for i in panel.chosen()] if isinstance(old, ParameterNames) else []
+        names = ParameterNames(doc)
+        kept = [names.index(place) for place in places]
+        panel.set_parameters(names, [i for i in kept if i is not None])
+
+    def _on_document_replaced(self) -> None:
+        """A new network starts with its output neuron's bias and first weights chosen, and
+        the decision boundary in front for two inputs (the activation otherwise)."""
+        self._follow_shape()
+        sizes = self.window.document.sizes
+        self.plots.parameters.set_chosen(neuron_parameters(sizes, len(sizes) - 1, 0, 4))
+        front = self.plots.decision_dock if sizes[0] == 2 else self.plots.activation_dock
+        front.raise_()
+        self.request_all()
+
+    # refreshes -------------------------------------------------------------------------------
+    def _refresh_loss(self) -> None:
+        walk, panel = self.lesson.walk, self.plots.loss
+        panel.set_loss_name(self.window.document.loss)
+        panel.set_history(*walk.full_loss_history())
+        panel.mark_divergence(walk.divergence.epoch if walk.divergence else None)
+
+    def _refresh_activation(self) -> None:
+        self._follow_shape()
+        panel, walk = self.plots.activation, self.lesson.walk
+        layer = min(panel.layer, walk.net.depth)
+        markers = layer_markers(walk, layer, self.lesson.runner.running, self.lesson.ready())
+        quiz = self.lesson.actions["quiz"].isChecked()  # don't give away what is to come
+        panel.show_layer(
+            walk.net.activation_names[layer - 1],
+            markers.z,
+            markers.computed,
+            markers.labels,
+            markers.note,
+            hide_pending=quiz,
+        )
+
+    def _refresh_decision(self) -> None:
+        walk = self.lesson.walk
+        net = shown_network(walk, self._live())
+        note = Notation(net.sizes)
+        names = (note.a(0, 0).text(), note.a(0, 1 % net.sizes[0]).text(), note.y_hat(0).text())
+        self.plots.decision.show_network(net, walk.x, walk.y, names)
+
+    def _refresh_parameters(self) -> None:
+        """Runs only while the panel shows (or for an export): recording begins with the
+        first look at a walk, so a user who never opens the panel pays no memory for it."""
+        self._follow_shape()
+        walk, panel = self.lesson.walk, self.plots.parameters
+        if walk is not self._walk:
+            self._track()
+        chosen = panel.chosen()
+        if chosen:
+            epochs, columns = walk.parameters.recorded(chosen)
+            panel.set_history(epochs, columns)
+
+    # choosing parameters and replaying their past ---------------------------------------------
+    def _on_parameters_chosen(self) -> None:
+        if self._walk is self.lesson.walk:  # recording has begun for this walk
+            self._track()
+        self.refreshers["parameters"].request()
+
+    def _track(self) -> None:
+        walk = self.lesson.walk
+        self._walk = walk
+        walk.parameters.track(self.plots.parameters.chosen())
+        self._fill_total = walk.parameters.pending()
+        self._fill_tick()  # short pasts are replayed at once
+        if walk.parameters.pending():
+            self._fill_timer.start()
+
+    def _fill_tick(self) -> None:
+        walk = self.lesson.walk
+        if walk is not self._walk:  # a new document: its walk is tracked on refresh
+            self._fill_timer.stop()
+            return
+        started = time.perf_counter()
+        left = walk.parameters.pending()
+        while left and time.perf_counter() - started < FILL_SLICE:
+            before, was = time.perf_counter(), left
+            left = walk.parameters.fill(self._chunk)
+            rate = (was - left) / max(time.perf_counter() - before, 1e-6)  # epochs a second
+            self._chunk = int(np.clip(rate * FILL_SLICE / 2, 10, 100_000))
+        self._fill_total = max(self._fill_total, left)
+        self.plots.parameters.set_progress(self._fill_total - left, self._fill_total)
+        self.refreshers["parameters"].request()
+        if not left:
+            self._fill_timer.stop()
+            self._fill_total = 0
+
+    def _on_cancel_replay(self) -> None:
+        pending = self.lesson.walk.parameters.pending_columns()
+        panel = self.plots.parameters
+        panel.set_chosen([i for i in panel.chosen() if i not in pending])
+
+    # canvas selection -------------------------------------------------------------------------
+    def _on_selection_changed(self) -> None:
+        canvas = self.window.canvas
+        target = canvas.selection()
+        if target is None or target.layer == 0:
+            return
+        self.plots.activation.select_layer(target.layer)
+        sizes = self.window.document.sizes
+        if target.kind == "edge":
+            assert target.neuron is not None and target.source is not None
+            chosen = [weight_index(sizes, target.layer, target.neuron, target.source)]
+        elif target.kind in ("neuron", "bias"):
+            assert target.neuron is not None
+            chosen = neuron_parameters(sizes, target.layer, target.neuron, MAX_CURVES)
+        else:
+            return
+        self.plots.parameters.set_chosen(chosen)

@@ -1,0 +1,160 @@
+"""The parameter panel: weights and biases chosen on the canvas or in the list are drawn
+against the epoch with exactly the values epoch-by-epoch training gives, including a
+parameter chosen after training (its past is replayed). Only chosen parameters are kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from bpstudio.document.format import load
+from bpstudio.engine.training import Trainer
+from bpstudio.resources import examples_dir
+from bpstudio.ui.canvas.items import Target
+from bpstudio.ui.plots.parameter_panel import MAX_CURVES
+
+SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"  # params: w1 (2), b1 (2), w2 (2), b2 (1)
+
+
+def params_by_epoch(path, epochs: int) -> np.ndarray:
+    """Every parameter after epochs 0..epochs: one epoch at a time, copying the vector."""
+    doc = load(path)
+    net = doc.build_network()
+    x, y = doc.dataset()
+    trainer = Trainer(net, x, y, doc.training_config())
+    rows = [net.params.copy()]
+    for _ in range(epochs):
+        trainer.run(1)
+        rows.append(net.params.copy())
+    return np.array(rows)
+
+
+@pytest.fixture
+def window(quiet_main_window, qtbot):
+    window = quiet_main_window()
+    window.ask_yes_no = lambda title, text: False
+    assert window.open_path(SEED3)
+    window.plots.parameter_dock.raise_()
+    qtbot.waitUntil(lambda: not window.plots.parameters.visibleRegion().isEmpty())
+    return window
+
+
+def click(qtbot, window, target: Target) -> None:
+    canvas = window.canvas
+    pos = canvas.mapFromScene(canvas.scene_point(target))
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def curve_values(panel) -> list[np.ndarray]:
+    """Each curve's y values (empty before the first refresh)."""
+    return [
+        np.empty(0) if (y := curve.getOriginalDataset()[1]) is None else y for curve in panel.curves
+    ]
+
+
+def legend_names(panel) -> list[str]:
+    return [label.text for _sample, label in panel.legend.items]
+
+
+def run_until(qtbot, window, epochs: int) -> int:
+    """Continuous training (Run) until at least `epochs`; returns the epoch it paused at."""
+    window.lesson.actions["run"].trigger()
+    qtbot.waitUntil(lambda: window.lesson.walk.epoch >= epochs, timeout=20000)
+    window.lesson.actions["run"].trigger()
+    assert not window.lesson.runner.running
+    return window.lesson.walk.epoch
+
+
+def test_clicking_an_edge_plots_its_weight_as_training_gives_it(window, qtbot):
+    """A click on the edge x → a⁽²⁾₂ chooses w⁽¹⁾₂ alone (legend and list say so); after five
+    epochs its curve holds the value after each epoch, bit for bit."""
+    panel = window.plots.parameters
+    click(qtbot, window, Target(1, 1, 0))
+    assert panel.chosen() == [1]
+    assert legend_names(panel) == ["w⁽¹⁾₂"]
+    model = panel.model
+    assert model.data(model.index(1), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert "into neuron 2 of hidden layer 1" in model.data(
+        model.index(1), Qt.ItemDataRole.ToolTipRole
+    )
+    for _ in range(5):
+        window.lesson.actions["epoch"].trigger()
+    qtbot.waitUntil(lambda: len(curve_values(panel)[0]) == 6)
+    epochs, values = panel.curves[0].getOriginalDataset()
+    assert epochs.tolist() == list(range(6))
+    assert np.array_equal(values, params_by_epoch(SEED3, 5)[:, 1])
+
+
+def test_clicking_a_neuron_plots_its_bias_and_incoming_weights(window, qtbot):
+    """A click on ŷ chooses b⁽²⁾ and the weights w⁽²⁾₁, w⁽²⁾₂ into it."""
+    click(qtbot, window, Target(2, 0))
+    panel = window.plots.parameters
+    assert panel.chosen() == [6, 4, 5]
+    assert legend_names(panel) == ["b⁽²⁾₁", "w⁽²⁾₁", "w⁽²⁾₂"]
+
+
+def test_a_parameter_ticked_after_training_shows_its_replayed_past(window, qtbot):
+    """After training, ticking b⁽¹⁾₁ in the list (keyboard: Space) shows its whole history,
+    replayed from the timeline, equal to epoch-by-epoch training; only the chosen
+    parameters are recorded."""
+    panel = window.plots.parameters
+    click(qtbot, window, Target(1, 1, 0))
+    epoch = run_until(qtbot, window, 300)
+    panel.list.setFocus()
+    panel.list.setCurrentIndex(panel.model.index(2))
+    qtbot.keyClick(panel.list, Qt.Key.Key_Space)
+    assert panel.chosen() == [1, 2]
+    expected = params_by_epoch(SEED3, epoch)
+    qtbot.waitUntil(lambda: [len(v) for v in curve_values(panel)] == [epoch + 1] * 2)
+    qtbot.waitUntil(lambda: not np.isnan(curve_values(panel)[1]).any())
+    w, b = curve_values(panel)
+    assert np.array_equal(w, expected[:, 1]) and np.array_equal(b, expected[:, 2])
+    assert window.lesson.walk.trainer.history.params.values.shape == (epoch + 1, 2)
+
+
+def test_a_long_replay_shows_progress_and_can_be_cancelled(window, qtbot):
+    """Ticking a parameter after thousands of epochs replays in slices with a progress bar;
+    Cancel stops it and unticks that parameter."""
+    panel = window.plots.parameters
+    click(qtbot, window, Target(1, 0, 0))
+    run_until(qtbot, window, 20000)
+    panel.set_chosen([0, 6])
+    qtbot.waitUntil(lambda: panel.progress.isVisible())
+    qtbot.mouseClick(panel.cancel, Qt.MouseButton.LeftButton)
+    assert panel.chosen() == [0]
+    assert window.lesson.walk.parameters.pending() == 0
+
+
+def test_ticking_more_than_the_limit_is_refused_with_a_message(window, qtbot):
+    """On the spiral (more than 8 parameters) a ninth tick is refused and the panel says
+    why."""
+    assert window.open_path(examples_dir() / "spiral.bpnet")
+    panel = window.plots.parameters
+    assert panel.model.rowCount() > MAX_CURVES
+    assert panel.set_chosen(range(MAX_CURVES))
+    panel.list.setFocus()
+    panel.list.setCurrentIndex(panel.model.index(panel.model.rowCount() - 1))
+    qtbot.keyClick(panel.list, Qt.Key.Key_Space)
+    assert panel.chosen() == list(range(MAX_CURVES))
+    assert panel.hint.text() == f"At most {MAX_CURVES} parameters at once: untick one first."
+
+
+def test_nothing_is_recorded_until_the_panel_is_first_shown(quiet_main_window, qtbot):
+    """Behind the Loss tab the panel records nothing; shown, it replays its parameters'
+    past and shows the same values as epoch-by-epoch training."""
+    window = quiet_main_window()
+    assert window.open_path(SEED3)
+    window.plots.loss_dock.raise_()
+    assert window.plots.parameters.visibleRegion().isEmpty()  # a tab behind another
+    for _ in range(4):
+        window.lesson.actions["epoch"].trigger()
+    assert window.lesson.walk.trainer.history.params is None
+    window.plots.parameter_dock.raise_()
+    panel = window.plots.parameters
+    qtbot.waitUntil(lambda: [len(v) for v in curve_values(panel)] == [5] * 3)
+    qtbot.waitUntil(lambda: not np.isnan(np.concatenate(curve_values(panel))).any())
+    expected = params_by_epoch(SEED3, 4)
+    assert panel.chosen() == [6, 4, 5]  # the output neuron's bias and weights, by default
+    for values, i in zip(curve_values(panel), panel.chosen(), strict=True):
+        assert np.array_equal(values, expected[:, i])

@@ -1,7 +1,11 @@
-"""Tests that CI runs exactly the test command the README gives. Headless: must not import Qt."""
+"""Tests that CI runs exactly the test command the README gives, then the packaging build only
+if it passed. Headless: must not import Qt."""
 
 import re
+import subprocess
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TESTS_HEADING = "Run the tests"
@@ -29,3 +33,33 @@ def test_ci_runs_the_readme_test_command_verbatim():
     ci_lines = [ln.strip() for ln in (REPO_ROOT / ".ci" / "run").read_text().splitlines()]
     command = readme_test_command()
     assert ci_lines.count(command) == 1, f".ci/run must run, on a line of its own: {command}"
+
+
+BUILD_LINE = "bash packaging/build.sh"
+
+
+def _ci_tail_with(test_command: str) -> str:
+    """.ci/run from its README-command section on, with that command replaced by
+    `test_command` and the packaging build by an echo."""
+    text = (REPO_ROOT / ".ci" / "run").read_text()
+    lines = [ln.strip() for ln in text.splitlines()]
+    start = lines.index("set +e")
+    tail = "\n".join(text.splitlines()[start:])
+    assert readme_test_command() in tail and BUILD_LINE in tail
+    tail = tail.replace(readme_test_command(), test_command)
+    return "set -euo pipefail\n" + tail.replace(BUILD_LINE, "echo building")
+
+
+@pytest.mark.parametrize(
+    ("test_command", "status"),
+    [("false && true", 1), ("true && (exit 5)", 5), ("true && true", 0)],
+    ids=["an early step fails", "pytest fails", "all pass"],
+)
+def test_ci_builds_the_app_only_after_the_test_command_passed(test_command, status):
+    """The packaging build comes after the README command, and any failure in that command's
+    && chain (where `set -e` does not stop) ends CI with its status, before the build."""
+    done = subprocess.run(
+        ["bash", "-c", _ci_tail_with(test_command)], capture_output=True, text=True
+    )
+    assert done.returncode == status, done.stdout + done.stderr
+    assert ("building" in done.stdout) == (status == 0)

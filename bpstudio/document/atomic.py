@@ -6,9 +6,18 @@ Qt-free. Used for documents and by the command line for its CSV, JSON and image 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
+
+# Why a write failed, in words for the error codes a user can do something about.
+_HINTS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EROFS: "the disk is read-only",
+    errno.EACCES: "the folder or the file is read-only, or you may not write there",
+    errno.EPERM: "the folder or the file is read-only, or you may not write there",
+}
 
 
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
@@ -18,6 +27,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     the file it points to is replaced and the link stays."""
     target = os.path.realpath(os.fspath(path))
     folder, name = os.path.split(target)
+    _refuse_read_only(target)
     mode = _mode_for(target)
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
@@ -38,6 +48,27 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "
     """`atomic_write_bytes` of `text` encoded (newlines are written as they are). A text
     that cannot be encoded raises UnicodeEncodeError before any file is touched."""
     atomic_write_bytes(path, text.encode(encoding))
+
+
+def write_problem(error: OSError) -> str:
+    """The phrase for a failed write, e.g. `cannot write the file (No space left on device:
+    the disk is full)`, for messages that name the file before it."""
+    reason = error.strerror or str(error)
+    hint = _HINTS.get(error.errno) if reason == os.strerror(error.errno or 0) else None
+    return (
+        f"cannot write the file ({reason}: {hint})" if hint else f"cannot write the file ({reason})"
+    )
+
+
+def _refuse_read_only(target: str) -> None:
+    """A file marked read-only is not replaced, although renaming over it would work: the
+    user (or a lab's setup) marked it so in order to keep it."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise PermissionError(errno.EACCES, "the file is read-only", target)
 
 
 def _mode_for(target: str) -> int:

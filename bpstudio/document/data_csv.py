@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from bpstudio.document.atomic import atomic_write_text
+from bpstudio.document.atomic import atomic_write_text, write_problem
 from bpstudio.document.checks import abbreviate, quote
 from bpstudio.document.model import Document
 from bpstudio.document.validate import MAX_LAYER_SIZE, MAX_SAMPLES
@@ -177,4 +177,4 @@ def write_csv(path: str | os.PathLike[str], document: Document) -> None:
     try:
         atomic_write_text(file, buffer.getvalue())
     except OSError as e:
-        raise CsvError(file, [f"cannot write the file ({e.strerror or e})"]) from None
+        raise CsvError(file, [write_problem(e)]) from None

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from bpstudio.document import validate
-from bpstudio.document.atomic import atomic_write_text
+from bpstudio.document.atomic import atomic_write_text, write_problem
 from bpstudio.document.checks import DuplicateKeys, Invalid, Rejected
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
 from bpstudio.document.validate import FORMAT, VERSION
@@ -244,4 +244,4 @@ def save(doc: Document, path: str | os.PathLike[str]) -> None:
     try:
         atomic_write_text(path, text)
     except OSError as e:
-        raise DocumentError(file, "", f"cannot write the file ({e.strerror or e})") from None
+        raise DocumentError(file, "", write_problem(e)) from None

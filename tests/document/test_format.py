@@ -514,7 +514,9 @@ def test_failed_replace_leaves_the_original_and_no_temporary_file(tmp_path, monk
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(DocumentError) as info:
         save(read(spec_example()), path)
-    assert str(info.value) == f"{path}: cannot write the file (No space left on device)"
+    assert str(info.value) == (
+        f"{path}: cannot write the file (No space left on device: the disk is full)"
+    )
     assert path.read_text(encoding="utf-8") == "original"
     assert leftovers(tmp_path) == ["keep.bpnet"]
 

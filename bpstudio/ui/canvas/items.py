@@ -221,7 +221,8 @@ class EdgeBundle(QGraphicsItem):
         self.prepareGeometryChange()
         self.weights = np.array(weights, dtype=float)
         self.style = style
-        width = 1.0 + (style.max_width - 1.0) * np.abs(self.weights) / scale
+        # |w| / scale first: it is at most 1, so a weight near 1e308 cannot overflow
+        width = 1.0 + (style.max_width - 1.0) * (np.abs(self.weights) / scale)
         self.widths = np.round(width / WIDTH_STEP) * WIDTH_STEP
         keys = ((self.widths / WIDTH_STEP).astype(int) * 2 + (self.weights < 0)).ravel()
         self.groups = []

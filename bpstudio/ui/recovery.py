@@ -1,0 +1,155 @@
+"""RecoveryController: keeps a recovery copy of the window's document while it has unsaved
+changes (every 30 s and whenever training pauses), removes it on a clean exit, and offers the
+copies of crashed or killed instances at the next start. The files themselves are handled by
+the Qt-free document/recovery.py; writing happens on a worker thread so a large document
+never stalls the window. Must not import the canvas, the panels or the engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+
+from bpstudio.document.disk import Fingerprint
+from bpstudio.document.format import DocumentError
+from bpstudio.document.model import Document
+from bpstudio.document.recovery import RecoveryStore, read_document
+from bpstudio.ui.crash_handler import data_folder
+
+if TYPE_CHECKING:
+    from bpstudio.ui.main_window import MainWindow
+
+INTERVAL_MS = 30_000
+STATUS_MS = 10_000
+
+
+def recovery_folder() -> Path:
+    """`$BPSTUDIO_DATA_DIR/recovery`, else the app's data folder (e.g.
+    ~/.local/share/bpstudio/bpstudio/recovery): never beside the user's own files."""
+    return data_folder("recovery", QStandardPaths.StandardLocation.AppDataLocation)
+
+
+class RecoveryController(QObject):
+    """`written` is emitted (on the GUI thread) after each copy is on disk, `failed(text)` when
+    one could not be written (the window's status line says so)."""
+
+    written = Signal()
+    failed = Signal(str)
+
+    def __init__(self, window: MainWindow, folder: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = RecoveryStore(recovery_folder() if folder is None else folder)
+        self.last_error = ""
+        self._closed = False
+        self._written: tuple[int, int] | None = None  # the state the copy on disk shows
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="bpstudio-recovery")
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self.write_now)
+        self.timer.start()
+        window.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        window.lesson.runner.stopped.connect(self._on_training_paused)
+        self.failed.connect(self._on_failed)
+
+    def _state(self) -> tuple[int, int]:
+        """Changes whenever the document or the undo stack does."""
+        return self.window.model.events.emitted, self.window.undo_stack.index()
+
+    def write_now(self) -> None:
+        """Writes the copy if the document has unsaved changes not in the copy yet; removes
+        it if there are none."""
+        if self._closed:
+            return
+        if self.window.undo_stack.isClean():
+            self._remove()
+            return
+        if self._state() == self._written:
+            return
+        self._written = self._state()
+        snapshot: Document = self.window.document.copy()
+        original = self.window.model.path
+        self._submit(self._write, snapshot, original, self.window.on_disk)
+
+    def _write(self, document: Document, original: str | None, on_disk: Fingerprint | None):
+        try:
+            self.store.write(document, original, on_disk)
+        except (OSError, DocumentError, UnicodeError) as exc:
+            self.failed.emit(f"{self.store.file}: {exc}")
+            return
+        except Exception:  # reported like any other unexpected error; the app carries on
+            sys.excepthook(*sys.exc_info())
+            return
+        self.written.emit()
+
+    def _remove(self) -> None:
+        self._written = None
+        if not self._closed:
+            self._submit(self.store.remove)
+
+    def _submit(self, job, *args) -> None:
+        """Runs `job` on the worker, in order with the jobs before it; in this thread if the
+        worker has stopped (the interpreter is shutting down)."""
+        try:
+            self._worker.submit(job, *args)
+        except RuntimeError:
+            job(*args)
+
+    def flush(self) -> None:
+        """Waits until every write and removal asked for so far is done."""
+        if not self._closed:
+            done: Future[None] = self._worker.submit(lambda: None)
+            done.result()
+
+    def discard(self) -> None:
+        """A clean exit: removes this window's copy and stops writing."""
+        self.timer.stop()
+        self._remove()
+        self._closed = True
+        self._worker.shutdown(wait=True)
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        if clean:
+            self._remove()
+
+    def _on_training_paused(self, _divergence: object) -> None:
+        QTimer.singleShot(0, self.write_now)  # after the lesson has put the result in the document
+
+    def _on_failed(self, text: str) -> None:
+        self.last_error = text
+        self._written = None  # try again next time
+        self.window.statusBar().showMessage(f"Could not write the recovery copy: {text}", STATUS_MS)
+
+    # restoring -----------------------------------------------------------------------------
+    def offer_restore(self) -> bool:
+        """Offers the stale copies (of instances that are gone), newest first, until one is
+        restored; each declined one is removed. Returns whether one was restored."""
+        for info in self.store.stale():
+            claimed = self.store.claim(info)
+            if claimed is None:  # another instance starting now took it
+                continue
+            try:
+                document = read_document(claimed)
+            except DocumentError as exc:
+                self.window.show_error("Cannot restore the recovery copy", str(exc))
+                with contextlib.suppress(OSError):
+                    os.replace(claimed.file, claimed.file.with_suffix(".damaged"))
+                continue
+            if self.window.ask_restore_recovery(claimed):
+                self.window.restore_recovered(document, claimed)
+                self.write_now()  # this window's own copy first, then the old one goes
+                self._submit(_unlink, claimed.file)
+                return True
+            _unlink(claimed.file)
+        return False
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()

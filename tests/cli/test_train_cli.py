@@ -268,7 +268,7 @@ EXAMPLES_LEARN = [
     ("seed-3-hidden-layer", 100, 0.8),
     ("xor", 400, 0.1),
     ("circle", 30, 0.2),
-    ("spiral", 500, 0.2),
+    ("spiral", 1500, 0.2),
     ("gauss", 50, 0.2),
     ("three-classes", 50, 0.1),
 ]

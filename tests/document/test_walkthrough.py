@@ -17,7 +17,17 @@ from bpstudio.engine.training import Trainer, training_step
 from bpstudio.resources import examples_dir
 
 SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
-SPIRAL = examples_dir() / "spiral.bpnet"
+
+
+@pytest.fixture(scope="module", name="spiral")
+def spiral_fixture(tmp_path_factory):
+    """The spiral example trained in shuffled mini-batches of 25 with momentum: 20 batches an
+    epoch, the hardest case for exact replay."""
+    doc = json.loads((examples_dir() / "spiral.bpnet").read_text())
+    doc["training"].update(learning_rate=0.03, batch_size=25, shuffle=True)
+    path = tmp_path_factory.mktemp("spiral") / "spiral-batches.bpnet"
+    path.write_text(json.dumps(doc))
+    return path
 
 
 def trained(path, epochs: int) -> np.ndarray:
@@ -98,31 +108,31 @@ def test_position_text_says_epoch_phase_quantity_and_step():
     assert w.position_text() == "Epoch 0 · Backward pass · δ⁽²⁾₁ · step 9 of 15"
 
 
-def test_mini_batches_walk_batch_by_batch_and_finish_epochs_like_the_trainer():
+def test_mini_batches_walk_batch_by_batch_and_finish_epochs_like_the_trainer(spiral):
     """With mini-batches and shuffling, finishing every batch by hand equals the Trainer."""
-    w = Walkthrough(load(SPIRAL))
+    w = Walkthrough(load(spiral))
     batches = len(w.batches())
     assert batches == 20
     for _ in range(batches):
         assert w.finish_step()
     assert w.epoch == 1
-    assert np.array_equal(w.net.params, trained(SPIRAL, 1))
+    assert np.array_equal(w.net.params, trained(spiral, 1))
 
 
 @pytest.mark.parametrize("every", [1, 3, 100])
-def test_scrubbing_to_any_epoch_gives_the_trained_weights_exactly(every):
+def test_scrubbing_to_any_epoch_gives_the_trained_weights_exactly(every, spiral):
     """The timeline replays from keyframes: epoch k equals k epochs of training, bit for bit,
     with momentum, mini-batches and shuffling (the spiral example)."""
-    w = Walkthrough(load(SPIRAL), timeline_every=every)
+    w = Walkthrough(load(spiral), timeline_every=every)
     w.train(7)
     for k in (7, 0, 2, 5):
         w.scrub(k)
         assert w.epoch == k
-        assert np.array_equal(w.net.params, trained(SPIRAL, k))
+        assert np.array_equal(w.net.params, trained(spiral, k))
     assert w.has_future()
 
 
-def test_scrub_matches_the_train_command(tmp_path):
+def test_scrub_matches_the_train_command(tmp_path, spiral):
     """Scrubbing to epoch k restores exactly the weights `bpstudio train --epochs k` writes."""
     out = tmp_path / "out.bpnet"
     subprocess.run(
@@ -131,7 +141,7 @@ def test_scrub_matches_the_train_command(tmp_path):
             "-m",
             "bpstudio",
             "train",
-            str(SPIRAL),
+            str(spiral),
             "--epochs",
             "4",
             "--out",
@@ -141,7 +151,7 @@ def test_scrub_matches_the_train_command(tmp_path):
         capture_output=True,
     )
     saved = json.loads(out.read_text())
-    w = Walkthrough(load(SPIRAL))
+    w = Walkthrough(load(spiral))
     w.train(9)
     w.scrub(4)
     net = w.displayed_network()

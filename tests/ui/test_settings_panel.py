@@ -12,7 +12,7 @@ from bpstudio.resources import examples_dir
 from bpstudio.ui.panels import SettingsPanel
 
 XOR = examples_dir() / "xor.bpnet"
-SPIRAL = examples_dir() / "spiral.bpnet"
+CIRCLE = examples_dir() / "circle.bpnet"
 THREE_CLASSES = examples_dir() / "three-classes.bpnet"
 
 
@@ -206,15 +206,15 @@ def test_ctrl_z_undoes_a_setting(qtbot, window, panel):
 
 
 def test_opening_another_file_updates_every_field(window, panel):
-    """Opening spiral.bpnet shows its settings, and writing them pushes nothing."""
-    assert window.open_path(SPIRAL)
-    assert panel.name.text() == "Two spirals"
+    """Opening circle.bpnet shows its settings, and writing them pushes nothing."""
+    assert window.open_path(CIRCLE)
+    assert panel.name.text() == "Circle"
     assert panel.loss.currentData() == "bce"
-    assert panel.fields["learning_rate"].text() == "0.03"
+    assert panel.fields["learning_rate"].text() == "0.05"
     assert panel.fields["momentum"].text() == "0.9"
-    assert not panel.full_batch.isChecked() and panel.fields["batch_size"].text() == "25"
+    assert not panel.full_batch.isChecked() and panel.fields["batch_size"].text() == "10"
     assert panel.shuffle.isChecked()
-    assert panel.fields["seed"].text() == "2"
+    assert panel.fields["seed"].text() == "0"
     assert panel.init.currentData() == "xavier"
     assert window.undo_stack.count() == 0
 

@@ -1,0 +1,212 @@
+"""Child process of the benchmark suite for the figures that need Qt; prints one JSON object.
+Run by run.py (never by pytest: no test_ prefix):
+
+    python tests/benchmarks/gui_child.py live SECONDS    live training in the real window
+    python tests/benchmarks/gui_child.py plots           the loss panel with 1,000,000 points
+    python tests/benchmarks/gui_child.py bare OUT.png    the bare PySide6 + pyqtgraph window
+
+`live` opens resources/examples/spiral.bpnet in the real MainWindow (offscreen, 1280x800),
+shows every dock side by side (none hidden behind a tab), chooses "As fast as possible"
+and presses the lesson's Run. While it trains it counts the frames drawn (update requests
+of the window in which the canvas or a dock's view painted) and the lateness of a 10 ms
+repeating timer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # the checkout's bpstudio
+
+TIMER_MS = 10
+
+
+def bare(out: str) -> dict:
+    """What every pyqtgraph application pays: Qt, pyqtgraph, a main window with one plot,
+    shown and grabbed into a PNG, the same way `bpstudio --screenshot` grabs its window."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv[:1])
+    window = QMainWindow()
+    window.setCentralWidget(pg.PlotWidget())
+    window.resize(1280, 800)
+    window.show()
+    app.processEvents()
+    window.grab().save(out)
+    return {}
+
+
+def _window():
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from bpstudio.ui.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    folder = tempfile.mkdtemp(prefix="bpstudio-bench-")
+    settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings)
+    window.show_error = lambda title, text: print(f"error: {title}: {text}", file=sys.stderr)
+    window.ask_unsaved_changes = lambda: window.ask_unsaved_changes.Discard  # never asks
+    return app, window
+
+
+def _show_every_dock(window) -> list:
+    """Every QDockWidget visible, docked side by side (right and bottom areas)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDockWidget
+
+    docks = window.findChildren(QDockWidget)
+    areas = (Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea)
+    for i, dock in enumerate(docks):
+        dock.setFloating(False)
+        window.addDockWidget(areas[i % 2], dock)  # re-adding takes it out of its tab group
+        dock.show()
+    return docks
+
+
+def _views(window, docks) -> list:
+    """The canvas's viewport and the viewport of every scroll area (plots, tables, text)
+    inside the docks."""
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    views = [window.canvas.viewport()]
+    for dock in docks:
+        views += [area.viewport() for area in dock.findChildren(QAbstractScrollArea)]
+    return views
+
+
+def _frame_counter(window, views):
+    """An event filter: `frames` counts the window's update requests in which at least one
+    of `views` painted."""
+    from PySide6.QtCore import QEvent, QObject
+
+    watched = set(views)
+
+    class Counter(QObject):
+        frames = 0
+        pending = False
+
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+            kind = event.type()
+            if kind == QEvent.Type.UpdateRequest and obj is window:
+                self.pending = True
+            elif kind == QEvent.Type.Paint and self.pending and obj in watched:
+                self.pending = False
+                self.frames += 1
+            return False
+
+    return Counter()
+
+
+def live(seconds: float) -> dict:
+    from PySide6.QtCore import Qt, QTimer
+
+    app, window = _window()
+    if not window.open_path(ROOT / "resources" / "examples" / "spiral.bpnet"):
+        raise SystemExit("cannot open the spiral example")
+    window.resize(1280, 800)
+    window.show()
+    docks = _show_every_dock(window)
+    app.processEvents()
+    lesson = window.lesson
+    lesson.speed_box.setCurrentIndex(lesson.speed_box.findText("As fast as possible"))
+    counter = _frame_counter(window, _views(window, docks))
+    app.installEventFilter(counter)
+    late, last = [], [0.0]
+    ticker = QTimer()
+    ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    ticker.setInterval(TIMER_MS)
+
+    def tick() -> None:
+        now = time.perf_counter()
+        late.append(max(0.0, (now - last[0]) * 1000 - TIMER_MS))
+        last[0] = now
+
+    ticker.timeout.connect(tick)
+    epoch0, frames0 = lesson.walk.epoch, counter.frames
+    start = last[0] = time.perf_counter()
+    ticker.start()
+    lesson.actions["run"].trigger()
+    QTimer.singleShot(int(seconds * 1000), app.quit)
+    app.exec()
+    elapsed = time.perf_counter() - start
+    running = lesson.runner.running
+    lesson.actions["run"].trigger()
+    ticker.stop()
+    return {
+        "epochs_per_s": (lesson.walk.epoch - epoch0) / elapsed,
+        "frames_per_s": (counter.frames - frames0) / elapsed,
+        "worst_late_ms": max(late, default=float("inf")),
+        "median_late_ms": statistics.median(late) if late else float("inf"),
+        "docks": [d.windowTitle() for d in docks],
+        "still_running": running,
+    }
+
+
+def plots(points: int = 1_000_000, repeats: int = 15) -> dict:
+    """The loss panel (640x300, as docked at 1280x800) holding `points` epochs of a noisy,
+    falling loss: the median time of a repaint of the unchanged plot, and of a repaint
+    after one more epoch arrives (`set_history` with the longer arrays, then paint), which
+    is what live training asks of it."""
+    try:
+        from bpstudio.ui.plots import LossPanel, configure_pyqtgraph
+    except ImportError:
+        return {"available": False}
+    import numpy as np
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication(sys.argv[:1])
+    configure_pyqtgraph()
+    panel = LossPanel()
+    panel.resize(640, 300)
+    panel.show()
+    rng = np.random.default_rng(0)
+    epochs = np.arange(points + repeats + 1)
+    loss = 0.7 * np.exp(-epochs / 2e5) + 0.02 * rng.random(epochs.size)
+    panel.set_history(epochs[:points], loss[:points])
+    app.processEvents()
+    view = panel.plot.viewport()
+
+    def timed(action) -> float:
+        start = time.perf_counter()
+        action()
+        view.repaint()  # paints now, synchronously
+        return (time.perf_counter() - start) * 1000
+
+    repaint = [timed(lambda: None) for _ in range(repeats)]
+    grown = [
+        timed(lambda n=n: panel.set_history(epochs[: points + n], loss[: points + n]))
+        for n in range(1, repeats + 1)
+    ]
+    return {
+        "available": True,
+        "repaint_ms": statistics.median(repaint),
+        "update_ms": statistics.median(grown),
+    }
+
+
+def main() -> int:
+    mode = sys.argv[1]
+    if mode == "live":
+        result = live(float(sys.argv[2]))
+    elif mode == "plots":
+        result = plots()
+    else:
+        result = bare(sys.argv[2])
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

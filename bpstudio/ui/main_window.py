@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDateTime, QLocale, QSettings, Qt
+from PySide6.QtCore import QByteArray, QDateTime, QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QTabBar,
     QTextBrowser,
     QUndoView,
 )
@@ -199,6 +200,22 @@ class MainWindow(QMainWindow):
         derivation.raise_()
         self.resizeDocks([derivation], [460], Qt.Orientation.Horizontal)
         self._restore_state()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
+
+    def _hide_stray_tab_bars(self) -> None:
+        """Qt leaves the tab bar of each intermediate tabify step of `_arrange_docks` and
+        `install_plots` on screen, where it shows clipped tab titles over the canvas and the
+        docks. The tab bars in use sit beside their docks; any that overlaps the central
+        widget or a shown dock is a leftover."""
+        taken = [self.centralWidget().geometry()] + [
+            d.geometry() for d in self.findChildren(QDockWidget) if d.isVisible()
+        ]
+        for bar in self.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if bar.isVisible() and any(bar.geometry().intersects(r) for r in taken):
+                bar.hide()
 
     def _show_step(self, *_args) -> None:
         """Draws the lesson's current step over the canvas (not while training runs: the

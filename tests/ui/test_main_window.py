@@ -74,3 +74,24 @@ def test_screenshot_renders_every_example(example, tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 800)
     assert "Traceback" not in result.stderr
+
+
+def test_no_stray_tab_titles_over_the_canvas_or_the_docks(qtbot, main_window):
+    """Qt leaves the tab bars of intermediate tabify steps on screen; none may show."""
+    from PySide6.QtWidgets import QDockWidget, QTabBar
+
+    window = main_window()
+
+    def strays() -> list:
+        taken = [window.centralWidget().geometry()] + [
+            d.geometry() for d in window.findChildren(QDockWidget) if d.isVisible()
+        ]
+        return [
+            b
+            for b in window.findChildren(QTabBar)
+            if b.isVisible() and any(b.geometry().intersects(r) for r in taken)
+        ]
+
+    qtbot.waitUntil(lambda: not strays())
+    visible = [b for b in window.findChildren(QTabBar) if b.isVisible()]
+    assert len(visible) == 3  # right-hand docks, loss/parameters, activation/decision

@@ -109,8 +109,8 @@ def _marks_scaled(view: QGraphicsView, scale: float) -> Iterator[None]:
         return
     restore = []
     for item in _marked_items(view):
-        pen = item.opts.get("pen")
-        if pen is not None:
+        pen = None if isinstance(item, pg.ScatterPlotItem) else item.opts.get("pen")
+        if pen is not None:  # (a scatter's pens are per point: their width stays)
             pen = pg.mkPen(pen)
             thick = QPen(pen)
             thick.setWidthF(max(1.0, pen.widthF()) * scale)
@@ -121,8 +121,8 @@ def _marks_scaled(view: QGraphicsView, scale: float) -> Iterator[None]:
             item.setSymbolSize(np.multiply(size, scale))
             restore.append(lambda item=item, size=size: item.setSymbolSize(size))
         elif isinstance(item, pg.ScatterPlotItem) and item.opts["pxMode"]:
-            size = item.data["size"].copy()
-            item.setSize(size * scale)
+            size = item.data["size"].copy()  # -1: the item's default size
+            item.setSize(np.where(size < 0, item.opts["size"], size) * scale)
             restore.append(lambda item=item, size=size: item.setSize(size))
     try:
         yield

@@ -224,3 +224,21 @@ def test_history_csv_keeps_a_reopened_files_earlier_epochs(
     assert [float(r[1]) for r in rows] == window.document.history.loss
     assert all(r[2:] == ["", "", "", ""] for r in rows[:3])
     assert [float(v) for v in rows[-1][2:]] == list(window.lesson.walk.net.params)
+
+
+def test_decision_png_at_twice_the_screen_size_keeps_the_points_as_they_were(
+    quiet_main_window, monkeypatch, tmp_path
+):
+    """Data points drawn at their default size (-1) grow with the picture and come back."""
+    window = quiet_main_window()
+    assert window.open_path(examples_dir() / "spiral.bpnet")
+    window.plots.decision_dock.raise_()
+    window.plots.flush()
+    view = window.plots.decision.plot
+    scatters = [i for i in view.scene().items() if isinstance(i, pg.ScatterPlotItem)]
+    before = [s.data["size"].copy() for s in scatters]
+    answer(window, monkeypatch, tmp_path / "d.png")  # the default: twice the screen size
+    assert window.exports.export_view("decision")
+    shown = view.viewport().size()
+    assert QImage(str(tmp_path / "d.png")).size() == shown * 2
+    assert all(np.array_equal(s.data["size"], b) for s, b in zip(scatters, before, strict=True))

@@ -37,7 +37,7 @@ from bpstudio.engine.formula import (
     eq,
     mul,
 )
-from bpstudio.engine.network import FUSED_OUTPUT
+from bpstudio.engine.network import FUSED_OUTPUT, Network
 from bpstudio.engine.notation import Notation
 from bpstudio.engine.training import StepResult, TrainingConfig
 
@@ -98,6 +98,18 @@ def _terms(numbers: list[Expr], values: list[float]) -> list[Expr]:
         return numbers
     hidden = float(sum(values[3:-2]))
     return numbers[:3] + [Ellipsis_(hidden)] + numbers[-2:]
+
+
+def _sum_terms(count: int, term: Callable[[int], float], total: float) -> list[Expr]:
+    """The terms of a substituted sum of `count` numbers, `term(i)`, that add up to `total`:
+    as `_terms`, but only the shown terms are computed (a sum over 100,000 samples shows
+    five), and the ellipsis keeps `total` less the shown terms."""
+    if count <= LONG_SUM:
+        return [Num(term(i)) for i in range(count)]
+    shown = [term(i) for i in (0, 1, 2, count - 2, count - 1)]
+    hidden = float(total) - sum(shown)
+    numbers = [Num(v) for v in shown]
+    return numbers[:3] + [Ellipsis_(hidden)] + numbers[3:]
 
 
 def _fn(symbol: str, function: Callable[[float], float] | None) -> Callable[[Expr], Call]:
@@ -235,18 +247,17 @@ class _Builder:
 
     # loss ------------------------------------------------------------------------------
     def loss(self) -> None:
-        shares = [self.sample_loss(p) for p in range(self.n)]
         if not self.several:
-            return self.add_loss(None, *shares[0])
+            return self.add_loss(None, *self.sample_loss(0))
         for p in self.samples:
-            self.add_loss(p, *shares[p])
+            self.add_loss(p, *self.sample_loss(p))
         note = self.note
         general = (
             add(*[note.loss(p) for p in range(min(self.n, 3))], Ellipsis_())
             if self.n > 3
             else add(*[note.loss(p) for p in range(self.n)])
         )
-        numbers = add(*_terms([Num(s[2]) for s in shares], [s[2] for s in shares]))
+        numbers = add(*_sum_terms(self.n, self.sample_share, self.r.loss))
         self.add(
             "loss",
             "loss",
@@ -315,9 +326,13 @@ class _Builder:
                 *([mul(Num(y[k]), log(Num(y_hat[k]))) for k in ks if y[k] != 0] or [Num(0.0)])
             )
             scale = -self.n
+        return _scaled(scale, general), _scaled(scale, numbers), self.sample_share(p)
+
+    def sample_share(self, p: int) -> float:
+        """Sample p's share of L (sse sums over samples, the other losses average)."""
+        name = self.config.loss
         value = losses.get(name).value(self.r.fwd.output[p : p + 1], self.r.y[p : p + 1])
-        share = value * (1.0 if name == "sse" else 1.0 / self.n)
-        return _scaled(scale, general), _scaled(scale, numbers), share
+        return value * (1.0 if name == "sse" else 1.0 / self.n)
 
     # backward --------------------------------------------------------------------------
     def backward(self) -> None:
@@ -548,33 +563,25 @@ class _Builder:
     def combine(self) -> None:
         if not self.several:
             return
-        shares: dict[tuple, list[float]] = {}
-        for p in range(self.n):
-            delta_p = [d[p] for d in self.r.deltas]
-            for layer in range(1, self.net.depth + 1):
-                a_prev = self.a_in(p, layer)
-                for j in range(self.net.sizes[layer]):
-                    for k in range(len(a_prev)):
-                        shares.setdefault(("grad_w", layer, j, k), []).append(
-                            float(delta_p[layer - 1][j] * a_prev[k])
-                        )
-                    shares.setdefault(("grad_b", layer, j, None), []).append(
-                        float(delta_p[layer - 1][j])
-                    )
         for layer in range(self.net.depth, 0, -1):
             for j in range(self.net.sizes[layer]):
                 for k in range(self.net.sizes[layer - 1]):
-                    self.combine_step("grad_w", layer, j, k, shares[("grad_w", layer, j, k)])
-                self.combine_step("grad_b", layer, j, None, shares[("grad_b", layer, j, None)])
+                    self.combine_step("grad_w", layer, j, k)
+                self.combine_step("grad_b", layer, j, None)
 
-    def combine_step(
-        self, kind: str, layer: int, j: int, k: int | None, shares: list[float]
-    ) -> None:
+    def combine_step(self, kind: str, layer: int, j: int, k: int | None) -> None:
+        """∂L/∂w (or ∂L/∂b) as the sum of every sample's share, δ_p a_p (or δ_p)."""
         param = self.note.w(layer, j, k) if kind == "grad_w" else self.note.b(layer, j)
         lhs = Partial(self.note.loss(), param)
         general = Sum("p", Partial(Sym("L", "[p]"), param))
-        numbers = add(*_terms([Num(v) for v in shares], shares))
+        deltas = self.r.deltas[layer - 1][:, j]
+        a_prev = self.r.fwd.a[layer - 2] if layer > 1 else self.r.x
+
+        def share(p: int) -> float:
+            return float(deltas[p] if k is None else deltas[p] * a_prev[p, k])
+
         value = self.r.grad_w[layer - 1][j, k] if kind == "grad_w" else self.r.grad_b[layer - 1][j]
+        numbers = add(*_sum_terms(self.n, share, value))
         self.add("combine", kind, layer, j, k, None, eq(lhs, general), eq(lhs, numbers), value)
 
     # update ----------------------------------------------------------------------------
@@ -718,3 +725,17 @@ def build(
         b.combine()
         b.update()
     return StepSequence(result, b.steps)
+
+
+def length(net: Network, batch_size: int, samples: list[int] | None = None) -> int:
+    """How many steps `build` lists for a batch of `batch_size` through `net` (walking
+    `samples`, None: all of them), without building them: the forward, loss and backward
+    steps of each walked sample, then the combined gradients and the updates."""
+    walked = batch_size if samples is None else len(samples)
+    several = batch_size > 1
+    neurons = sum(net.sizes[1:])
+    weights = sum(w.size for w in net.w)
+    trained_biases = sum(b.size for b, on in zip(net.b, net.train_biases, strict=True) if on)
+    per_sample = 2 * neurons + (1 if several else 0) + (neurons + weights + neurons)
+    combine = weights + neurons if several else 0
+    return walked * per_sample + 1 + combine + weights + trained_biases

@@ -8,19 +8,20 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QToolBar
 
-from bpstudio.document.divergence import remedy
 from bpstudio.document.edits import SetParameters
 from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import History
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
-from bpstudio.engine import gradcheck
 from bpstudio.engine.training import Divergence
 from bpstudio.ui.derivation_panel import DerivationPanel
-from bpstudio.ui.gradcheck_dialog import GradientCheckDialog
 from bpstudio.ui.timeline_bar import TimelineBar
 from bpstudio.ui.training_runner import SPEEDS, TrainingRunner
 
-BUILD_ON_DEMAND_ABOVE = 2000  # parameters; see LessonController.ready
+# The step sequence is built on the first move, not after every edit, above either of these
+# (see LessonController.ready): micro-steps (building ~15,000 take a second), and samples x
+# parameters of the batch's forward and backward pass (10 million take 0.1 to 0.2 s).
+BUILD_ON_DEMAND_ABOVE = 5_000
+BATCH_ON_DEMAND_ABOVE = 1_000_000
 RESETTING_EVENTS = (
     "document_replaced",
     "structure_changed",
@@ -297,10 +298,19 @@ class LessonController(QObject):
         self.changed.emit()
 
     def ready(self) -> bool:
-        """Whether the step sequence is built. On a big network building it takes about a
-        second (10x32: 19,873 micro-steps, 1.3 s), so it waits for the first move instead
-        of running after every edit of the document."""
-        return self._started or self.walk.net.parameter_count <= BUILD_ON_DEMAND_ABOVE
+        """Whether the step sequence is built. For a big network (10x32: 19,873 micro-steps,
+        1.3 s) or a big batch (100,000 samples: a forward and backward pass of them all)
+        it waits for the first move instead of running after every edit of the document.
+        A big batch walks one sample (Walkthrough.chosen_samples), so that move is quick."""
+        if self._started:
+            return True
+        length, batch_work = self._walk_size()
+        return length <= BUILD_ON_DEMAND_ABOVE and batch_work <= BATCH_ON_DEMAND_ABOVE
+
+    def _walk_size(self) -> tuple[int, int]:
+        """The step sequence's length and its batch's samples x parameters."""
+        size = len(self.walk.batches()[self.walk.batch])
+        return self.walk.expected_length(), size * self.walk.net.parameter_count
 
     def _refresh(self) -> None:
         if self.ready():
@@ -309,9 +319,10 @@ class LessonController(QObject):
             self.position.setText(self.walk.position_text())
         else:
             self.panel.clear()
+            size = len(self.walk.batches()[self.walk.batch])
             self.position.setText(
-                f"Epoch {self.walk.epoch} · press Next to step through "
-                f"this network ({self.walk.net.parameter_count} parameters)"
+                f"Epoch {self.walk.epoch} · press Next to step through this network "
+                f"({self.walk.net.parameter_count} parameters, {size} samples in the batch)"
             )
         first = self.walk.trainer.history.first_epoch
         self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
@@ -335,6 +346,8 @@ class LessonController(QObject):
     def _report_divergence(self, divergence: Divergence) -> None:
         """Offers the way back (after the training so far is in the document): the last
         finite epoch with a lower learning rate, as one undoable edit."""
+        from bpstudio.document.divergence import remedy  # only when training diverged
+
         fix = remedy(self.walk, self.model.document.history is not None)
         if fix is None:
             self.window.show_error(
@@ -357,7 +370,7 @@ class LessonController(QObject):
         undoable edit (undo goes back to the epoch before)."""
         net = self.walk.net
         epochs, losses = self.walk.full_loss_history()  # more training appends (spec §1)
-        history = History([int(e) for e in epochs], [float(v) for v in losses])
+        history = History(epochs.astype(int).tolist(), losses.astype(float).tolist())
         if len(epochs) == 1 and self.model.document.history is None:
             history = None
         edit = SetParameters(
@@ -387,14 +400,18 @@ class LessonController(QObject):
     def _fill_sample_box(self) -> None:
         size = len(self.walk.batches()[self.walk.batch])
         chosen = self.walk.chosen_samples(size)
-        self.sample_box.blockSignals(True)
-        self.sample_box.clear()
-        self.sample_box.addItem("All samples", None)
-        for p in range(size):
-            self.sample_box.addItem(f"Sample {p + 1} of {size}", [p])
-        self.sample_box.setCurrentIndex(0 if chosen is None else chosen[0] + 1)
-        self.sample_box.setEnabled(size > 1)
-        self.sample_box.blockSignals(False)
+        fit = self.walk.samples_that_fit()  # "all" of a bigger batch walks the first that fit
+        first = "All samples" if size <= fit else f"First {fit} samples"
+        box = self.sample_box
+        box.blockSignals(True)
+        if box.count() != size + 1 or box.itemText(0) != first:  # 100,000 items take 0.4 s
+            box.clear()
+            box.addItem(first, None)
+            for p in range(size):
+                box.addItem(f"Sample {p + 1} of {size}", [p])
+        box.setCurrentIndex(0 if chosen is None or len(chosen) > 1 else chosen[0] + 1)
+        box.setEnabled(size > 1)
+        box.blockSignals(False)
 
     def _on_sample_chosen(self, index: int) -> None:
         samples = self.sample_box.itemData(index) or list(range(self.sample_box.count() - 1))
@@ -410,6 +427,9 @@ class LessonController(QObject):
         self.panel.set_quiz(checked)
 
     def gradient_check(self) -> None:
+        from bpstudio.engine import gradcheck  # the check and its dialog load on first use
+        from bpstudio.ui.gradcheck_dialog import GradientCheckDialog
+
         idx = self.walk.batches()[self.walk.batch]
         net = self.walk.displayed_network()
         check = gradcheck.check(net, self.walk.x[idx], self.walk.y[idx], self.walk.config.loss)

@@ -56,10 +56,16 @@ def new_document() -> Document:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: QSettings | None = None) -> None:
+    """`opened`: a document loaded from its file, shown from the start (the command line's
+    FILE: the views are built once, for it, not first for a new network)."""
+
+    def __init__(
+        self, settings: QSettings | None = None, opened: tuple[Document, Path] | None = None
+    ) -> None:
         super().__init__()
         self.settings = settings or QSettings()
-        self.model = DocumentModel(new_document())
+        doc, path = opened if opened is not None else (new_document(), None)
+        self.model = DocumentModel(doc, path)
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self.canvas = NetworkCanvas(self.model, self.push, self)
@@ -106,6 +112,10 @@ class MainWindow(QMainWindow):
         self._on_document_changed()
         self.on_disk: Fingerprint | None = None  # the file as opened or last saved
         self.recovery = RecoveryController(self)
+        self._show_step()  # the views were built for the document: no `changed` came yet
+        if path is not None:
+            self._show_document()
+            self._opened_file(path)
 
     @property
     def document(self) -> Document:
@@ -341,17 +351,25 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot open the network", str(exc))
             return False
         self._replace(doc, Path(path))
-        self.on_disk = Fingerprint.of(path)
-        self._remember_recent(str(Path(path).resolve()))
+        self._opened_file(Path(path))
         return True
+
+    def _opened_file(self, path: Path) -> None:
+        self.on_disk = Fingerprint.of(path)
+        self._remember_recent(str(path.resolve()))
 
     def _replace(self, doc: Document, path: Path | None) -> None:
         self.model.replace(doc, path)
         self.undo_stack.clear()
         self.on_disk = None
+        self._show_document()
+
+    def _show_document(self) -> None:
+        """The canvas, fitted; a lesson opens on its introduction (the first step brings the
+        maths forward)."""
         self.pages.setCurrentWidget(self.canvas)
         self.canvas.fit()
-        if doc.description:  # a lesson opens on its introduction; the first step shows the maths
+        if self.document.description:
             self.about_dock.raise_()
 
     def save(self) -> bool:

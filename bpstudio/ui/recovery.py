@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 
 from bpstudio.document.disk import Fingerprint
 from bpstudio.document.format import DocumentError
-from bpstudio.document.model import Document
+from bpstudio.document.model import Document, History
 from bpstudio.document.recovery import RecoveryStore, read_document
 from bpstudio.ui.crash_handler import data_folder
 
@@ -73,7 +74,7 @@ class RecoveryController(QObject):
         if self._state() == self._written:
             return
         self._written = self._state()
-        snapshot: Document = self.window.document.copy()
+        snapshot = _snapshot(self.window.document)
         original = self.window.model.path
         self._submit(self._write, snapshot, original, self.window.on_disk)
 
@@ -148,6 +149,17 @@ class RecoveryController(QObject):
                 return True
             _unlink(claimed.file)
         return False
+
+
+def _snapshot(document: Document) -> Document:
+    """A copy of `document` for the worker to write: deep, except that the history's lists
+    are copied shallowly (their ints and floats cannot change). A deep copy of a long history
+    would take the GUI thread about a second per million epochs."""
+    history = document.history
+    snapshot = replace(document, history=None).copy()
+    if history is not None:
+        snapshot.history = History(list(history.epoch), list(history.loss))
+    return snapshot
 
 
 def _unlink(path: Path) -> None:

@@ -1,16 +1,31 @@
 """TrainingRunner: continuous training in short timer slices on the GUI thread, so the window
 keeps answering input at full speed, and pausing takes effect at once. Views are told at
-most about 30 times a second. Qt only for the timers; the work is the walkthrough's."""
+most about 30 times a second. Qt only for the timers; the work is the walkthrough's.
+
+How "As fast as possible" shares the thread with painting:
+- a slice trains for SLICE_SECONDS of wall-clock time, in pieces of about a third of that,
+  so it ends near its deadline even when the machine slows down mid-slice;
+- when something else held the thread since the last slice (a panel refreshed, the window
+  painted), the next tick lets one turn of the event loop pass first, so waiting timers and
+  input never queue behind two pieces of work in a row;
+- the cyclic garbage collector ignores the objects that existed before Run was pressed
+  (gc.freeze) until training stops: a full collection of the window's objects takes tens of
+  milliseconds, a frozen heap makes it scan only what training allocated since.
+"""
 
 from __future__ import annotations
 
+import gc
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from bpstudio.document.walkthrough import Walkthrough
 
-SLICE_SECONDS = 0.012  # work per timer tick: leaves the event loop free most of each frame
+SLICE_SECONDS = 0.008  # training per timer tick: leaves the event loop free most of each frame
+PIECES = 3  # a slice trains in about this many pieces, checking the clock between them
+BUSY_SECONDS = 0.003  # the thread was busy elsewhere this long: let the event loop turn once
+MAX_PIECE = 100_000  # epochs
 FRAME_MS = 33  # views refresh at most ~30 times a second
 SPEEDS = {
     "1 epoch/s": 1,
@@ -37,9 +52,10 @@ class TrainingRunner(QObject):
         self._frame = QTimer(self)
         self._frame.setInterval(FRAME_MS)
         self._frame.timeout.connect(self._on_frame)
-        self._chunk = 1
+        self._piece = 1  # epochs per piece of a slice, from the speed measured last
         self._due = 0.0
         self._last = 0.0
+        self._ended = 0.0  # when the last slice ended
         self._dirty = False
 
     @property
@@ -49,40 +65,56 @@ class TrainingRunner(QObject):
     def start(self) -> None:
         if self.running:
             return
-        self._last = time.perf_counter()
+        self._last = self._ended = time.perf_counter()
         self._due = 0.0
         self._tick.setInterval(0 if not self.epochs_per_second else 10)
+        gc.freeze()
         self._tick.start()
         self._frame.start()
 
     def pause(self) -> None:
         if not self.running:
             return
-        self._tick.stop()
-        self._frame.stop()
+        self._halt()
         self.progressed.emit()
         self.stopped.emit(None)
 
+    def _halt(self) -> None:
+        self._tick.stop()
+        self._frame.stop()
+        gc.unfreeze()
+
     def _on_tick(self) -> None:
-        epochs = self._epochs_due()
-        if epochs <= 0:
-            return
-        started = time.perf_counter()
-        divergence = self.walk.train(epochs)
-        elapsed = time.perf_counter() - started
-        if not self.epochs_per_second:  # grow or shrink the chunk to fill one slice
-            rate = epochs / max(elapsed, 1e-6)
-            self._chunk = max(1, min(int(rate * SLICE_SECONDS), 100_000))
+        if self.epochs_per_second:
+            epochs = self._epochs_due()
+            if epochs <= 0:
+                return
+            divergence = self.walk.train(epochs)
+        else:
+            started = time.perf_counter()
+            if started - self._ended > BUSY_SECONDS:  # others had the thread: they go first
+                self._ended = started
+                return
+            divergence = self._train_slice(started + SLICE_SECONDS)
+            self._ended = time.perf_counter()
         self._dirty = True
         if divergence:
-            self._tick.stop()
-            self._frame.stop()
+            self._halt()
             self.progressed.emit()
             self.stopped.emit(divergence)
 
+    def _train_slice(self, deadline: float):
+        """Trains in pieces until `deadline` (perf_counter seconds) or a divergence."""
+        now = time.perf_counter()
+        while True:
+            divergence = self.walk.train(self._piece)
+            before, now = now, time.perf_counter()
+            rate = self._piece / max(now - before, 1e-6)  # epochs a second
+            self._piece = max(1, min(int(rate * SLICE_SECONDS / PIECES), MAX_PIECE))
+            if divergence or now + self._piece / rate > deadline:
+                return divergence
+
     def _epochs_due(self) -> int:
-        if not self.epochs_per_second:
-            return self._chunk
         now = time.perf_counter()
         self._due += (now - self._last) * self.epochs_per_second
         self._last = now

@@ -1,7 +1,8 @@
-"""Repaint times of the loss panel with a million epochs. Run by hand; pytest never collects
-it (its name has no test_ prefix). Prints medians in milliseconds, wall clock and CPU.
+"""Repaint times of the loss panel with a million epochs. Run by hand, or by run.py's plots
+section (with --json); pytest never collects it (its name has no test_ prefix). Prints
+medians in milliseconds, wall clock and CPU.
 
-    python tests/benchmarks/plots_bench.py [--epochs 1000000] [--size 800x300]
+    python tests/benchmarks/plots_bench.py [--epochs 1000000] [--size 800x300] [--json]
 
 A LossPanel of its own, offscreen, gets a noisy loss curve of `epochs` points (a decay with
 mini-batch noise and spikes, so pyqtgraph's min/max reduction has real work). Each timing is
@@ -17,6 +18,7 @@ until the event queue is empty:
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -72,20 +74,10 @@ def noisy_loss(epochs: int, seed: int = 0) -> np.ndarray:
     return loss
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=1_000_000)
-    parser.add_argument("--size", default="800x300", help="panel size, WIDTHxHEIGHT")
-    args = parser.parse_args()
-    width, height = (int(v) for v in args.size.split("x"))
-    app = QApplication.instance() or QApplication([])
-    configure_pyqtgraph()
-    panel = LossPanel()
-    panel.resize(width, height)
-    panel.show()
-    app.processEvents()
+def measure(panel: LossPanel, app: QApplication, epochs_count: int) -> list[Series]:
+    """Every series of timings of the docstring, on `panel` (shown, empty)."""
     vb = panel.plot.getPlotItem().getViewBox()
-    epochs, loss = np.arange(args.epochs + 1), noisy_loss(args.epochs + 1)
+    epochs, loss = np.arange(epochs_count + 1), noisy_loss(epochs_count + 1)
 
     def repaint() -> None:  # now, and whatever repaint the change queued
         panel.plot.viewport().repaint()
@@ -94,7 +86,7 @@ def main() -> None:
     results = []
     live = Series("live: +1,000 epochs, view fits them, repaint", panel.plot)
     for i in range(REPEATS):
-        n = args.epochs + 1 - 1000 * (REPEATS - i)
+        n = epochs_count + 1 - 1000 * (REPEATS - i)
         live.time(lambda n=n: (panel.set_history(epochs[:n], loss[:n]), repaint()))
     results.append(live)
     panel.set_history(epochs, loss)
@@ -106,10 +98,10 @@ def main() -> None:
         whole = Series(f"range change, whole run, {'log' if log else 'linear'}", panel.plot)
         for i in range(REPEATS):
             y = vb.viewRange()[1]
-            shift = args.epochs * 0.01 * (1 if i % 2 else -1)
+            shift = epochs_count * 0.01 * (1 if i % 2 else -1)
             whole.time(
                 lambda s=shift, y=y: (
-                    vb.setRange(xRange=(s, args.epochs + s), yRange=y, padding=0),
+                    vb.setRange(xRange=(s, epochs_count + s), yRange=y, padding=0),
                     repaint(),
                 )
             )
@@ -117,7 +109,7 @@ def main() -> None:
     panel.set_log(False)
     zoom = Series("range change, zoomed to 10,000 epochs", panel.plot)
     for i in range(REPEATS):
-        start = (i * 37_000) % max(1, args.epochs - 10_000)
+        start = (i * 37_000) % max(1, epochs_count - 10_000)
         zoom.time(lambda s=start: (vb.setXRange(s, s + 10_000, padding=0), repaint()))
     results.append(zoom)
     panel.fit()
@@ -132,12 +124,31 @@ def main() -> None:
     for _ in range(REPEATS):
         grab.time(panel.plot.grab)
     results.append(grab)
-    print(
-        f"{args.epochs + 1:,} points; plot {panel.plot.width()}x{panel.plot.height()} px; "
-        f"PySide6 offscreen, antialiased"
-    )
-    for series in results:
-        print(series)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=1_000_000)
+    parser.add_argument("--size", default="800x300", help="panel size, WIDTHxHEIGHT")
+    parser.add_argument("--json", action="store_true", help="one JSON object: median wall ms")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    app = QApplication.instance() or QApplication([])
+    configure_pyqtgraph()
+    panel = LossPanel()
+    panel.resize(width, height)
+    panel.show()
+    app.processEvents()
+    results = measure(panel, app, args.epochs)
+    plot = f"{panel.plot.width()}x{panel.plot.height()}"
+    if args.json:
+        medians = {series.name: statistics.median(series.wall) for series in results}
+        print(json.dumps({"points": args.epochs + 1, "plot": plot, "median_ms": medians}))
+    else:
+        print(f"{args.epochs + 1:,} points; plot {plot} px; PySide6 offscreen, antialiased")
+        for series in results:
+            print(series)
     panel.close()
 
 

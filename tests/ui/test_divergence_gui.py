@@ -167,7 +167,7 @@ def test_stepping_back_after_a_divergence_does_not_ask_again(qtbot, quiet_main_w
     assert len(asked) == 1
 
 
-@pytest.mark.filterwarnings("ignore::RuntimeWarning:pyqtgraph")  # the loss plot's inf point
+@STRICT
 def test_a_target_of_1e308_makes_the_loss_infinite_before_training_and_says_so(
     qtbot, quiet_main_window
 ):

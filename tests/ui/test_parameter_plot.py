@@ -158,3 +158,40 @@ def test_nothing_is_recorded_until_the_panel_is_first_shown(quiet_main_window, q
     assert panel.chosen() == [6, 4, 5]  # the output neuron's bias and weights, by default
     for values, i in zip(curve_values(panel), panel.chosen(), strict=True):
         assert np.array_equal(values, expected[:, i])
+
+
+def test_a_million_parameters_are_listed_without_laying_out_every_row(qtbot, monkeypatch):
+    """A 1-996-1000-1 network's 999,993 parameters: the list asks its model only about the
+    rows in view (a QListView laid out every row, asking two million times: seconds), and
+    the last parameter can still be scrolled to and ticked with Space."""
+    from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
+    from bpstudio.ui.plots import ParameterPanel
+    from bpstudio.ui.plots.lesson_values import ParameterNames
+    from bpstudio.ui.plots.parameter_panel import ParameterList
+
+    layers = [LayerSpec(1), LayerSpec(996, "tanh"), LayerSpec(1000, "tanh")]
+    layers.append(LayerSpec(1, "sigmoid"))
+    data = DataSpec(inputs=np.zeros((2, 1)), targets=np.zeros((2, 1)))
+    names = ParameterNames(Document(layers, "sse", TrainingSpec(0.1), data))
+    asked = []
+    row_count = ParameterList.rowCount
+    monkeypatch.setattr(
+        ParameterList, "rowCount", lambda self, *a: asked.append(1) or row_count(self, *a)
+    )
+    panel = ParameterPanel()
+    qtbot.addWidget(panel)
+    panel.resize(700, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    asked.clear()
+    panel.set_parameters(names, [])
+    panel.grab()
+    assert panel.model.rowCount() == len(names) == 999_993
+    assert len(asked) < 1000
+    last = panel.model.index(len(names) - 1)
+    panel.list.scrollTo(last)
+    panel.list.setFocus()
+    panel.list.setCurrentIndex(last)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Space)
+    assert panel.chosen() == [len(names) - 1]
+    assert panel.model.data(last) == "b⁽³⁾₁"

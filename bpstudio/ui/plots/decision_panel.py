@@ -26,6 +26,18 @@ from bpstudio.ui.plots.style import (
 )
 
 GRID = 100  # grid points per axis
+MAX_POINTS = 5_000  # data points drawn at most: of more, every k-th (100,000 took 0.4 s)
+CHECKER = 2  # grid points per square of the pattern over points without an output
+NO_OUTPUT_NOTE = "▦ output not a number"
+NO_OUTPUT_TIP = (
+    "Checkered grey: the network's output there is not a number (its sums overflowed to "
+    "±∞, or ∞ − ∞ gave NaN), so it has no colour on the scale. Smaller weights or inputs "
+    "bring it back."
+)
+# Multiply-adds per row block of the grid's forward pass (rows x inputs x outputs of the
+# widest layer): below OpenBLAS's threshold for using threads, whose wake-up takes longer
+# (3-7 ms on 2 busy cores) than the whole grid on one thread (about 1 ms).
+BLOCK_WORK = 65_536
 PAD = 0.1  # the plane reaches this share of the data's extent beyond it on every side
 LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
@@ -48,6 +60,14 @@ class DecisionBoundaryPanel(QWidget):
         button.setDefaultAction(self.discretise_action)
         self.readout = QLabel()
         self.readout.setToolTip("Point at the plane to read the network's output there")
+        self.gaps_note = QLabel(NO_OUTPUT_NOTE)
+        self.gaps_note.setToolTip(NO_OUTPUT_TIP)
+        self.gaps_note.hide()
+        self.points_note = QLabel()
+        self.points_note.setToolTip(
+            "A big data set is thinned out on the plane: every k-th sample is drawn, so the "
+            "plot stays quick; the network still trains on all of them"
+        )
         self.plot = new_plot("Decision boundary plot")
         self._build_plot()
         self.message = QLabel()
@@ -56,7 +76,7 @@ class DecisionBoundaryPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.plot)
         self.pages.addWidget(self.message)
-        arrange(self, [button, None, self.readout], self.pages)
+        arrange(self, [button, self.gaps_note, self.points_note, None, self.readout], self.pages)
         self.output = np.empty((0, 0, 0))
         self.xs = self.ys = np.empty(0)
         self._x: np.ndarray | None = None
@@ -78,6 +98,8 @@ class DecisionBoundaryPanel(QWidget):
         self.class_image = pg.ImageItem(axisOrder="row-major")
         item.addItem(self.image)
         item.addItem(self.class_image)
+        self.gaps_image = pg.ImageItem(axisOrder="row-major")  # over both, under the points
+        item.addItem(self.gaps_image)
         self.colour_bar = pg.ColorBarItem(
             values=(0, 1), colorMap=colour_map(), interactive=False, colorMapMenu=False, width=14
         )
@@ -97,11 +119,16 @@ class DecisionBoundaryPanel(QWidget):
         self.pages.setCurrentWidget(self.plot)
         if x is not self._x or y is not self._y:
             self._set_data(x, y, net, names)
+        rows = min(block_rows(net.sizes), len(self._grid))
         if self._ws is None or self._ws_sizes != net.sizes:
-            self._ws, self._ws_sizes = Workspace(net, self._grid.shape[0]), net.sizes
+            self._ws, self._ws_sizes = Workspace(net, rows), net.sizes
         self._net = net
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = forward(net, self._grid, self._ws).output
+            out = np.empty((len(self._grid), net.sizes[-1]))
+            for start in range(0, len(self._grid), rows):
+                block = self._grid[start : start + rows]
+                ws = self._ws if len(block) == rows else None
+                out[start : start + len(block)] = forward(net, block, ws).output
         self.output = out.reshape(GRID, GRID, -1)
         self._levels = LEVELS.get(net.activation_names[-1], self._target_range())
         self._draw()
@@ -163,6 +190,10 @@ class DecisionBoundaryPanel(QWidget):
         classes = self._classes(y)
         count = max(2, y.shape[1])
         size = 8 if len(x) <= 100 else 6 if len(x) <= 1000 else 4  # many points: smaller
+        every = -(-len(x) // MAX_POINTS)  # ceiling division: 1 up to MAX_POINTS points
+        x, classes = x[::every], classes[::every]
+        self.points_note.setText(f"1 in {every} of the {len(y):,} samples shown")
+        self.points_note.setVisible(every > 1)
         cmap = colour_map()
         self.points = []
         for k in range(count):
@@ -192,15 +223,32 @@ class DecisionBoundaryPanel(QWidget):
         self.image.setVisible(not several)
         self.class_image.setVisible(several)
         self.colour_bar.setVisible(not several)
+        self._draw_gaps()
         if several:
             self.class_image.setImage(self._class_colours(), autoLevels=False, levels=(0, 255))
             self.class_image.setRect(self._rect)  # after setImage: the scale needs its size
             return
-        values = plottable(self.shown_values())  # an overflowed output: a gap
+        values = plottable(self.shown_values())  # no output: a gap, covered by the pattern
         levels = (0.0, 1.0) if self.is_discrete() else self._levels
         self.colour_bar.setLevels(levels)
         self.image.setImage(values, autoLevels=False, levels=levels)
         self.image.setRect(self._rect)
+
+    def _draw_gaps(self) -> None:
+        """A checkered grey over the grid points whose output is not a number (no colour of
+        the scale is neutral: cividis has a grey in its middle), and the note saying so."""
+        bad = ~np.isfinite(self.output).all(axis=-1)
+        self.gaps_note.setVisible(bool(bad.any()))
+        self.gaps_image.setVisible(bool(bad.any()))
+        if not bad.any():
+            return
+        rows, cols = np.indices(bad.shape) // CHECKER
+        light = (rows + cols) % 2 == 0
+        rgba = np.zeros((*bad.shape, 4), dtype=np.uint8)
+        rgba[..., :3] = np.where(light[..., np.newaxis], *gap_greys())
+        rgba[..., 3] = np.where(bad, 255, 0)
+        self.gaps_image.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.gaps_image.setRect(self._rect)
 
     def _class_colours(self) -> np.ndarray:
         """RGB per grid point: the winning class's colour, paler where the network is less
@@ -221,6 +269,12 @@ class DecisionBoundaryPanel(QWidget):
         mixed = back + (rgb - back) * strength[..., np.newaxis]
         return mixed.astype(np.uint8)
 
+    def gaps(self) -> np.ndarray:
+        """Where the pattern for "no output" covers the plane, `(GRID, GRID)` (empty: none)."""
+        if not self.gaps_image.isVisible() or self.gaps_image.image is None:
+            return np.zeros(self.output.shape[:2], dtype=bool)
+        return self.gaps_image.image[..., 3] > 0
+
     def _on_discretise(self, _on: bool) -> None:
         if self.output.size:
             self._draw()
@@ -228,6 +282,9 @@ class DecisionBoundaryPanel(QWidget):
     def _show_message(self, inputs: int) -> None:
         self.output = np.empty((0, 0, 0))
         self._net = None
+        self._x = self._y = None  # the points are placed again when two inputs come back
+        self.gaps_note.hide()
+        self.points_note.hide()
         self.message.setText(
             "The decision boundary is drawn for networks with two inputs, over the plane of "
             f"those inputs. This network has {inputs} input{'s' if inputs != 1 else ''}."
@@ -260,3 +317,17 @@ class DecisionBoundaryPanel(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             self._restyle()
+
+
+def block_rows(sizes: tuple[int, ...]) -> int:
+    """Grid rows per block of the forward pass, for a network of layer `sizes`."""
+    return max(1, BLOCK_WORK // max(a * b for a, b in zip(sizes, sizes[1:], strict=False)))
+
+
+def gap_greys() -> tuple[np.ndarray, np.ndarray]:
+    """The two greys of the "no output" pattern: between the background and the text."""
+    c = colours()
+    back = np.array(c.background.getRgb()[:3], dtype=float)
+    text = np.array(c.text.getRgb()[:3], dtype=float)
+    grey = back.mean() + (text.mean() - back.mean()) * np.array([0.22, 0.38])
+    return np.full(3, round(grey[0])), np.full(3, round(grey[1]))

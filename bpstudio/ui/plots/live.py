@@ -22,7 +22,7 @@ from bpstudio.ui.plots.lesson_values import (
     weight_index,
 )
 from bpstudio.ui.plots.parameter_panel import MAX_CURVES
-from bpstudio.ui.plots.refresh import Coalescer
+from bpstudio.ui.plots.refresh import Coalescer, Turns
 
 if TYPE_CHECKING:
     from bpstudio.ui.plots import Plots
@@ -51,8 +51,9 @@ class PlotsLink(QObject):
             ("parameters", self._refresh_parameters, SLOW_FRAME_MS),
             ("decision", self._refresh_decision, SLOW_FRAME_MS),
         )
+        turns = Turns()
         self.refreshers = {
-            name: Coalescer(refresh, ms, lambda w=panel: _seen(w), panel.plot, self)
+            name: Coalescer(refresh, ms, lambda w=panel: _seen(w), panel.plot, self, turns)
             for (name, refresh, ms), panel in zip(refreshes, p.panels(), strict=True)
         }
         for name, dock in zip(self.refreshers, p.docks(), strict=True):

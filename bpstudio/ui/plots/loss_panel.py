@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 from bpstudio.engine import losses
 from bpstudio.ui.plots.style import (
     PlotColours,
+    ViewFit,
     arrange,
     colours,
+    extent,
     new_plot,
     plottable,
     style_plot,
@@ -38,7 +40,6 @@ class LossPanel(QWidget):
         self._loss_name = "sse"
         self._labelled = False
         self._divergence: int | None = None
-        self._following = True  # the view fits the history until the user zooms or pans
         self.log_action = QAction("Log scale", self, checkable=True)
         self.log_action.setToolTip("Show the loss on a logarithmic axis (small losses readable)")
         self.log_action.toggled.connect(self.set_log)
@@ -50,10 +51,7 @@ class LossPanel(QWidget):
         arrange(self, [log_button, None, self.readout], self.plot)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.viewport().installEventFilter(self)
-        item = self.plot.getPlotItem()
-        item.getViewBox().disableAutoRange()
-        item.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_by_user)
-        item.autoBtn.clicked.connect(self.fit)
+        self.view_fit = ViewFit(self.plot, self._spans)
         self.set_loss_name("sse")
         self._restyle()
 
@@ -68,6 +66,10 @@ class LossPanel(QWidget):
         item.addItem(self.curve)
         self._cross = pg.InfiniteLine(angle=90, movable=False)
         self._dot = pg.ScatterPlotItem(size=8)
+        # a lone epoch has no line to draw: a dot of its own shows it (switching the curve's
+        # symbols off and on instead made Qt crash while painting, in a long test run)
+        self._lone = pg.ScatterPlotItem(size=7, symbol="o")
+        item.addItem(self._lone)
         self._diverged = pg.InfiniteLine(
             angle=90, movable=False, label="diverged", labelOpts={"position": 0.9}
         )
@@ -93,41 +95,36 @@ class LossPanel(QWidget):
         self._loss = np.asarray(loss, dtype=float)  # as given, for the readout
         self._drawn = plottable(self._loss)
         finite = bool(self._drawn is self._loss and np.isfinite(self._loss).all())
-        lone = self._epochs.size == 1
-        self.curve.setData(
-            self._epochs, self._drawn, skipFiniteCheck=finite, symbol="o" if lone else None
-        )
-        self._fit_view()
+        self.curve.setData(self._epochs, self._drawn, skipFiniteCheck=finite)
+        self._mark_lone_epoch()
+        self.view_fit.update()
         self._show_readout(None)
 
-    def _fit_view(self) -> None:
-        """Fits the view to the whole history, unless the user has zoomed or panned (the
-        "A" button fits again). Done here, before the repaint, rather than by pyqtgraph's
-        autorange, which settles the range while painting and so paints each update three
-        times. A lone epoch sits at the left of the next ten."""
-        if not self._following or not self._epochs.size:
-            return
-        first, last = float(self._epochs[0]), float(self._epochs[-1])
-        values = self._drawn[np.isfinite(self._drawn)]
-        if self.is_log():
-            values = np.log10(values[values > 0])
-        if not values.size:
-            return
-        low, high = float(values.min()), float(values.max())
-        if high - low <= 1e-12 * max(1.0, abs(high)):  # flat: give it some height
-            low, high = low - 0.5, high + 0.5
-        vb = self.plot.getPlotItem().getViewBox()
-        vb.setRange(xRange=(first, max(last, first + 10)), yRange=(low, high), padding=0.04)
-        vb.updateMatrix()  # move the curve now, or pyqtgraph does it while painting, twice
+    def _mark_lone_epoch(self) -> None:
+        """A dot at a lone epoch's loss, if it can be drawn: a non-finite loss, or 0 on a
+        log axis, has no place on the axis and stays a gap (pyqtgraph would warn about it
+        on every paint)."""
+        value = float(self._drawn[0]) if self._drawn.size == 1 else np.nan
+        if self._drawable(value):
+            y = np.log10(value) if self.is_log() else value
+            self._lone.setData([float(self._epochs[0])], [y])
+        else:
+            self._lone.setData([], [])
 
-    def _on_range_changed_by_user(self, *_args) -> None:
-        self._following = False
+    def _drawable(self, value: float) -> bool:
+        return bool(np.isfinite(value)) and (value > 0 or not self.is_log())
+
+    def _spans(self) -> tuple[tuple, tuple] | None:
+        """The whole history: a lone epoch sits at the left of the next ten."""
+        low_high = extent(self._drawn, self.is_log()) if self._epochs.size else None
+        if low_high is None:
+            return None
+        first, last = float(self._epochs[0]), float(self._epochs[-1])
+        return (first, max(last, first + 10)), low_high
 
     def fit(self) -> None:
         """Fits the view to the whole history and follows it again (the plot's "A" button)."""
-        self.plot.getPlotItem().getViewBox().disableAutoRange()  # its own fit, slower
-        self._following = True
-        self._fit_view()
+        self.view_fit.refit()
 
     def mark_divergence(self, epoch: int | None) -> None:
         """A vertical marker and label at the epoch where training diverged; None clears it."""
@@ -146,9 +143,8 @@ class LossPanel(QWidget):
             return
         item = self.plot.getPlotItem()
         item.setLogMode(y=on)
-        item.getViewBox().disableAutoRange()
-        self._following = True
-        self._fit_view()
+        self._mark_lone_epoch()
+        self.view_fit.refit()
         self._show_readout(None)
 
     def is_log(self) -> bool:
@@ -181,9 +177,10 @@ class LossPanel(QWidget):
 
     def _show_readout(self, i: int | None) -> None:
         """Crosshair and text at point i; None: no crosshair, the last epoch's loss."""
-        hovering = i is not None
+        hovering = i is not None and bool(self._epochs.size)
         self._cross.setVisible(hovering)
-        self._dot.setVisible(hovering)
+        if not hovering:
+            self._dot.setVisible(False)
         if not self._epochs.size:
             self.readout.setText("no epochs yet")
             return
@@ -192,18 +189,20 @@ class LossPanel(QWidget):
         prefix = "" if hovering else "last: "
         self.readout.setText(f"{prefix}epoch {epoch} · loss {NUMBER.format(value)}")
         if hovering:
-            value = float(self._drawn[at])
-            shown = np.log10(value) if self.is_log() and value > 0 else value
             self._cross.setValue(epoch)
-            self._dot.setData([epoch], [shown])
+            value = float(self._drawn[at])
+            drawable = self._drawable(value)  # else no dot: it has no place on the axis
+            self._dot.setVisible(drawable)  # shown before its data moves (Qt's scene index)
+            if drawable:
+                self._dot.setData([epoch], [np.log10(value) if self.is_log() else value])
 
     # look ---------------------------------------------------------------------------------
     def _restyle(self) -> None:
         c: PlotColours = colours()
         style_plot(self.plot, c)
         self.curve.setPen(pg.mkPen(c.curve, width=1))  # thicker antialiased lines are slow
-        self.curve.setSymbolBrush(pg.mkBrush(c.curve))
-        self.curve.setSymbolPen(pg.mkPen(c.curve))
+        self._lone.setBrush(pg.mkBrush(c.curve))
+        self._lone.setPen(pg.mkPen(c.curve))
         self._cross.setPen(pg.mkPen(c.muted, style=Qt.PenStyle.DashLine))
         self._dot.setBrush(pg.mkBrush(c.curve))
         self._dot.setPen(pg.mkPen(c.text))

@@ -21,23 +21,26 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
     QLabel,
-    QListView,
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from bpstudio.ui.plots.style import (
+    ViewFit,
     arrange,
     colours,
+    extent,
     legend_outside,
     new_plot,
     plottable,
     series_pen,
-    settle,
     style_legend,
     style_plot,
 )
@@ -141,6 +144,25 @@ def _swatch(i: int) -> QIcon:
     return QIcon(pixmap)
 
 
+def _list_view(model: ParameterList) -> QTableView:
+    """A one-column table without headers or grid, which reads as a list: a QListView lays
+    out every row (a million parameters: 1 to 4 s, asking the model two million times), a
+    table with fixed row heights only the rows in view."""
+    view = QTableView()
+    view.setModel(model)
+    view.setShowGrid(False)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().hide()
+    view.horizontalHeader().setStretchLastSection(True)
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 6)
+    return view
+
+
 class ParameterPanel(QWidget):
     """`model` is the checkable list; `curves[i]` draws `model.chosen[i]`."""
 
@@ -149,9 +171,7 @@ class ParameterPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = ParameterList(self)
-        self.list = QListView()
-        self.list.setModel(self.model)
-        self.list.setUniformItemSizes(True)  # fast for big networks
+        self.list = _list_view(self.model)
         self.list.setToolTip(
             f"Tick up to {MAX_CURVES} weights and biases to plot; clicking an edge or a "
             "neuron on the canvas chooses its parameters"
@@ -164,6 +184,8 @@ class ParameterPanel(QWidget):
         item.setClipToView(True)
         self.legend = legend_outside(self.plot, 4)
         self.curves: list[pg.PlotDataItem] = []
+        self._spans: tuple[tuple, tuple] | None = None
+        self.view_fit = ViewFit(self.plot, lambda: self._spans)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self._build_progress()
@@ -213,10 +235,18 @@ class ParameterPanel(QWidget):
         return self.model.set_chosen(indices)
 
     def set_history(self, epochs: np.ndarray, columns: Sequence[np.ndarray]) -> None:
-        """`columns[i]` holds chosen parameter i after each of `epochs` (NaN: not known yet)."""
-        for curve, values in zip(self.curves, columns, strict=True):
-            curve.setData(epochs, plottable(values))
-        settle(self.plot)
+        """`columns[i]` holds chosen parameter i after each of `epochs` (NaN: not known yet).
+        The view fits every finite value (those beyond ±PLOT_LIMIT drawn at it)."""
+        drawn = [plottable(values) for values in columns]
+        for curve, values in zip(self.curves, drawn, strict=True):
+            curve.setData(epochs, values)
+        low_high = extent(np.concatenate(drawn)) if drawn and len(epochs) else None
+        if low_high is None:
+            self._spans = None
+        else:
+            first, last = float(epochs[0]), float(epochs[-1])
+            self._spans = (first, max(last, first + 10)), low_high
+        self.view_fit.update()
 
     def set_progress(self, done: int, total: int) -> None:
         """Shows the replay's progress; hidden when `done >= total`."""

@@ -5,6 +5,7 @@ Qt and pyqtgraph only; must not import the engine or the document."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +86,60 @@ def new_plot(name: str) -> PlotWidget:
     plot.setMinimumHeight(120)
     plot.getPlotItem().setMenuEnabled(False)
     return plot
+
+
+def extent(values: np.ndarray, log: bool = False) -> tuple[float, float] | None:
+    """The span of `values` (from `plottable`) to show: their finite minimum and maximum (of
+    log10 of the positive ones on a log axis), given some height when flat, relative to the
+    size of big values (so it is more than rounding); None when none can be drawn."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if log:
+        values = np.log10(values[values > 0])
+    if not values.size:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):
+        half = max(0.5, 1e-3 * max(abs(low), abs(high)))
+        low, high = low - half, high + half
+    return low, high
+
+
+class ViewFit:
+    """Fits a plot's view to its data after each update, until the user zooms or pans; the
+    plot's "A" button fits and follows again. Done before the repaint rather than by
+    pyqtgraph's autorange, which settles the range while painting (painting each update
+    again) and, for values far apart, only widens it step by step over many repaints (a
+    curve leaves out points far outside the current view). `spans()` gives the x and y
+    ranges to show, or None to leave the view as it is."""
+
+    def __init__(
+        self, plot: pg.PlotWidget, spans: Callable[[], tuple[tuple, tuple] | None]
+    ) -> None:
+        self.plot, self.spans = plot, spans
+        self.following = True
+        item = plot.getPlotItem()
+        item.getViewBox().disableAutoRange()
+        item.getViewBox().sigRangeChangedManually.connect(self._on_range_changed_by_user)
+        item.autoBtn.clicked.connect(self.refit)
+
+    def _on_range_changed_by_user(self, *_args) -> None:
+        self.following = False
+
+    def refit(self) -> None:
+        """Fits the view now and follows the data again."""
+        self.plot.getPlotItem().getViewBox().disableAutoRange()  # the "A" button enabled it
+        self.following = True
+        self.update()
+
+    def update(self) -> None:
+        """Fits the view to the data, unless the user has zoomed or panned."""
+        found = self.spans() if self.following else None
+        if found is None:
+            return
+        vb = self.plot.getPlotItem().getViewBox()
+        vb.setRange(xRange=found[0], yRange=found[1], padding=0.04)
+        vb.updateMatrix()  # move the items now, or pyqtgraph does it while painting, twice
 
 
 def settle(widget: pg.PlotWidget) -> None:

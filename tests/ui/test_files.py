@@ -79,9 +79,7 @@ def test_undo_all_then_revert_state_is_the_opened_document(main_window):
     assert np.array_equal(window.document.layers[1].weights, opened.layers[1].weights)
 
 
-def test_saving_a_bundled_example_asks_for_a_new_file_and_leaves_the_example(
-    main_window, tmp_path
-):
+def test_saving_a_bundled_example_asks_for_a_new_file_and_leaves_the_example(main_window, tmp_path):
     """Bundled examples are templates: Ctrl+S on one asks where to save, like Save As."""
     window = main_window()
     example = examples_dir() / "seed-2-two-neurons.bpnet"

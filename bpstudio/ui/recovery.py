@@ -154,7 +154,7 @@ class RecoveryController(QObject):
 def _snapshot(document: Document) -> Document:
     """A copy of `document` for the worker to write: deep, except that the history's lists
     are copied shallowly (their ints and floats cannot change). A deep copy of a long history
-    would take the GUI thread about a second per million epochs."""
+    would take the GUI thread about half a second per million epochs."""
     history = document.history
     snapshot = replace(document, history=None).copy()
     if history is not None:

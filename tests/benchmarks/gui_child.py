@@ -2,6 +2,7 @@
 Run by run.py (never by pytest: no test_ prefix):
 
     python tests/benchmarks/gui_child.py live SECONDS    live training in the real window
+    python tests/benchmarks/gui_child.py profile SECONDS the same under cProfile (to stderr)
     python tests/benchmarks/gui_child.py bare OUT.png    the bare PySide6 + pyqtgraph window
 
 `live` opens resources/examples/spiral.bpnet in the real MainWindow (offscreen, 1280x800),
@@ -109,10 +110,11 @@ def _frame_counter(window, views):
     return Counter()
 
 
-def live(seconds: float) -> dict:
+def live(seconds: float, begin=lambda: None, end=lambda: None) -> dict:
     """Trains for `seconds`, then stops measuring and leaves the event loop with `exit`
     (`quit` would close the window, which pauses training first: that pause is timed on its
-    own, as `pause_ms`, not mixed into the lateness of the run)."""
+    own, as `pause_ms`, not mixed into the lateness of the run). `begin` and `end` are
+    called as the measured run starts and ends."""
     from PySide6.QtCore import Qt, QTimer
 
     app, window = _window()
@@ -142,6 +144,7 @@ def live(seconds: float) -> dict:
     result: dict = {}
 
     def finish() -> None:
+        end()
         ticker.stop()
         elapsed = time.perf_counter() - start
         result["epochs_per_s"] = (lesson.walk.epoch - epoch0) / elapsed
@@ -149,6 +152,7 @@ def live(seconds: float) -> dict:
         result["still_running"] = lesson.runner.running
         app.exit(0)
 
+    begin()
     start = last[0] = time.perf_counter()
     ticker.start()
     lesson.actions["run"].trigger()
@@ -167,10 +171,33 @@ def live(seconds: float) -> dict:
     }
 
 
+def profile(seconds: float) -> dict:
+    """`live` under cProfile, with the garbage collector's pauses timed: prints where the GUI
+    thread's time went (the 30 costliest functions, cumulative) to stderr."""
+    import cProfile
+    import gc
+    import pstats
+
+    pauses: list[float] = []
+    started = [0.0]
+
+    def on_gc(phase: str, _info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        elif started[0]:
+            pauses.append((time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(on_gc)
+    profiler = cProfile.Profile()
+    result = live(seconds, profiler.enable, profiler.disable)
+    pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+    return {**result, "gc_pauses": len(pauses), "worst_gc_ms": max(pauses, default=0.0)}
+
+
 def main() -> int:
     mode = sys.argv[1]
-    if mode == "live":
-        result = live(float(sys.argv[2]))
+    if mode in ("live", "profile"):
+        result = (live if mode == "live" else profile)(float(sys.argv[2]))
     else:
         result = bare(sys.argv[2])
     print(json.dumps(result))

@@ -109,9 +109,7 @@ class ExportActions(QObject):
     def export_view(self, key: str) -> bool:
         """Asks where (and for a PNG how big), then writes. Returns whether a file was written."""
         item = self.views[key]
-        plots = getattr(self.window, "plots", None)
-        if plots is not None:
-            plots.flush()
+        self.window.plots.flush()  # a hidden panel is brought up to date first
         path = self._ask_file(f"Export {item.title}", f"{self._stem()}-{key}.png", IMAGE_FILTERS)
         if not path:
             return False

@@ -10,11 +10,11 @@ import sys
 
 import numpy as np
 import pytest
+from reference_runs import params_by_epoch
 
 from bpstudio.document.format import load
 from bpstudio.document.model import History
 from bpstudio.document.walkthrough import Walkthrough
-from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
 
 SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"
@@ -46,19 +46,6 @@ def batches(tmp_path):
     path = tmp_path / "batches.bpnet"
     path.write_text(json.dumps(BATCHES))
     return path
-
-
-def params_by_epoch(path, epochs: int) -> np.ndarray:
-    """Every parameter after epochs 0..epochs, by training one epoch at a time and copying."""
-    doc = load(path)
-    net = doc.build_network()
-    x, y = doc.dataset()
-    trainer = Trainer(net, x, y, doc.training_config())
-    rows = [net.params.copy()]
-    for _ in range(epochs):
-        assert trainer.run(1) is None
-        rows.append(net.params.copy())
-    return np.array(rows)
 
 
 @pytest.mark.parametrize("every", [1, 4, 100])

@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from reference_runs import write_diverging
 from seed_tables import EXAMPLE_2_VALUES
 
 from bpstudio.document.format import load
@@ -187,22 +188,7 @@ def test_home_returns_to_the_starting_weights_and_forgets_history():
 
 def test_divergence_stops_and_keeps_the_last_finite_state(tmp_path):
     """A diverging document stops at the bad epoch with the previous parameters kept."""
-    bad = tmp_path / "diverge.bpnet"
-    bad.write_text(
-        json.dumps(
-            {
-                "format": "bpstudio.network",
-                "version": 1,
-                "layers": [
-                    {"size": 1},
-                    {"size": 1, "activation": "linear", "weights": [[1.0]], "biases": [0.0]},
-                ],
-                "loss": "sse",
-                "training": {"learning_rate": 5},
-                "data": {"inputs": [[10.0]], "targets": [[1.0]]},
-            }
-        )
-    )
+    bad = write_diverging(tmp_path)
     w = Walkthrough(load(bad))
     divergence = w.train(1000)
     assert divergence is not None and divergence.epoch == w.epoch + 1

@@ -12,13 +12,13 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
+from seed_tables import EXAMPLE_2_STEPS, EXAMPLE_2_VALUES
 
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
 from bpstudio.ui.export import save_png, save_svg
 from bpstudio.ui.image_size_dialog import ImageSizeDialog
-from tests.seed_tables import EXAMPLE_2_STEPS, EXAMPLE_2_VALUES
 
 SVG = "{http://www.w3.org/2000/svg}"
 EXAMPLE_2_LOSS = next(value for kind, _, value in EXAMPLE_2_STEPS if kind == "loss")

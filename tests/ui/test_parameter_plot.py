@@ -7,27 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from reference_runs import params_by_epoch
 
-from bpstudio.document.format import load
-from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
 from bpstudio.ui.canvas.items import Target
 from bpstudio.ui.plots.parameter_panel import MAX_CURVES
 
 SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"  # params: w1 (2), b1 (2), w2 (2), b2 (1)
-
-
-def params_by_epoch(path, epochs: int) -> np.ndarray:
-    """Every parameter after epochs 0..epochs: one epoch at a time, copying the vector."""
-    doc = load(path)
-    net = doc.build_network()
-    x, y = doc.dataset()
-    trainer = Trainer(net, x, y, doc.training_config())
-    rows = [net.params.copy()]
-    for _ in range(epochs):
-        trainer.run(1)
-        rows.append(net.params.copy())
-    return np.array(rows)
 
 
 @pytest.fixture

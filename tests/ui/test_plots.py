@@ -5,13 +5,12 @@ also works on its own, without a window, as `bpstudio train --plot` needs."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QToolButton
+from reference_runs import write_diverging
 
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
@@ -153,22 +152,7 @@ def test_divergence_marker_appears_at_the_epoch_and_clears(qtbot):
 
 def test_a_diverging_run_is_marked_in_the_window(window, qtbot, tmp_path):
     """Training that diverges leaves the marker at the walk's divergence epoch."""
-    bad = tmp_path / "diverge.bpnet"
-    bad.write_text(
-        json.dumps(
-            {
-                "format": "bpstudio.network",
-                "version": 1,
-                "layers": [
-                    {"size": 1},
-                    {"size": 1, "activation": "linear", "weights": [[1.0]], "biases": [0.0]},
-                ],
-                "loss": "sse",
-                "training": {"learning_rate": 5},
-                "data": {"inputs": [[10.0]], "targets": [[1.0]]},
-            }
-        )
-    )
+    bad = write_diverging(tmp_path)
     assert window.open_path(bad)
     for _ in range(200):
         window.lesson.actions["epoch"].trigger()

@@ -105,10 +105,12 @@ def application_icon() -> QIcon:
 
 def screenshot(app, window, path: str) -> int:
     """Renders the window at 1280x800 into `path` (PNG). The canvas fits itself to its new
-    size; the second turn of events runs the plots' refreshes the first one asked for."""
+    size; the plots are brought up to date, and the next turn of events lays out what their
+    refresh changed (a legend filled in after its plot's layout was activated)."""
     window.resize(1280, 800)
     window.show()
     app.processEvents()
+    window.plots.flush()
     app.processEvents()
     if not window.grab().save(path):
         print(f"bpstudio: error: {path}: cannot write the image", file=sys.stderr)

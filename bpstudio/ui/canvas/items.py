@@ -226,7 +226,8 @@ class EdgeBundle(QGraphicsItem):
         self.widths = np.round(width / WIDTH_STEP) * WIDTH_STEP
         keys = ((self.widths / WIDTH_STEP).astype(int) * 2 + (self.weights < 0)).ravel()
         self.groups = []
-        for key in np.unique(keys):  # ascending width: the strongest edges end on top
+        # ascending width: the strongest edges end on top (bincount: np.unique imports numpy.ma)
+        for key in np.flatnonzero(np.bincount(keys)):
             pen = self._pen(float(key // 2) * WIDTH_STEP, bool(key % 2))
             indices = np.flatnonzero(keys == key)
             self.groups.append((pen, indices, [self.lines[i] for i in indices]))

@@ -236,7 +236,9 @@ def _z_axis(z: np.ndarray) -> np.ndarray:
     z = z[np.isfinite(z)]
     lo = min(Z_RANGE[0], float(z.min()) - 0.5) if z.size else Z_RANGE[0]
     hi = max(Z_RANGE[1], float(z.max()) + 0.5) if z.size else Z_RANGE[1]
-    return np.union1d(np.linspace(lo, hi, SAMPLES), [0.0])
+    ts = np.linspace(lo, hi, SAMPLES)
+    at = int(np.searchsorted(ts, 0.0))
+    return ts if at < ts.size and ts[at] == 0.0 else np.insert(ts, at, 0.0)
 
 
 def _layer_values(act: activations.Activation, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

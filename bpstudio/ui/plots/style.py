@@ -80,11 +80,10 @@ def colours() -> PlotColours:
 
 def new_plot(name: str) -> PlotWidget:
     """A plot for a panel: `name` for screen readers, and no pyqtgraph menu (the window
-    adds its own context menu, with the exports)."""
-    plot = PlotWidget()
+    adds its own context menu, with the exports; pyqtgraph's is never built)."""
+    plot = PlotWidget(enableMenu=False)
     plot.setAccessibleName(name)
     plot.setMinimumHeight(120)
-    plot.getPlotItem().setMenuEnabled(False)
     return plot
 
 

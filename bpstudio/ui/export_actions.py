@@ -6,6 +6,7 @@ methods (`ask_path`, `ask_image_size`) so tests can patch them."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,14 +36,15 @@ DEFAULT_SCALE = 2.0  # a PNG at twice the screen size prints sharply in a report
 class ExportView:
     key: str  # also the default file name: "network", "loss", ...
     title: str  # "Network Diagram"
-    view: QGraphicsView
+    view: Callable[[], QGraphicsView]  # builds the view if it was not yet (a plot panel)
     action: QAction  # in File ▸ Export
     context_action: QAction  # in the view's right-click menu
 
 
 class ExportActions(QObject):
-    """Owns the File ▸ Export menu (`menu`). `add_view` registers a view; pyqtgraph views
-    also get the entries in their right-click menu, in place of pyqtgraph's own exporter."""
+    """Owns the File ▸ Export menu (`menu`). `add_view` registers a view; `add_plot_menu`
+    gives a pyqtgraph view, once built, the entry in its right-click menu, in place of
+    pyqtgraph's own exporter."""
 
     def __init__(self, window: MainWindow, menu: QMenu) -> None:
         super().__init__(window)
@@ -73,7 +75,9 @@ class ExportActions(QObject):
         self.menu.addActions([self.history_action, self.markdown_action, self.html_action])
 
     # registering views ---------------------------------------------------------------------
-    def add_view(self, key: str, title: str, view: QGraphicsView, shortcut=None) -> QAction:
+    def add_view(
+        self, key: str, title: str, view: Callable[[], QGraphicsView], shortcut=None
+    ) -> QAction:
         action = self.window.action(
             f"{title}…",
             lambda: self.export_view(key),
@@ -81,18 +85,19 @@ class ExportActions(QObject):
             f"Save the {title.lower()} as a PNG picture or an SVG drawing",
         )
         self.menu.insertAction(self._view_end, action)
-        entry = QAction("Export as PNG or SVG…", view)
+        entry = QAction("Export as PNG or SVG…", self)
         entry.setToolTip(action.toolTip())
         entry.triggered.connect(lambda: self.export_view(key))
         self.views[key] = ExportView(key, title, view, action, entry)
-        scene = view.scene()
-        if hasattr(scene, "contextMenu"):  # a pyqtgraph plot: its right-click offers the export
-            scene.contextMenu = [entry]  # (in place of pyqtgraph's exporter, if ever enabled)
-            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            view.customContextMenuRequested.connect(
-                lambda at, view=view, entry=entry: self._on_plot_menu(view, entry, at)
-            )
         return action
+
+    def add_plot_menu(self, key: str, view: QGraphicsView) -> None:
+        """The right-click menu of pyqtgraph view `view` (registered as `key`) offers its
+        export, in place of pyqtgraph's exporter (if that were ever enabled)."""
+        entry = self.views[key].context_action
+        view.scene().contextMenu = [entry]
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(lambda at: self._on_plot_menu(view, entry, at))
 
     def _on_plot_menu(self, view: QGraphicsView, entry: QAction, at: QPoint) -> None:
         menu = QMenu(view)
@@ -109,18 +114,19 @@ class ExportActions(QObject):
     def export_view(self, key: str) -> bool:
         """Asks where (and for a PNG how big), then writes. Returns whether a file was written."""
         item = self.views[key]
+        view = item.view()
         self.window.plots.flush()  # a hidden panel is brought up to date first
         path = self._ask_file(f"Export {item.title}", f"{self._stem()}-{key}.png", IMAGE_FILTERS)
         if not path:
             return False
         if Path(path).suffix.lower() == ".svg":
-            return self._write(path, lambda: save_svg(item.view, path, self._title(item.title)))
-        size = self.ask_image_size(self._default_size(item.view))
+            return self._write(path, lambda: save_svg(view, path, self._title(item.title)))
+        size = self.ask_image_size(self._default_size(view))
         if size is None:
             return False
-        scale = size.width() / max(1, visible_size(item.view).width())
+        scale = size.width() / max(1, visible_size(view).width())
         self.window.settings.setValue(SIZE_KEY, round(scale, 3))
-        return self._write(path, lambda: save_png(item.view, path, size.width(), size.height()))
+        return self._write(path, lambda: save_png(view, path, size.width(), size.height()))
 
     def export_history(self) -> bool:
         """Every epoch with a known loss (a reopened file's saved history too) and the

@@ -11,7 +11,7 @@ import numpy as np
 from PySide6.QtWidgets import QApplication
 
 from bpstudio.ui.export import save_png, save_svg, visible_size
-from bpstudio.ui.plots import LossPanel
+from bpstudio.ui.plots.loss_panel import LossPanel
 
 IMAGE_SIZE = (900, 560)  # the panel's size; a PNG is drawn at twice the plot's size
 PNG_SCALE = 2

@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
-        self.exports.add_view("network", "Network Diagram", self.canvas, "Ctrl+Shift+E")
+        self.exports.add_view("network", "Network Diagram", lambda: self.canvas, "Ctrl+Shift+E")
         install_structure_actions(self)
         install_panels(self)
         self.lesson = LessonController(self)
@@ -94,13 +94,14 @@ class MainWindow(QMainWindow):
         self.lesson.panel.decimals_changed.connect(self._show_step)
         self.presentation = Presentation(self, self.lesson)
         self.plots = install_plots(self)
-        for key, title, panel in (
-            ("loss", "Loss Plot", self.plots.loss),
-            ("activation", "Activation Plot", self.plots.activation),
-            ("parameters", "Parameter Plot", self.plots.parameters),
-            ("decision", "Decision Boundary", self.plots.decision),
+        for key, title in (
+            ("loss", "Loss Plot"),
+            ("activation", "Activation Plot"),
+            ("parameters", "Parameter Plot"),
+            ("decision", "Decision Boundary"),
         ):
-            self.exports.add_view(key, title, panel.plot)
+            self.exports.add_view(key, title, lambda key=key: self.plots.panel(key).plot)
+        self.plots.built.connect(lambda key, panel: self.exports.add_plot_menu(key, panel.plot))
         self._arrange_docks()
         for signal in (
             self.model.events.document_replaced,

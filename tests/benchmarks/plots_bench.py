@@ -34,7 +34,8 @@ import numpy as np  # noqa: E402
 from PySide6.QtCore import QPointF  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from bpstudio.ui.plots import LossPanel, configure_pyqtgraph  # noqa: E402
+from bpstudio.ui.plots import configure_pyqtgraph  # noqa: E402
+from bpstudio.ui.plots.loss_panel import LossPanel  # noqa: E402
 
 REPEATS = 21
 

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 from seed_tables import EXAMPLE_2_STEPS, EXAMPLE_2_VALUES
 
 from bpstudio.document.format import load
@@ -242,3 +243,20 @@ def test_decision_png_at_twice_the_screen_size_keeps_the_points_as_they_were(
     shown = view.viewport().size()
     assert QImage(str(tmp_path / "d.png")).size() == shown * 2
     assert all(np.array_equal(s.data["size"], b) for s, b in zip(scatters, before, strict=True))
+
+
+def test_a_plot_never_shown_exports_at_the_size_it_shows_at(quiet_main_window, monkeypatch):
+    """The parameter panel behind the Loss tab is built for its export at the size it then
+    has when its tab is brought to the front: the default PNG is twice that size."""
+    window = quiet_main_window()
+    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.plots.built_panel("parameters") is None
+    offered = []
+    monkeypatch.setattr(window.exports, "ask_path", lambda *_: "unused.png")
+    monkeypatch.setattr(window.exports, "ask_image_size", lambda d: offered.append(d))
+    assert not window.exports.export_view("parameters")  # cancelled at the size dialog
+    window.plots.parameter_dock.raise_()
+    QApplication.processEvents()
+    shown = window.plots.parameters.plot.viewport().size()
+    assert shown.width() > 200 and shown.height() > 100
+    assert offered == [shown * 2]

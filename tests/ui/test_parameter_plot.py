@@ -9,8 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from reference_runs import params_by_epoch
 
+from bpstudio.document.format import load
 from bpstudio.resources import examples_dir
 from bpstudio.ui.canvas.items import Target
+from bpstudio.ui.main_window import MainWindow
 from bpstudio.ui.plots.parameter_panel import MAX_CURVES
 
 SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"  # params: w1 (2), b1 (2), w2 (2), b2 (1)
@@ -151,9 +153,8 @@ def test_a_million_parameters_are_listed_without_laying_out_every_row(qtbot, mon
     rows in view (a QListView laid out every row, asking two million times: seconds), and
     the last parameter can still be scrolled to and ticked with Space."""
     from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
-    from bpstudio.ui.plots import ParameterPanel
     from bpstudio.ui.plots.lesson_values import ParameterNames
-    from bpstudio.ui.plots.parameter_panel import ParameterList
+    from bpstudio.ui.plots.parameter_panel import ParameterList, ParameterPanel
 
     layers = [LayerSpec(1), LayerSpec(996, "tanh"), LayerSpec(1000, "tanh")]
     layers.append(LayerSpec(1, "sigmoid"))
@@ -181,3 +182,29 @@ def test_a_million_parameters_are_listed_without_laying_out_every_row(qtbot, mon
     qtbot.keyClick(panel.list, Qt.Key.Key_Space)
     assert panel.chosen() == [len(names) - 1]
     assert panel.model.data(last) == "b⁽³⁾₁"
+
+
+def test_panels_behind_a_tab_are_built_on_first_view_with_the_canvas_choice(settings, qtbot):
+    """XOR (two inputs) opened from the command line shows the loss and decision-boundary
+    panels; the parameter and activation panels behind them are not built until first shown.
+    A click on the output neuron before that still chooses its bias and four weights, and
+    its layer."""
+    xor = examples_dir() / "xor.bpnet"
+    window = MainWindow(settings, (load(xor), xor))
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: window.plots.built_panel("decision") is not None)
+    assert window.plots.built_panel("loss") is not None
+    assert window.plots.built_panel("parameters") is None
+    assert window.plots.built_panel("activation") is None
+    click(qtbot, window, Target(2, 0))
+    assert window.plots.built_panel("parameters") is None
+    window.plots.parameter_dock.raise_()
+    panel = window.plots.parameters
+    assert sorted(legend_names(panel)) == ["b⁽²⁾₁", "w⁽²⁾₁", "w⁽²⁾₂", "w⁽²⁾₃", "w⁽²⁾₄"]
+    qtbot.waitUntil(lambda: [len(v) for v in curve_values(panel)] == [1] * 5)
+    window.plots.activation_dock.raise_()
+    activation = window.plots.activation
+    assert activation.layer == 2
+    assert activation.layer_box.currentText() == "output layer · sigmoid"

@@ -15,9 +15,10 @@ from bpstudio.document.edits import SetWeight
 from bpstudio.document.format import load
 from bpstudio.engine.network import Network
 from bpstudio.resources import examples_dir
-from bpstudio.ui.plots import DecisionBoundaryPanel, LossPanel, ParameterPanel
-from bpstudio.ui.plots.decision_panel import GRID, NO_OUTPUT_NOTE
+from bpstudio.ui.plots.decision_panel import GRID, NO_OUTPUT_NOTE, DecisionBoundaryPanel
 from bpstudio.ui.plots.lesson_values import ParameterNames
+from bpstudio.ui.plots.loss_panel import LossPanel
+from bpstudio.ui.plots.parameter_panel import ParameterPanel
 from bpstudio.ui.plots.style import PLOT_LIMIT
 
 SEED1 = examples_dir() / "seed-1-one-neuron.bpnet"

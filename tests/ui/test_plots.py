@@ -15,7 +15,7 @@ from reference_runs import write_diverging
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
-from bpstudio.ui.plots import LossPanel
+from bpstudio.ui.plots.loss_panel import LossPanel
 
 XOR = examples_dir() / "xor.bpnet"
 SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from bpstudio.document.format import load
 from bpstudio.resources import examples_dir
@@ -30,8 +31,11 @@ def test_a_window_built_for_a_file_shows_what_opening_it_shows(qtbot, tmp_path):
     opened = shown(qtbot, MainWindow(settings[0]))
     assert opened.open_path(SPIRAL)
     built = shown(qtbot, MainWindow(settings[1], (load(SPIRAL), SPIRAL)))
-    for window in (opened, built):
-        qtbot.waitUntil(lambda w=window: w.plots.decision.output.size > 0, timeout=5000)
+    for window in (opened, built):  # settled as for a screenshot: laid out, plots refreshed
+        QApplication.processEvents()
+        window.plots.flush()
+        QApplication.processEvents()
+        assert window.plots.decision.output.size > 0
     assert built.document == opened.document
     assert built.path == opened.path == SPIRAL
     assert built.windowTitle() == opened.windowTitle() == "spiral.bpnet[*] — bpstudio"

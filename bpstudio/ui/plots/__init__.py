@@ -1,59 +1,149 @@
 """The plot panels of the main window: loss, activation, parameters and decision boundary,
-each a pyqtgraph plot in a dock under the canvas. `install_plots(window)` builds them, adds
-their toggles to the View menu and keeps them in step with the lesson. Qt and pyqtgraph;
-changes no document."""
+each a pyqtgraph plot in a dock under the canvas. `install_plots(window)` makes the docks,
+adds their toggles to the View menu and keeps the panels, once built, in step with the lesson.
+Qt and pyqtgraph; changes no document."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QWidget
 
-from bpstudio.ui.plots.activation_panel import ActivationPanel
-from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
 from bpstudio.ui.plots.live import PlotsLink
-from bpstudio.ui.plots.loss_panel import LossPanel
-from bpstudio.ui.plots.parameter_panel import ParameterPanel
+from bpstudio.ui.plots.parameter_panel import ParameterList
 from bpstudio.ui.plots.style import configure_pyqtgraph
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.plots.activation_panel import ActivationPanel
+    from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
+    from bpstudio.ui.plots.loss_panel import LossPanel
+    from bpstudio.ui.plots.parameter_panel import ParameterPanel
 
-__all__ = [
-    "ActivationPanel",
-    "DecisionBoundaryPanel",
-    "LossPanel",
-    "ParameterPanel",
-    "Plots",
-    "configure_pyqtgraph",
-    "install_plots",
-]
+__all__ = ["Plots", "configure_pyqtgraph", "install_plots"]
 
 PLOT_HEIGHT = 250  # first-run height of the plot row under the canvas, at 1280x800
+NAMES = ("loss", "activation", "parameters", "decision")
+DOCK_NAMES = {  # object names: the saved window state knows the docks by them
+    "loss": "loss_dock",
+    "activation": "activation_dock",
+    "parameters": "parameter_dock",
+    "decision": "decision_dock",
+}
+TITLES = {
+    "loss": "Loss",
+    "activation": "Activation",
+    "parameters": "Parameters",
+    "decision": "Decision boundary",
+}
 
 
-@dataclass
-class Plots:
-    loss: LossPanel
-    activation: ActivationPanel
-    parameters: ParameterPanel
-    decision: DecisionBoundaryPanel
-    loss_dock: QDockWidget
-    activation_dock: QDockWidget
-    parameter_dock: QDockWidget
-    decision_dock: QDockWidget
-    link: PlotsLink | None = None
+class Plots(QObject):
+    """The plot docks, and their panels, each built on first use: when its dock first comes
+    into view, or when asked for (`plots.decision`, an export). A tab behind another costs
+    nothing at start-up (a panel is a pyqtgraph plot and its controls: 20 to 40 ms).
+    `parameter_list` (the parameter panel's checkable list) lives from the start, so the
+    canvas can choose parameters before the panel exists. `built(name, panel)` fires once
+    per panel."""
 
-    def panels(self) -> tuple:
-        return (self.loss, self.activation, self.parameters, self.decision)
+    built = Signal(str, QWidget)
 
-    def docks(self) -> tuple[QDockWidget, ...]:
-        return (self.loss_dock, self.activation_dock, self.parameter_dock, self.decision_dock)
+    def __init__(self, window: MainWindow, docks: dict[str, QDockWidget]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dock = docks
+        self.parameter_list = ParameterList(self)
+        self._panels: dict[str, QWidget] = {}
+        self.link: PlotsLink | None = None
+        for name, dock in docks.items():
+            dock.visibilityChanged.connect(lambda shown, name=name: self._on_shown(name, shown))
+
+    def panel(self, name: str) -> QWidget:
+        """The panel `name` (one of NAMES), built and put into its dock if it was not yet."""
+        panel = self._panels.get(name)
+        if panel is None:
+            panel = self._panels[name] = self._build(name)
+            dock = self.dock[name]
+            placeholder = dock.widget()
+            dock.setWidget(panel)
+            placeholder.deleteLater()
+            self._size_like_front(dock, panel)
+            self.built.emit(name, panel)
+        return panel
+
+    def _size_like_front(self, dock: QDockWidget, panel: QWidget) -> None:
+        """A panel built behind another tab (for an export) takes the size of the one in
+        front, which it would have if shown; Qt lays out only the tab in front. Layouts
+        still pending (a panel built a moment ago) are done first."""
+        self.window.layout().activate()
+        for other in self.window.tabifiedDockWidgets(dock):
+            if other.isVisible() and not other.visibleRegion().isEmpty():
+                other.layout().activate()
+                panel.resize(other.widget().size())
+                return
+
+    def _on_shown(self, name: str, shown: bool) -> None:
+        """A dock came into view. Not while the window is hidden: a window being taken
+        apart brings the tabs behind the ones it removes to the front."""
+        if shown and self.window.isVisible():
+            self.panel(name)
+
+    def _build(self, name: str) -> QWidget:
+        if name == "loss":
+            from bpstudio.ui.plots.loss_panel import LossPanel
+
+            return LossPanel()
+        if name == "activation":
+            from bpstudio.ui.plots.activation_panel import ActivationPanel
+
+            return ActivationPanel()
+        if name == "parameters":
+            from bpstudio.ui.plots.parameter_panel import ParameterPanel
+
+            return ParameterPanel(self.parameter_list)
+        from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
+
+        return DecisionBoundaryPanel()
+
+    def built_panel(self, name: str) -> QWidget | None:
+        """The panel `name` if it has been built (never builds it)."""
+        return self._panels.get(name)
+
+    @property
+    def loss(self) -> LossPanel:
+        return self.panel("loss")
+
+    @property
+    def activation(self) -> ActivationPanel:
+        return self.panel("activation")
+
+    @property
+    def parameters(self) -> ParameterPanel:
+        return self.panel("parameters")
+
+    @property
+    def decision(self) -> DecisionBoundaryPanel:
+        return self.panel("decision")
+
+    @property
+    def loss_dock(self) -> QDockWidget:
+        return self.dock["loss"]
+
+    @property
+    def activation_dock(self) -> QDockWidget:
+        return self.dock["activation"]
+
+    @property
+    def parameter_dock(self) -> QDockWidget:
+        return self.dock["parameters"]
+
+    @property
+    def decision_dock(self) -> QDockWidget:
+        return self.dock["decision"]
 
     def flush(self) -> None:
-        """Brings every panel up to date now, shown or not (screenshots, exports)."""
+        """Brings every built panel up to date now, shown or not (screenshots, exports)."""
         if self.link is not None:
             self.link.flush()
 
@@ -64,18 +154,8 @@ def install_plots(window: MainWindow) -> Plots:
     behind it. Needs the window's `lesson`, `canvas`, `model`, `settings` and `view_menu`."""
     window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-    panels = (LossPanel(), ActivationPanel(), ParameterPanel(), DecisionBoundaryPanel())
-    specs = (
-        ("Loss", "loss_dock"),
-        ("Activation", "activation_dock"),
-        ("Parameters", "parameter_dock"),
-        ("Decision boundary", "decision_dock"),
-    )
-    docks = [
-        _dock(window, title, name, panel)
-        for (title, name), panel in zip(specs, panels, strict=True)
-    ]
-    loss, activation, parameters, decision = docks
+    docks = {name: _dock(window, TITLES[name], name) for name in NAMES}
+    loss, activation, parameters, decision = docks.values()
     window.splitDockWidget(loss, activation, Qt.Orientation.Horizontal)
     window.tabifyDockWidget(loss, parameters)
     window.tabifyDockWidget(activation, decision)
@@ -83,17 +163,18 @@ def install_plots(window: MainWindow) -> Plots:
     activation.raise_()
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
     window.view_menu.addSeparator()
-    for dock in docks:
+    for dock in docks.values():
         window.view_menu.addAction(dock.toggleViewAction())
-    plots = Plots(*panels, *docks)
+    plots = Plots(window, docks)
     plots.link = PlotsLink(window, plots)
     return plots
 
 
-def _dock(window: MainWindow, title: str, name: str, panel) -> QDockWidget:
+def _dock(window: MainWindow, title: str, name: str) -> QDockWidget:
+    """A dock holding an empty widget until its panel is built."""
     dock = QDockWidget(title, window)
-    dock.setObjectName(name)
-    dock.setWidget(panel)
+    dock.setObjectName(DOCK_NAMES[name])
+    dock.setWidget(QWidget())
     dock.toggleViewAction().setToolTip(f"Show or hide the {title.lower()} plot")
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     return dock

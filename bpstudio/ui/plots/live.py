@@ -1,8 +1,9 @@
 """PlotsLink: keeps the four plot panels in step with the window. Every lesson move and
-training frame asks each panel for a refresh; a panel refreshes at a coalesced rate and only
-while it can be seen. Canvas selections choose the activation panel's layer and the
-parameter panel's parameters; newly chosen parameters get their earlier epochs replayed in
-short slices, so the window never freezes. Qt; changes no document."""
+training frame asks each built panel for a refresh; a panel refreshes at a coalesced rate and
+only while it can be seen. Canvas selections choose the activation panel's layer and the
+parameter panel's parameters (kept for a panel not built yet); newly chosen parameters get
+their earlier epochs replayed in short slices, so the window never freezes. Qt; changes no
+document."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 from bpstudio.engine.notation import Notation
 from bpstudio.ui.canvas import texts
@@ -44,37 +46,53 @@ class PlotsLink(QObject):
         self.window = window
         self.plots = plots
         self.lesson = window.lesson
-        p = plots
-        refreshes = (
-            ("loss", self._refresh_loss, FRAME_MS),
-            ("activation", self._refresh_activation, FRAME_MS),
-            ("parameters", self._refresh_parameters, SLOW_FRAME_MS),
-            ("decision", self._refresh_decision, SLOW_FRAME_MS),
-        )
-        turns = Turns()
-        self.refreshers = {
-            name: Coalescer(refresh, ms, lambda w=panel: _seen(w), panel.plot, self, turns)
-            for (name, refresh, ms), panel in zip(refreshes, p.panels(), strict=True)
-        }
-        for name, dock in zip(self.refreshers, p.docks(), strict=True):
-            dock.visibilityChanged.connect(
-                lambda shown, r=self.refreshers[name]: shown and r.shown()
-            )
+        self.refreshers: dict[str, Coalescer] = {}  # one per built panel
+        self._turns = Turns()
         self._walk = None
         self._shape: tuple = ()
+        self._layer_titles: list[str] = []  # for the activation panel, once built
+        self._layer = 1  # the layer chosen on the canvas before the activation panel was built
         self._fill_timer = QTimer(self, interval=0)
         self._fill_timer.timeout.connect(self._fill_tick)
         self._fill_total = 0
         self._chunk = 50
-        self._remember(p.loss.log_action, LOG_KEY)
-        self._remember(p.decision.discretise_action, DISCRETE_KEY)
         self.lesson.changed.connect(self.request_all)
         window.canvas.selection_changed.connect(self._on_selection_changed)
         window.model.events.document_replaced.connect(self._on_document_replaced)
-        p.activation.layer_chosen.connect(lambda _layer: self.refreshers["activation"].request())
-        p.parameters.model.chosen_changed.connect(self._on_parameters_chosen)
-        p.parameters.cancel_requested.connect(self._on_cancel_replay)
+        plots.parameter_list.chosen_changed.connect(self._on_parameters_chosen)
+        plots.built.connect(self._attach)
         self._on_document_replaced()
+
+    def _attach(self, name: str, panel: QWidget) -> None:
+        """A panel was just built: it gets its refresher, its remembered toggles and what
+        was chosen for it, and is brought up to date once it can be seen."""
+        refresh, ms = {
+            "loss": (self._refresh_loss, FRAME_MS),
+            "activation": (self._refresh_activation, FRAME_MS),
+            "parameters": (self._refresh_parameters, SLOW_FRAME_MS),
+            "decision": (self._refresh_decision, SLOW_FRAME_MS),
+        }[name]
+        refresher = Coalescer(refresh, ms, lambda: _seen(panel), panel.plot, self, self._turns)
+        self.refreshers[name] = refresher
+        self.plots.dock[name].visibilityChanged.connect(lambda shown: shown and refresher.shown())
+        if name == "loss":
+            self._remember(panel.log_action, LOG_KEY)
+        elif name == "activation":
+            panel.set_layers(self._layer_titles)
+            panel.select_layer(self._layer)
+            panel.layer_chosen.connect(lambda _layer: refresher.request())
+        elif name == "parameters":
+            panel.cancel_requested.connect(self._on_cancel_replay)
+        else:
+            self._remember(panel.discretise_action, DISCRETE_KEY)
+        refresher.request()
+        if _seen(panel):  # built as its dock shows: its first paint already has the data
+            refresher.flush()
+
+    def _request(self, name: str) -> None:
+        refresher = self.refreshers.get(name)
+        if refresher is not None:
+            refresher.request()
 
     def request_all(self) -> None:
         for refresher in self.refreshers.values():
@@ -103,20 +121,24 @@ class PlotsLink(QObject):
         if shape == self._shape:
             return
         self._shape = shape
-        self.plots.activation.set_layers([texts.header(doc, i) for i in range(1, len(doc.sizes))])
-        panel = self.plots.parameters
-        old = panel.model.names
-        places = [old.place(i) for i in panel.chosen()] if isinstance(old, ParameterNames) else []
+        self._layer_titles = [texts.header(doc, i) for i in range(1, len(doc.sizes))]
+        activation = self.plots.built_panel("activation")
+        if activation is not None:
+            activation.set_layers(self._layer_titles)
+        model = self.plots.parameter_list
+        old = model.names
+        places = [old.place(i) for i in model.chosen] if isinstance(old, ParameterNames) else []
         names = ParameterNames(doc)
         kept = [names.index(place) for place in places]
-        panel.set_parameters(names, [i for i in kept if i is not None])
+        model.set_parameters(names, [i for i in kept if i is not None])
+        model.chosen_changed.emit()
 
     def _on_document_replaced(self) -> None:
         """A new network starts with its output neuron's bias and first weights chosen, and
         the decision boundary in front for two inputs (the activation otherwise)."""
         self._follow_shape()
         sizes = self.window.document.sizes
-        self.plots.parameters.set_chosen(neuron_parameters(sizes, len(sizes) - 1, 0, 4))
+        self.plots.parameter_list.set_chosen(neuron_parameters(sizes, len(sizes) - 1, 0, 4))
         front = self.plots.decision_dock if sizes[0] == 2 else self.plots.activation_dock
         front.raise_()
         self.request_all()
@@ -157,7 +179,7 @@ class PlotsLink(QObject):
         walk, panel = self.lesson.walk, self.plots.parameters
         if walk is not self._walk:
             self._track()
-        chosen = panel.chosen()
+        chosen = list(self.plots.parameter_list.chosen)
         if chosen:
             epochs, columns = walk.parameters.recorded(chosen)
             panel.set_history(epochs, columns)
@@ -166,12 +188,12 @@ class PlotsLink(QObject):
     def _on_parameters_chosen(self) -> None:
         if self._walk is self.lesson.walk:  # recording has begun for this walk
             self._track()
-        self.refreshers["parameters"].request()
+        self._request("parameters")
 
     def _track(self) -> None:
         walk = self.lesson.walk
         self._walk = walk
-        walk.parameters.track(self.plots.parameters.chosen())
+        walk.parameters.track(list(self.plots.parameter_list.chosen))
         self._fill_total = walk.parameters.pending()
         self._fill_tick()  # short pasts are replayed at once
         if walk.parameters.pending():
@@ -191,15 +213,15 @@ class PlotsLink(QObject):
             self._chunk = int(np.clip(rate * FILL_SLICE / 2, 10, 100_000))
         self._fill_total = max(self._fill_total, left)
         self.plots.parameters.set_progress(self._fill_total - left, self._fill_total)
-        self.refreshers["parameters"].request()
+        self._request("parameters")
         if not left:
             self._fill_timer.stop()
             self._fill_total = 0
 
     def _on_cancel_replay(self) -> None:
         pending = self.lesson.walk.parameters.pending_columns()
-        panel = self.plots.parameters
-        panel.set_chosen([i for i in panel.chosen() if i not in pending])
+        model = self.plots.parameter_list
+        model.set_chosen([i for i in model.chosen if i not in pending])
 
     # canvas selection -------------------------------------------------------------------------
     def _on_selection_changed(self) -> None:
@@ -207,7 +229,11 @@ class PlotsLink(QObject):
         target = canvas.selection()
         if target is None or target.layer == 0:
             return
-        self.plots.activation.select_layer(target.layer)
+        activation = self.plots.built_panel("activation")
+        if activation is None:
+            self._layer = target.layer
+        else:
+            activation.select_layer(target.layer)
         sizes = self.window.document.sizes
         if target.kind == "edge":
             assert target.neuron is not None and target.source is not None
@@ -217,4 +243,4 @@ class PlotsLink(QObject):
             chosen = neuron_parameters(sizes, target.layer, target.neuron, MAX_CURVES)
         else:
             return
-        self.plots.parameters.set_chosen(chosen)
+        self.plots.parameter_list.set_chosen(chosen)

@@ -164,13 +164,14 @@ def _list_view(model: ParameterList) -> QTableView:
 
 
 class ParameterPanel(QWidget):
-    """`model` is the checkable list; `curves[i]` draws `model.chosen[i]`."""
+    """`model` is the checkable list (the window's, which lives before the panel is built,
+    or a new one); `curves[i]` draws `model.chosen[i]`."""
 
     cancel_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, model: ParameterList | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = ParameterList(self)
+        self.model = model if model is not None else ParameterList(self)
         self.list = _list_view(self.model)
         self.list.setToolTip(
             f"Tick up to {MAX_CURVES} weights and biases to plot; clicking an edge or a "
@@ -202,6 +203,7 @@ class ParameterPanel(QWidget):
         split.setSizes([600, 170])
         arrange(self, [self.progress, self.cancel], split)
         self.model.chosen_changed.connect(self._on_chosen_changed)
+        self.model.modelReset.connect(self._forget_drawn)  # the legend's names change
         self._drawn: list[int] | None = None
         self._restyle()
         self._on_chosen_changed()
@@ -225,7 +227,6 @@ class ParameterPanel(QWidget):
         """All of a network's parameters (in `Network.params` order), `chosen` ticked; emits
         `model.chosen_changed`."""
         self.model.set_parameters(names, chosen)
-        self._drawn = None  # the legend's names change with the network
         self.model.chosen_changed.emit()
 
     def chosen(self) -> list[int]:
@@ -256,6 +257,9 @@ class ParameterPanel(QWidget):
         self.progress.setValue(done)
 
     # curves -------------------------------------------------------------------------------
+    def _forget_drawn(self) -> None:
+        self._drawn = None
+
     def _on_chosen_changed(self) -> None:
         chosen = self.model.chosen
         self._show_hint()

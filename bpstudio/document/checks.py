@@ -258,13 +258,15 @@ def as_matrix(
     items = as_list(value, place)
     if rows is not None and len(items) != rows:
         raise Invalid(place, f"has {len(items):,} rows, expected {rows:,}")
+    matrix = np.empty((len(items), cols))
     fast = all(type(row) is list and len(row) == cols for row in items)
     if fast and _all_plain_numbers(itertools.chain.from_iterable(items)):
         try:
-            return np.array(items, dtype=float).reshape(len(items), cols)
+            for j, row in enumerate(items):  # row by row: other threads run in between
+                matrix[j] = row
+            return matrix
         except OverflowError:
             pass  # an integer beyond float range: found and named below
-    matrix = np.empty((len(items), cols))
     for j, row in enumerate(items):
         matrix[j] = as_vector(row, f"{place}[{j}]", cols, noun, hint)
     return matrix

@@ -21,6 +21,7 @@ from bpstudio.document.validate import FORMAT, VERSION
 
 MAX_FILE_BYTES = 50_000_000  # 50 MB: larger files are refused before they are read
 LINE_WIDTH = 100  # containers that fit are written on one line
+ROW_PIECE = 5000  # numbers formatted per piece of a long row (see _number_row)
 
 
 class DocumentError(Exception):
@@ -159,7 +160,11 @@ def to_dict(doc: Document) -> dict[str, Any]:
 
 
 def _numbers(array: Any) -> Any:
-    return np.asarray(array, dtype=float).tolist()
+    """The array as nested lists of floats, a matrix row by row: one tolist() of a million
+    weights holds Python's lock for ~40 ms, which a recovery copy's worker thread would take
+    from the window."""
+    array = np.asarray(array, dtype=float)
+    return [row.tolist() for row in array] if array.ndim == 2 else array.tolist()
 
 
 def _layer_to_dict(layer: LayerSpec) -> dict[str, Any]:
@@ -219,11 +224,15 @@ def _render(value: Any, indent: int, expand: bool = False) -> str:
     row of scalars, or fits in LINE_WIDTH; otherwise one item per line."""
     if not expand or not isinstance(value, dict | list) or not value:
         if isinstance(value, list) and set(map(type, value)) <= {int, float}:
-            return "[" + ", ".join(map(repr, value)) + "]"  # a row of numbers; repr as json's
-        compact = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+            return "[" + _number_row(value) + "]"
         flat = isinstance(value, list) and not any(isinstance(v, dict | list) for v in value)
-        if flat or not isinstance(value, dict | list) or indent + len(compact) <= LINE_WIDTH:
-            return compact
+        scalar = not isinstance(value, dict | list)
+        if flat or scalar or not _longer_than(value, LINE_WIDTH - indent):
+            compact = json.dumps(
+                value, ensure_ascii=False, allow_nan=False, separators=(", ", ": ")
+            )
+            if flat or scalar or indent + len(compact) <= LINE_WIDTH:
+                return compact
     pad = " " * (indent + 2)
     if isinstance(value, dict):
         items = [
@@ -233,6 +242,35 @@ def _render(value: Any, indent: int, expand: bool = False) -> str:
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
     items = [pad + _render(item, indent + 2) for item in value]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def _longer_than(value: dict | list, width: int) -> bool:
+    """Whether `value` in compact JSON is certainly longer than `width` characters, from a
+    lower bound on its length counted only as far as needed (encoding a long history just to
+    measure it held Python's lock for 160 ms)."""
+    length, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            length += 2 + sum(len(key) + 4 for key in item)  # {} and "key": per key
+        elif isinstance(item, list):
+            length += 2 + 2 * max(len(item) - 1, 0)  # [] and ", " between items
+        else:
+            length += 1
+        if length > width:
+            return True
+        if isinstance(item, dict | list):
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return False
+
+
+def _number_row(numbers: list) -> str:
+    """The numbers as json writes them (repr), comma-separated, joined in pieces: one join
+    over a long history holds Python's lock throughout (a recovery copy written on a worker
+    thread after 300,000 epochs stalled the window for 170-230 ms)."""
+    return ", ".join(
+        ", ".join(map(repr, numbers[i : i + ROW_PIECE])) for i in range(0, len(numbers), ROW_PIECE)
+    )
 
 
 def save(doc: Document, path: str | os.PathLike[str]) -> None:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from bpstudio.document.format import DocumentError, dumps, load, loads, save
+from bpstudio.document.format import DocumentError, _longer_than, dumps, load, loads, save
 from bpstudio.document.model import DataSpec, Document, History, LayerSpec, TrainingSpec
 from bpstudio.document.validate import TOP_KEYS
 
@@ -198,3 +198,13 @@ def test_generated_documents_survive_save_and_load(doc, save_folder):
     assert again == doc
     assert dumps(again) == path.read_text(encoding="utf-8")
     assert [p.name for p in save_folder.iterdir()] == ["doc.bpnet"]
+
+
+@PROPERTY
+@given(JSON_VALUES.filter(lambda v: isinstance(v, dict | list)), st.integers(0, 120))
+def test_a_container_called_too_long_for_a_line_is_too_long(value, width):
+    """The writer skips encoding a container it can tell is longer than the line (a long
+    history): that verdict is a lower bound on the compact JSON's true length."""
+    compact = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    if _longer_than(value, width):
+        assert len(compact) > width

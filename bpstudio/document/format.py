@@ -152,8 +152,8 @@ def to_dict(doc: Document) -> dict[str, Any]:
     obj["data"] = _data_to_dict(doc.data)
     if doc.history is not None:
         obj["history"] = {
-            "epoch": [int(e) for e in doc.history.epoch],
-            "loss": [float(v) for v in doc.history.loss],
+            "epoch": list(map(int, doc.history.epoch)),
+            "loss": list(map(float, doc.history.loss)),
         }
     obj.update((k, v) for k, v in doc.extra.items() if k not in validate.TOP_KEYS)
     return obj

@@ -286,7 +286,10 @@ def _generated_data(obj: dict[str, Any], layers: list[LayerSpec]) -> DataSpec:
 def check_history(value: Any) -> History:
     obj = as_object(value, "history", HISTORY_KEYS)
     epochs = as_list(required(obj, "epoch", "history"), "history.epoch")
-    epoch = [as_int(e, f"history.epoch[{i}]", low=0) for i, e in enumerate(epochs)]
+    if not (set(map(type, epochs)) <= {int} and min(epochs, default=0) >= 0):
+        for i, e in enumerate(epochs):  # names the first entry that is wrong
+            as_int(e, f"history.epoch[{i}]", low=0)
+    epoch = list(epochs)
     loss = as_vector(
         required(obj, "loss", "history"),
         "history.loss",

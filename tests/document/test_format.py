@@ -219,6 +219,8 @@ RULES = [
     (setter("history", {"epoch": [0, 1], "loss": [0.1]}), "history.loss", "expected 2"),
     (setter("history", {"epoch": [-1], "loss": [0.1]}), "history.epoch[0]", "at least 0"),
     (setter("history", {"epoch": [0.5], "loss": [0.1]}), "history.epoch[0]", "an integer"),
+    (setter("history", {"epoch": [0, 4, -2], "loss": [1, 1, 1]}), "history.epoch[2]", "not -2"),
+    (setter("history", {"epoch": [0, True], "loss": [1, 1]}), "history.epoch[1]", "not true"),
     (setter("history", {"epoch": [0], "loss": ["a"]}), "history.loss[0]", "must be a number"),
     # size limit
     (

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 INTERVAL_MS = 30_000
 STATUS_MS = 10_000
+# The copy after training pauses waits until the lesson has put the result in the document
+# and the panels have redrawn it: the worker writing it shares Python's lock with them, and
+# slowed that redraw to 0.2-0.3 s after 300,000 epochs.
+AFTER_PAUSE_MS = 500
 
 
 def recovery_folder() -> Path:
@@ -120,7 +124,7 @@ class RecoveryController(QObject):
             self._remove()
 
     def _on_training_paused(self, _divergence: object) -> None:
-        QTimer.singleShot(0, self.write_now)  # after the lesson has put the result in the document
+        QTimer.singleShot(AFTER_PAUSE_MS, self.write_now)
 
     def _on_failed(self, text: str) -> None:
         self.last_error = text

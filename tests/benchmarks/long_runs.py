@@ -10,8 +10,9 @@ hand; pytest never collects it (no test_ prefix). Prints one JSON object per par
 time. `engine` trains xor in this process in ten equal slices and reports epochs/s and RSS
 after each, so the first and last tenth can be compared. `gui` opens xor in the offscreen
 main window, presses Run at "As fast as possible" and samples epochs/s and RSS five times
-a second until EPOCHS, then pauses (which writes the whole history into the document, then a
-recovery copy on the worker thread) and reports how long each took. `recovery` times writing
+a second until EPOCHS, then pauses (which writes the whole history into the document, then,
+half a second later, a recovery copy on the worker thread) and reports how long each took,
+the copy counted from the pause. `recovery` times writing
 a copy of a 1,000,000 parameter network, of 100,000 samples and of a 300,000 epoch history on
 a worker thread, and how long the main thread waited meanwhile (its worst gap between 1 ms
 sleeps: how long the window would freeze). RSS is read from /proc (Linux).

@@ -5,16 +5,21 @@ own colour with arrows pointing back towards the input."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsItemGroup
 
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine.formula import format_number
 from bpstudio.ui import theme
+from bpstudio.ui.canvas.items import NeuronItem, Target, TextLabel
 
 BACKWARD = QColor("#c2185b")  # magenta: clearly not the forward blue/orange of weights
 BACKWARD_DARK = QColor("#ff6fae")
+ROWS = {"z": 0, "a": 1, "delta": 2, "loss": 3}  # lines beside the neuron (loss: the output's)
+NUDGES = 1  # lines a label under an edge may move down to clear another (no further:
+# far from its edge, it would seem to belong to another)
+LEADING = 2.0  # a text's box is this much taller than its letters, above and below
 
 
 class StepOverlay:
@@ -25,6 +30,7 @@ class StepOverlay:
         self.group: QGraphicsItemGroup | None = None
         self.decimals: int | None = 4
         self.visible = True
+        self._taken: list[QRectF] = []  # the labels drawn so far
 
     def clear(self) -> None:
         if self.group is not None and self.group.scene() is not None:
@@ -39,9 +45,17 @@ class StepOverlay:
         self.group = QGraphicsItemGroup()
         self.group.setZValue(10)
         self.canvas.scene().addItem(self.group)
+        self._taken = []
         sample = self._sample(walk)
-        for (kind, layer, neuron, source, s), value in walk.known_values().items():
-            if s is None or s == sample:
+        known = [
+            (key, value) for key, value in walk.known_values().items() if key[4] in (None, sample)
+        ]
+        known.sort(key=lambda entry: entry[0][0] not in ROWS)  # lines beside neurons first:
+        shares = any(key[0] == "loss" and key[4] is not None for key, _ in known)
+        for (kind, layer, neuron, source, s), value in known:  # the others make way for them
+            if kind == "loss":
+                self._loss(value, s, walk, shares)
+            else:
                 self._value(kind, layer, neuron, source, value, walk)
         step = walk.current
         if step is not None:
@@ -58,30 +72,37 @@ class StepOverlay:
     # values ----------------------------------------------------------------------------
     def _value(self, kind, layer, neuron, source, value, walk) -> None:
         text = format_number(value, self.decimals)
-        if kind in ("z", "a", "delta"):
-            centre, r = self.canvas.neuron_geometry(layer, neuron)
-            row = {"z": 0, "a": 1, "delta": 2}[kind]  # lines below the neuron's right side
+        if kind in ROWS:
+            at = self.canvas.value_row(layer, neuron, ROWS[kind])
             label = {"z": "z", "a": "a", "delta": "δ"}[kind]
             colour = BACKWARD if kind == "delta" else None
-            line = 17 * self.canvas.scale_factor
-            at = centre + QPointF(r + 3, -r + row * line)
             self._label(f"{label} = {text}", at, colour)
-        elif kind == "loss":
-            last = len(walk.net.sizes) - 1
-            centre, r = self.canvas.neuron_geometry(last, 0)
-            self._label(f"L = {text}", centre + QPointF(r + 4, -2.3 * r), None, bold=True)
         elif kind in ("grad_w", "update_w"):
             self._edge_value(kind, layer, neuron, source, text, walk)
         else:
             centre, r = self.canvas.neuron_geometry(layer, neuron)
+            line = self.canvas.value_line() if kind == "update_b" else 0.0  # under ∂L/∂b
             prefix = (
                 "∂L/∂b = " if kind == "grad_b" else f"b: {self._old(walk, kind, layer, neuron)} → "
             )
-            self._label(
-                prefix + text,
-                centre + QPointF(-r, r * 1.9 + (12 if kind == "update_b" else 0)),
-                BACKWARD if kind == "grad_b" else None,
-            )
+            colour = BACKWARD if kind == "grad_b" else None
+            self._label(prefix + text, centre + QPointF(-r, r * 1.9 + line), colour)
+
+    def _loss(self, value: float, sample: int | None, walk, shares: bool) -> None:
+        """The loss beside the first output neuron: the shown sample's share, L^[p], and
+        under it the whole batch's L once that is known."""
+        symbol = next(
+            (
+                step.symbol.text()
+                for step in walk.sequence
+                if (step.kind, step.sample) == ("loss", sample)
+            ),
+            "L",
+        )
+        row = ROWS["loss"] + int(sample is None and shares)
+        at = self.canvas.value_row(len(walk.net.sizes) - 1, 0, row)
+        text = format_number(value, self.decimals)
+        self._label(f"{symbol} = {text}", at, None, bold=True)
 
     def _old(self, walk, kind, layer, neuron, source=None) -> str:
         for step in walk.sequence:
@@ -92,14 +113,15 @@ class StepOverlay:
     def _edge_value(self, kind, layer, neuron, source, text, walk) -> None:
         if not self.canvas.shows_edge_labels():
             return
-        a, _ = self.canvas.neuron_geometry(layer - 1, source)
-        b, _ = self.canvas.neuron_geometry(layer, neuron)
-        at = a + (b - a) * 0.5  # centred below the edge, clear of both neurons
+        at = self.canvas.scene_point(Target(layer, neuron, source))  # the weight's label
+        line = self.canvas.value_line()  # centred below it: the gradient, then the update
         if kind == "grad_w":
-            self._label(f"∂L/∂w = {text}", at + QPointF(0, 6), BACKWARD, centre=True)
+            below = at + QPointF(0, 0.5 * line)
+            self._label(f"∂L/∂w = {text}", below, BACKWARD, centre=True, nudge=True)
         else:
             old = self._old(walk, kind, layer, neuron, source)
-            self._label(f"{old} → {text}", at + QPointF(0, 24), None, bold=True, centre=True)
+            below = at + QPointF(0, 1.5 * line)
+            self._label(f"{old} → {text}", below, None, bold=True, centre=True, nudge=True)
 
     def _label(
         self,
@@ -108,7 +130,11 @@ class StepOverlay:
         colour: QColor | None,
         bold: bool = False,
         centre: bool = False,
+        nudge: bool = False,
     ) -> None:
+        """A label at `at` on a box of the background colour. With `nudge`, a label that
+        would cover one drawn before it, a neuron or a label of the canvas moves down a
+        line at a time, up to NUDGES lines, to the first place where it covers least."""
         t = theme.current()
         colour = colour or t.text
         if colour == BACKWARD and t.dark:
@@ -119,14 +145,31 @@ class StepOverlay:
         font.setBold(bold)
         item.setFont(font)
         item.setBrush(colour)
-        item.setPos(at - QPointF(item.boundingRect().width() / 2 if centre else 0, 0))
+        bounds = item.boundingRect()
+        start = at - QPointF(bounds.width() / 2 if centre else 0, 0)
+        places = [
+            start + QPointF(0, k * bounds.height()) for k in range(NUDGES + 1 if nudge else 1)
+        ]
+        item.setPos(min(places, key=lambda place: self._covered(bounds.translated(place))))
         backing = QColor(t.background)
         backing.setAlpha(225)  # legible over the edges it crosses
-        box = self.canvas.scene().addRect(
-            item.sceneBoundingRect().adjusted(-2, 0, 2, 0), QPen(Qt.PenStyle.NoPen), QBrush(backing)
-        )
+        rect = item.sceneBoundingRect().adjusted(-2, 0, 2, 0)
+        box = self.canvas.scene().addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(backing))
+        self._taken.append(rect)
         self.group.addToGroup(box)
         self.group.addToGroup(item)
+
+    def _covered(self, rect: QRectF) -> float:
+        """How much of `rect` the labels drawn so far, the neurons and the canvas's labels
+        cover (the area of each overlap, added up)."""
+        rect = rect.adjusted(0, LEADING, 0, -LEADING)  # lines that only touch don't overlap
+        others = [
+            item.sceneBoundingRect()
+            for item in self.canvas.scene().items(rect)
+            if isinstance(item, TextLabel | NeuronItem) and item.isVisible()
+        ]
+        overlaps = (rect.intersected(other) for other in [*self._taken, *others])
+        return sum(overlap.width() * overlap.height() for overlap in overlaps)
 
     # the active step -------------------------------------------------------------------
     def _highlight(self, step) -> None:

@@ -13,6 +13,9 @@ LARGE_RADIUS = 30.0  # up to SMALL_LAYER neurons in the tallest layer
 SMALL_LAYER = 6
 MIN_RADIUS = 15.0
 MIN_READABLE_PX = 6.0  # text smaller than this on screen is hidden (tooltips still tell)
+VALUE_ROWS = 5  # lines of lesson values beside a neuron: z, a, δ, and at the first output
+# the sample's loss and the batch's
+VALUE_WIDTH = 6.5  # their room's width in value_px: "δ = −0.0101" at 4 decimals
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,22 @@ class Layout:
         half = max(self.radius + 22.0, 0.3 * COLUMN)
         top = self.header_y - 0.9 * self.header_px
         return self.x(layer) - half, top, 2 * half, self.bottom + 4.0 - top
+
+    @property
+    def value_line(self) -> float:
+        """The height of a line of the values the lesson writes beside a neuron."""
+        return 17.0 / 15.0 * self.value_px
+
+    def value_row(self, layer: int, j: int, row: int) -> tuple[float, float]:
+        """The top left of line `row` of the lesson's values beside neuron j of `layer`."""
+        x, y = self.center(layer, j)
+        return x + self.radius + 3.0, y - self.radius + row * self.value_line
+
+    def value_room(self, layer: int, j: int) -> tuple[float, float, float, float]:
+        """x, y, width, height of the room beside neuron j of `layer` that the lesson's
+        values take: edge labels keep out of it, so no value ever covers a weight."""
+        x, y = self.value_row(layer, j, 0)
+        return x, y, VALUE_WIDTH * self.value_px, VALUE_ROWS * self.value_line
 
     def edge_label_fraction(self, layer: int, j: int) -> float:
         """Where along the edge into neuron j of `layer` its value label would best sit:

@@ -94,6 +94,15 @@ class NetworkCanvas(QGraphicsView):
         """The scene centre and radius of a neuron."""
         return QPointF(*self.network.layout.center(layer, neuron)), self.network.layout.radius
 
+    def value_row(self, layer: int, neuron: int, row: int) -> QPointF:
+        """Where line `row` of the lesson's values beside a neuron starts (the scene keeps
+        edge labels out of that room)."""
+        return QPointF(*self.network.layout.value_row(layer, neuron, row))
+
+    def value_line(self) -> float:
+        """The height of a line of the lesson's values."""
+        return self.network.layout.value_line
+
     def shows_edge_labels(self) -> bool:
         return self.network.layout.edge_labels
 

@@ -156,6 +156,9 @@ class NetworkScene(QGraphicsScene):
         if not self._taken:
             self._taken = [item.sceneBoundingRect() for item in self.neurons.values()]
             self._taken += [item.sceneBoundingRect() for item in self.biases.values()]
+            self._taken += [
+                QRectF(*self.layout.value_room(layer, j)) for layer, j in self.neurons if layer > 0
+            ]
         for spot in (preferred, *EDGE_LABEL_SPOTS, preferred):
             label.place(line.pointAt(spot))
             rect = label.sceneBoundingRect().adjusted(-3, -1, 3, 1)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsItemGroup
 
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine.formula import format_number
+from bpstudio.engine.notation import Notation
 from bpstudio.ui import theme
 from bpstudio.ui.canvas.items import NeuronItem, Target, TextLabel
 
@@ -91,14 +92,7 @@ class StepOverlay:
     def _loss(self, value: float, sample: int | None, walk, shares: bool) -> None:
         """The loss beside the first output neuron: the shown sample's share, L^[p], and
         under it the whole batch's L once that is known."""
-        symbol = next(
-            (
-                step.symbol.text()
-                for step in walk.sequence
-                if (step.kind, step.sample) == ("loss", sample)
-            ),
-            "L",
-        )
+        symbol = Notation.loss(sample).text()
         row = ROWS["loss"] + int(sample is None and shares)
         at = self.canvas.value_row(len(walk.net.sizes) - 1, 0, row)
         text = format_number(value, self.decimals)
@@ -147,10 +141,10 @@ class StepOverlay:
         item.setBrush(colour)
         bounds = item.boundingRect()
         start = at - QPointF(bounds.width() / 2 if centre else 0, 0)
-        places = [
-            start + QPointF(0, k * bounds.height()) for k in range(NUDGES + 1 if nudge else 1)
-        ]
-        item.setPos(min(places, key=lambda place: self._covered(bounds.translated(place))))
+        if nudge:
+            places = [start + QPointF(0, k * bounds.height()) for k in range(NUDGES + 1)]
+            start = min(places, key=lambda place: self._covered(bounds.translated(place)))
+        item.setPos(start)
         backing = QColor(t.background)
         backing.setAlpha(225)  # legible over the edges it crosses
         rect = item.sceneBoundingRect().adjusted(-2, 0, 2, 0)

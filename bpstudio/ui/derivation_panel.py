@@ -243,14 +243,16 @@ class DerivationPanel(QWidget):
     """Shows one step of a `StepSequence` in full and lists the steps up to it.
 
     Signals: `step_requested(int)` when the student picks a step in the list,
-    `answered(bool)` after each checked quiz answer, `decimals_changed(object)` (an int, or
-    None for full precision) and `quiz_toggled(bool)`.
+    `answered(bool)` after each checked quiz answer, `solved` once the current result is
+    answered right or revealed, `decimals_changed(object)` (an int, or None for full
+    precision) and `quiz_toggled(bool)`.
     """
 
     step_requested = Signal(int)
     answered = Signal(bool)
     decimals_changed = Signal(object)
     quiz_toggled = Signal(bool)
+    solved = Signal()  # the current step's result was answered right or revealed
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -489,3 +491,4 @@ class DerivationPanel(QWidget):
     def _solve(self) -> None:
         self._solved.add(self._index)
         self._render()
+        self.solved.emit()

@@ -92,6 +92,9 @@ class MainWindow(QMainWindow):
         self.lesson.changed.connect(self._show_step)
         self.canvas.redrawn.connect(self._show_step)
         self.lesson.panel.decimals_changed.connect(self._show_step)
+        self.lesson.panel.quiz_toggled.connect(self._show_step)
+        self.lesson.panel.solved.connect(self._show_step)
+        self.canvas.selection_changed.connect(self._on_canvas_selection)
         self.presentation = Presentation(self, self.lesson)
         self.plots = install_plots(self)
         for key, title in (
@@ -237,7 +240,16 @@ class MainWindow(QMainWindow):
         if stale or self.lesson.runner.running or not self.lesson.ready():
             self.overlay.clear()
             return
-        self.overlay.show(self.lesson.walk, self.lesson.panel.decimals)
+        self.overlay.show(
+            self.lesson.walk, self.lesson.panel.decimals, self.lesson.panel.is_hidden()
+        )
+        if self.overlay.current is not None:
+            self.canvas.follow(self.overlay.current.sceneBoundingRect())
+
+    def _on_canvas_selection(self) -> None:
+        """A dense network's lesson card shows the neuron clicked on."""
+        if not self.canvas.lesson_layout():
+            self._show_step()
 
     # edits -------------------------------------------------------------------------------
     def push(self, edit: Edit) -> bool:

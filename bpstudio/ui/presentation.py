@@ -63,7 +63,7 @@ class Presentation(QObject):
             w.showFullScreen()
         self.action.setChecked(True)
         self.leave_action.setEnabled(True)
-        w.canvas.fit()
+        w.canvas.set_presentation(True)
         w.canvas.setFocus()
 
     def leave(self) -> None:
@@ -77,6 +77,6 @@ class Presentation(QObject):
         self.lesson.panel.set_font_scale(1.0)
         w.menuBar().show()
         w.showNormal()
-        w.canvas.fit()
+        w.canvas.set_presentation(False)
         self.action.setChecked(False)
         self.leave_action.setEnabled(False)

@@ -1,44 +1,71 @@
 """StepOverlay: draws the lesson's state over the network canvas — the active neuron or
-edge highlighted, the values computed so far beside their neurons and edges, and nothing
-that is not computed yet, so a student can predict it. The backward pass is drawn in its
-own colour with arrows pointing back towards the input."""
+edge highlighted, the values computed so far in the rooms the canvas keeps for them, the
+current step's value marked, and nothing that is not computed yet, so a student can
+predict it. The backward pass is drawn in its own colour, with arrows pointing back towards
+the input. A dense network shows the values of one neuron on a card beside it instead."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsItemGroup
+from html import escape
+
+from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsItemGroup, QGraphicsTextItem
 
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine.formula import format_number
 from bpstudio.engine.notation import Notation
+from bpstudio.engine.steps import Step
 from bpstudio.ui import theme
-from bpstudio.ui.canvas.items import NeuronItem, Target, TextLabel
+from bpstudio.ui.canvas.items import Target
 
 BACKWARD = QColor("#c2185b")  # magenta: clearly not the forward blue/orange of weights
 BACKWARD_DARK = QColor("#ff6fae")
 ROWS = {"z": 0, "a": 1, "delta": 2, "loss": 3}  # lines beside the neuron (loss: the output's)
-NUDGES = 1  # lines a label under an edge may move down to clear another (no further:
-# far from its edge, it would seem to belong to another)
-LEADING = 2.0  # a text's box is this much taller than its letters, above and below
+GRADIENTS = ("grad_w", "grad_b")
+PLATE_ALPHA = 235  # a label's plate: edges and bands behind it don't show through
+
+
+def widest_number(walk: Walkthrough, decimals: int | None) -> str:
+    """The longest number the lesson writes in this training step, its digits as 0s: the
+    canvas makes every room wide enough for it."""
+    seq = walk.sequence
+    values = [s.value for s in seq] + [s.old for s in seq if s.old is not None]
+    values += walk.sequence.result.x.ravel()[:64].tolist()
+    texts = [format_number(v, decimals) for v in values] or ["0"]
+    longest = max(texts, key=len)
+    return "".join("0" if c.isdigit() else c for c in longest)
 
 
 class StepOverlay:
-    """Rebuilt after every move and after every redraw of the canvas."""
+    """Rebuilt after every move and after every redraw of the canvas. `labels` maps each
+    value it writes (as plain text) to its item, for tests and screenshots."""
 
     def __init__(self, canvas) -> None:
         self.canvas = canvas
         self.group: QGraphicsItemGroup | None = None
         self.decimals: int | None = 4
         self.visible = True
-        self._taken: list[QRectF] = []  # the labels drawn so far
+        self.labels: dict[str, QGraphicsTextItem] = {}
+        self.current: QGraphicsTextItem | None = None  # the current step's value, if shown
+        self._hidden_labels: list[QGraphicsItem] = []
 
     def clear(self) -> None:
         if self.group is not None and self.group.scene() is not None:
             self.group.scene().removeItem(self.group)
         self.group = None
+        self.labels = {}
+        self.current = None
+        for item in self._hidden_labels:
+            item.setVisible(True)
+        self._hidden_labels = []
 
-    def show(self, walk: Walkthrough, decimals: int | None) -> None:
+    def show(self, walk: Walkthrough, decimals: int | None, hide_current: bool = False) -> None:
+        """Draws `walk`'s state: the values of the steps done and, unless `hide_current`
+        (Check yourself before the answer), the current step's value, marked."""
+        shares = any(s.sample is not None for s in walk.sequence)
+        if self.canvas.set_lesson_room(widest_number(walk, decimals), shares):
+            return  # the canvas redrew, and its `redrawn` has shown the step already
         self.clear()
         if not self.visible:
             return
@@ -46,135 +73,186 @@ class StepOverlay:
         self.group = QGraphicsItemGroup()
         self.group.setZValue(10)
         self.canvas.scene().addItem(self.group)
-        self._taken = []
-        sample = self._sample(walk)
-        known = [
-            (key, value) for key, value in walk.known_values().items() if key[4] in (None, sample)
-        ]
-        known.sort(key=lambda entry: entry[0][0] not in ROWS)  # lines beside neurons first:
-        shares = any(key[0] == "loss" and key[4] is not None for key, _ in known)
-        for (kind, layer, neuron, source, s), value in known:  # the others make way for them
-            if kind == "loss":
-                self._loss(value, s, walk, shares)
-            else:
-                self._value(kind, layer, neuron, source, value, walk)
         step = walk.current
+        done = walk.index + (0 if step is None or hide_current else 1)
+        values = {s.key: s for s in walk.sequence.steps[:done]}
+        sample = self._sample(walk)
+        if self.canvas.lesson_layout():
+            self._write_all(walk, values, sample, step if done > walk.index else None)
+        else:
+            self._write_card(walk, values, sample, step if done > walk.index else None)
         if step is not None:
             self._highlight(step)
 
     @staticmethod
-    def _sample(walk: Walkthrough) -> int | None:
+    def _sample(walk: Walkthrough) -> int:
         step = walk.current
         if step is not None and step.sample is not None:
             return step.sample
         chosen = walk.chosen_samples(len(walk.sequence.result.x))
-        return None if chosen is None else chosen[0]
+        return 0 if chosen is None else chosen[0]
 
-    # values ----------------------------------------------------------------------------
-    def _value(self, kind, layer, neuron, source, value, walk) -> None:
-        text = format_number(value, self.decimals)
-        if kind in ROWS:
-            at = self.canvas.value_row(layer, neuron, ROWS[kind])
-            label = {"z": "z", "a": "a", "delta": "δ"}[kind]
-            colour = BACKWARD if kind == "delta" else None
-            self._label(f"{label} = {text}", at, colour)
-        elif kind in ("grad_w", "update_w"):
-            self._edge_value(kind, layer, neuron, source, text, walk)
+    # the lesson layout: every value in its own room ------------------------------------
+    def _write_all(self, walk, values: dict, sample: int, current: Step | None) -> None:
+        shares = any(key[0] == "loss" and key[4] is not None for key in values)
+        note = Notation(walk.net.sizes)
+        for k, x in enumerate(walk.sequence.result.x[sample]):
+            at = self.canvas.value_row(0, k, 0)
+            self._label(f"{note.a(0, k).html()} = {self._number(x)}", at)
+        for (kind, layer, neuron, source, s), step in values.items():
+            if s not in (None, sample) or self._superseded(kind, layer, neuron, source, s, values):
+                continue
+            mark = step is current
+            if kind == "loss":
+                row = ROWS["loss"] + int(s is None and shares)
+                at = self.canvas.value_row(len(walk.net.sizes) - 1, 0, row)
+                self._label(f"{Notation.loss(s).html()} = {self._number(step.value)}", at, mark)
+            elif kind in ROWS:
+                at = self.canvas.value_row(layer, neuron, ROWS[kind])
+                name = {"z": "z", "a": "a", "delta": "δ"}[kind]
+                colour = BACKWARD if kind == "delta" else None
+                self._label(f"{name} = {self._number(step.value)}", at, mark, colour)
+            else:
+                self._write_parameter(step, mark)
+
+    @staticmethod
+    def _superseded(kind, layer, neuron, source, sample, values: dict) -> bool:
+        """A sample's share of a gradient gives way to the combined gradient once that is
+        known: both are written in the same room."""
+        return (
+            kind in GRADIENTS
+            and sample is not None
+            and (kind, layer, neuron, source, None) in values
+        )
+
+    def _write_parameter(self, step: Step, mark: bool) -> None:
+        gradient = step.kind in GRADIENTS
+        edge = step.kind.endswith("_w")
+        row = 1 if gradient else 0
+        if edge:
+            at = self.canvas.port_row(step.layer, step.neuron, step.source, row)
+            target = Target(step.layer, step.neuron, step.source)
         else:
-            centre, r = self.canvas.neuron_geometry(layer, neuron)
-            line = self.canvas.value_line() if kind == "update_b" else 0.0  # under ∂L/∂b
-            prefix = (
-                "∂L/∂b = " if kind == "grad_b" else f"b: {self._old(walk, kind, layer, neuron)} → "
-            )
-            colour = BACKWARD if kind == "grad_b" else None
-            self._label(prefix + text, centre + QPointF(-r, r * 1.9 + line), colour)
+            at = self.canvas.bias_row(step.layer, step.neuron, row)
+            target = Target(step.layer, step.neuron, bias=True)
+        self._label(self._parameter_text(step), at, mark, BACKWARD if gradient else None)
+        if not gradient:  # the update takes the place of the value it replaces
+            label = self.canvas.label_of(target)
+            if label is not None and label.isVisible():
+                label.setVisible(False)
+                self._hidden_labels.append(label)
 
-    def _loss(self, value: float, sample: int | None, walk, shares: bool) -> None:
-        """The loss beside the first output neuron: the shown sample's share, L^[p], and
-        under it the whole batch's L once that is known."""
-        symbol = Notation.loss(sample).text()
-        row = ROWS["loss"] + int(sample is None and shares)
-        at = self.canvas.value_row(len(walk.net.sizes) - 1, 0, row)
-        text = format_number(value, self.decimals)
-        self._label(f"{symbol} = {text}", at, None, bold=True)
+    def _parameter_text(self, step: Step) -> str:
+        """`∂L/∂w = …` (a sample's share: `∂L^[p]/∂w = …`), `old → new`, `b: old → new`."""
+        name = "w" if step.kind.endswith("_w") else "b"
+        if step.kind in GRADIENTS:
+            return f"∂{Notation.loss(step.sample).html()}/∂{name} = {self._number(step.value)}"
+        change = f"{self._number(step.old)} → {self._number(step.value)}"
+        return change if name == "w" else f"b: {change}"
 
-    def _old(self, walk, kind, layer, neuron, source=None) -> str:
-        for step in walk.sequence:
-            if (step.kind, step.layer, step.neuron, step.source) == (kind, layer, neuron, source):
-                return format_number(step.old, self.decimals)
-        return "?"
+    def _number(self, value: float) -> str:
+        return escape(format_number(value, self.decimals))
 
-    def _edge_value(self, kind, layer, neuron, source, text, walk) -> None:
-        if not self.canvas.shows_edge_labels():
-            return
-        at = self.canvas.scene_point(Target(layer, neuron, source))  # the weight's label
-        line = self.canvas.value_line()  # centred below it: the gradient, then the update
-        if kind == "grad_w":
-            below = at + QPointF(0, 0.5 * line)
-            self._label(f"∂L/∂w = {text}", below, BACKWARD, centre=True, nudge=True)
-        else:
-            old = self._old(walk, kind, layer, neuron, source)
-            below = at + QPointF(0, 1.5 * line)
-            self._label(f"{old} → {text}", below, None, bold=True, centre=True, nudge=True)
+    # the dense layout: the values of one neuron on a card --------------------------------
+    def _write_card(self, walk, values: dict, sample: int, current: Step | None) -> None:
+        layer, neuron = self._card_neuron(walk)
+        note = Notation(walk.net.sizes)
+        lines: list[tuple[str, Step | None]] = []
+        title = f"<b>{note.a(layer, neuron).html()}</b>"
+        lines.append((title, None))
 
+        def known(kind, source=None):
+            for s in (None, sample):
+                found = values.get((kind, layer, neuron, source, s))
+                if found is not None:
+                    return found
+            return None
+
+        for kind in ("z", "a", "delta"):
+            if (step := known(kind)) is not None:
+                name = {"z": "z", "a": "a", "delta": "δ"}[kind]
+                lines.append((f"{name} = {self._number(step.value)}", step))
+        if layer == len(walk.net.sizes) - 1 and neuron == 0:
+            for s in (sample, None):
+                if (step := values.get(("loss", None, None, None, s))) is not None:
+                    lines.append((f"{Notation.loss(s).html()} = {self._number(step.value)}", step))
+        for kind in ("grad_b", "update_b"):
+            if (step := known(kind)) is not None:
+                lines.append((self._parameter_text(step), step))
+        if layer > 0:
+            x = walk.sequence.result.x[sample]
+            for k in range(walk.net.sizes[layer - 1]):
+                parts = []
+                feed = known_value(values, "a", layer - 1, k, sample)
+                if layer - 1 == 0:
+                    parts.append(f"{note.a(0, k).html()} = {self._number(x[k])}")
+                elif feed is not None:
+                    parts.append(f"{note.a(layer - 1, k).html()} = {self._number(feed.value)}")
+                marked = None
+                for kind in ("grad_w", "update_w"):
+                    if (step := known(kind, k)) is not None:
+                        parts.append(self._parameter_text(step))
+                        marked = step if step is current else marked
+                if parts:
+                    lines.append(
+                        (f"{note.w(layer, neuron, k).html()}: " + " · ".join(parts), marked)
+                    )
+        self._card(lines, current)
+
+    def _card_neuron(self, walk) -> tuple[int, int]:
+        """The neuron the card shows: the one the canvas has selected, else the step's."""
+        chosen = self.canvas.selection()
+        if chosen is not None and chosen.neuron is not None:
+            return chosen.layer, chosen.neuron
+        step = walk.current or (walk.sequence[-1] if len(walk.sequence) else None)
+        if step is None or step.layer is None:
+            return len(walk.net.sizes) - 1, 0
+        return step.layer, step.neuron
+
+    def _card(self, lines: list[tuple[str, Step | None]], current: Step | None) -> None:
+        left, top = self.canvas.card_corner()
+        y = top
+        for html, step in lines:
+            self._label(html, QPointF(left, y), step is not None and step is current)
+            y += self.canvas.value_line() * 1.15
+
+    # labels -------------------------------------------------------------------------------
     def _label(
-        self,
-        text: str,
-        at: QPointF,
-        colour: QColor | None,
-        bold: bool = False,
-        centre: bool = False,
-        nudge: bool = False,
+        self, html: str, at: QPointF, current: bool = False, colour: QColor | None = None
     ) -> None:
-        """A label at `at` on a box of the background colour. With `nudge`, a label that
-        would cover one drawn before it, a neuron or a label of the canvas moves down a
-        line at a time, up to NUDGES lines, to the first place where it covers least."""
+        """A line of text with its top left at `at`, on a plate of the background colour;
+        the current step's value on a plate of the highlight colour, framed."""
         t = theme.current()
         colour = colour or t.text
         if colour == BACKWARD and t.dark:
             colour = BACKWARD_DARK
-        item = self.canvas.scene().addSimpleText(text)
-        font = QFont(item.font())
-        font.setPointSizeF(11 * self.canvas.scale_factor)
-        font.setBold(bold)
-        item.setFont(font)
-        item.setBrush(colour)
-        bounds = item.boundingRect()
-        start = at - QPointF(bounds.width() / 2 if centre else 0, 0)
-        if nudge:
-            places = [start + QPointF(0, k * bounds.height()) for k in range(NUDGES + 1)]
-            start = min(places, key=lambda place: self._covered(bounds.translated(place)))
-        item.setPos(start)
-        backing = QColor(t.background)
-        backing.setAlpha(225)  # legible over the edges it crosses
+        item = QGraphicsTextItem()
+        item.document().setDocumentMargin(0)
+        item.setFont(self.canvas.value_font())
+        item.setDefaultTextColor(colour)
+        item.setHtml(html)
+        item.setPos(at)
         rect = item.sceneBoundingRect().adjusted(-2, 0, 2, 0)
-        box = self.canvas.scene().addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(backing))
-        self._taken.append(rect)
+        backing = QColor(t.highlight if current else t.background)
+        if current:
+            backing = _blend(t.background, t.highlight, 0.35)
+        backing.setAlpha(255 if current else PLATE_ALPHA)
+        pen = QPen(t.highlight, 2) if current else QPen(Qt.PenStyle.NoPen)
+        box = self.canvas.scene().addRect(rect, pen, QBrush(backing))
         self.group.addToGroup(box)
         self.group.addToGroup(item)
-
-    def _covered(self, rect: QRectF) -> float:
-        """How much of `rect` the labels drawn so far, the neurons and the canvas's labels
-        cover (the area of each overlap, added up)."""
-        rect = rect.adjusted(0, LEADING, 0, -LEADING)  # lines that only touch don't overlap
-        others = [
-            item.sceneBoundingRect()
-            for item in self.canvas.scene().items(rect)
-            if isinstance(item, TextLabel | NeuronItem) and item.isVisible()
-        ]
-        overlaps = (rect.intersected(other) for other in [*self._taken, *others])
-        return sum(overlap.width() * overlap.height() for overlap in overlaps)
+        self.labels[item.toPlainText()] = item
+        if current:
+            self.current = item
 
     # the active step -------------------------------------------------------------------
-    def _highlight(self, step) -> None:
+    def _highlight(self, step: Step) -> None:
         t = theme.current()
         backward = step.phase in ("backward", "combine")
         colour = (BACKWARD_DARK if t.dark else BACKWARD) if backward else t.highlight
         pen = QPen(colour, 4)
         if step.kind in ("grad_w", "update_w"):
-            a, ra = self.canvas.neuron_geometry(step.layer - 1, step.source)
-            b, rb = self.canvas.neuron_geometry(step.layer, step.neuron)
-            line = QLineF(a + QPointF(ra, 0), b - QPointF(rb, 0))
+            line = self.canvas.edge_line(step.layer, step.neuron, step.source)
             self._add(self.canvas.scene().addLine(line, pen))
             if backward:
                 self._arrow(line.p2(), line.p1(), colour)
@@ -184,10 +262,10 @@ class StepOverlay:
         else:
             centre, r = self.canvas.neuron_geometry(step.layer, step.neuron)
             self._ring(centre, r, pen)
-            if step.kind == "delta":
-                self._arrow(
-                    centre + QPointF(r * 2.2, -r * 1.4), centre + QPointF(r * 1.1, -r * 0.8), colour
-                )
+            if step.kind == "delta" and step.layer < len(self.canvas.layer_sizes()) - 1:
+                for j in range(self.canvas.layer_sizes()[step.layer + 1]):  # δ comes back
+                    line = self.canvas.edge_line(step.layer + 1, j, step.neuron)
+                    self._arrow(line.p2(), line.p1(), colour)
 
     def _ring(self, centre: QPointF, r: float, pen: QPen) -> None:
         self._add(
@@ -197,7 +275,11 @@ class StepOverlay:
         )
 
     def _arrow(self, start: QPointF, end: QPointF, colour: QColor) -> None:
-        """An arrow from `start` to `end` (the direction information flows backward)."""
+        """An arrow from `start` to `end` (the direction information flows backward); it
+        stops short of `end`, so it touches nothing written there."""
+        line = QLineF(start, end)
+        line.setLength(max(line.length() - 4.0, 0.0))
+        end = line.p2()
         path = QPainterPath(start)
         path.lineTo(end)
         self._add(self.canvas.scene().addPath(path, QPen(colour, 3)))
@@ -211,3 +293,17 @@ class StepOverlay:
 
     def _add(self, item: QGraphicsItem) -> None:
         self.group.addToGroup(item)
+
+
+def known_value(values: dict, kind: str, layer: int, neuron: int, sample: int) -> Step | None:
+    return values.get((kind, layer, neuron, None, sample)) or values.get(
+        (kind, layer, neuron, None, None)
+    )
+
+
+def _blend(a: QColor, b: QColor, amount: float) -> QColor:
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
+    )

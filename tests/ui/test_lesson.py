@@ -5,13 +5,12 @@ continuous training that leaves the window responsive."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from seed_tables import EXAMPLE_2_VALUES as EXAMPLE_2
 
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
-from bpstudio.ui.canvas.items import NeuronItem, TextLabel
 
 SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
 
@@ -48,58 +47,20 @@ def test_keyboard_walk_shows_every_exact_value_then_steps_back_to_the_start(qtbo
 
 
 def test_overlay_shows_values_computed_so_far_only(qtbot, main_window):
-    """Values appear beside neurons once computed, and not before."""
+    """Values appear beside neurons once computed (the current step's too, as the panel
+    shows it), and not before."""
     window = main_window()
     assert window.open_path(SEED2)
     focus_canvas(qtbot, window)
-
-    def texts():
-        return [i.text() for i in window.overlay.group.childItems() if hasattr(i, "text")]
-
-    assert not any(t.startswith("a = ") for t in texts())
+    assert not any(t.startswith("a = ") for t in window.overlay.labels)
+    assert window.overlay.current is window.overlay.labels["z = 0.2500"]
     qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
     qtbot.keyClick(window.canvas, Qt.Key.Key_Right)
-    assert "z = 0.2500" in texts() and "a = 0.5622" in texts()
-    assert not any(t.startswith("δ") for t in texts())
-
-
-def overlay_labels(window) -> dict[str, QRectF]:
-    """The overlay's texts and where they are, less the 2 px of leading above and below."""
-    return {
-        item.text(): item.sceneBoundingRect().adjusted(0, 2, 0, -2)
-        for item in window.overlay.group.childItems()
-        if hasattr(item, "text")
-    }
-
-
-def covers(a: QRectF, b: QRectF) -> bool:
-    """More than a corner's touch (2 px²) in common."""
-    common = a.intersected(b)
-    return common.width() * common.height() > 2
-
-
-def test_no_value_of_example_2_covers_another_or_the_network_at_any_step(qtbot, main_window):
-    """Every value the overlay writes during Example 2's training step can be read: none
-    covers another, a neuron, or a weight, bias or header of the canvas. (The gradient
-    under the second weight used to hide under δ⁽²⁾₁, reading "δ = -0.0101: -0.1152", and
-    the loss sat on the output layer's header.)"""
-    window = main_window()
-    assert window.open_path(SEED2)
-    scene = window.canvas.scene()
-    canvas_items = [
-        item
-        for item in scene.items()
-        if isinstance(item, TextLabel | NeuronItem) and item.isVisible()
-    ]
-    assert len([i for i in canvas_items if isinstance(i, TextLabel)]) == 7  # 3 headers, 2 w, 2 b
-    for index in range(len(window.lesson.walk.sequence) + 1):
-        window.lesson.jump(index)
-        labels = overlay_labels(window)
-        for text, rect in labels.items():
-            others = [other for name, other in labels.items() if name != text]
-            others += [item.sceneBoundingRect() for item in canvas_items]
-            assert not any(covers(rect, other) for other in others), (index, text)
-    assert {"∂L/∂w = -0.1152", "δ = -0.0101", "L = 0.3825", "b: 0.1000 → 0.1010"} <= set(labels)
+    labels = window.overlay.labels
+    assert "z = 0.2500" in labels and "a = 0.5622" in labels
+    assert window.overlay.current is labels["z = 0.5124"]  # z⁽³⁾, the current step
+    assert "a = 0.6254" not in labels  # ŷ: the next step
+    assert not any(t.startswith("δ") for t in labels)
 
 
 def test_a_sample_s_loss_and_the_batch_loss_get_a_line_each(qtbot, main_window):
@@ -115,11 +76,11 @@ def test_a_sample_s_loss_and_the_batch_loss_get_a_line_each(qtbot, main_window):
     known = walk.known_values()
     share = known[("loss", None, None, None, 0)]
     total = known[("loss", None, None, None, None)]
-    labels = overlay_labels(window)
-    mine = labels[f"L^[1] = {share:.4f}"]
-    batch = labels[f"L = {total:.4f}"]
+    labels = window.overlay.labels
+    mine = labels[f"L[1] = {share:.4f}"].sceneBoundingRect()
+    batch = labels[f"L = {total:.4f}"].sceneBoundingRect()
     assert abs(batch.top() - mine.top() - window.canvas.value_line()) < 1e-9
-    assert not covers(mine, batch)
+    assert not mine.intersects(batch)
 
 
 def test_quiz_accepts_a_right_answer_at_2_decimals_and_rejects_a_wrong_one(qtbot, main_window):

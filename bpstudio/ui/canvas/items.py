@@ -76,7 +76,8 @@ class Root(QGraphicsItem):
 
 class TextLabel(QGraphicsSimpleTextItem):
     """One line of text on a soft box of the background colour, kept centred on its anchor
-    (`center`) or hanging below it (`top`), and shrunk to `max_width` if it is wider."""
+    (`center`), hanging below it (`top`) or starting at it (`left`, the anchor its top
+    left), and shrunk to `max_width` if it is wider."""
 
     def __init__(
         self,
@@ -121,7 +122,8 @@ class TextLabel(QGraphicsSimpleTextItem):
             fit = self.max_width / rect.width()
         self.setScale(fit)
         dy = rect.height() * fit / 2 if self.mode == "center" else 0.0
-        self.setPos(self.anchor.x() - rect.width() * fit / 2, self.anchor.y() - dy)
+        dx = 0.0 if self.mode == "left" else rect.width() * fit / 2
+        self.setPos(self.anchor.x() - dx, self.anchor.y() - dy)
         self.box.setRect(rect.adjusted(-3, -1, 3, 1))
 
 
@@ -194,14 +196,26 @@ class EdgeBundle(QGraphicsItem):
     (in device coordinates, only the visible part of a large item), so hovering, selecting
     and panning repaint few edges or none."""
 
-    def __init__(self, parent: QGraphicsItem, layer: int, xs: tuple[float, float], y0, y1):
+    def __init__(
+        self,
+        parent: QGraphicsItem,
+        layer: int,
+        xs: tuple[float, float],
+        y0,
+        y1,
+        tails: list[QLineF] | None = None,
+    ):
+        """Edges from (x0, y0[k]) to (x1, y1[j]), or to (x1, y1[j, k]) when every edge ends
+        at a place of its own; `tails` (j-major) continue them into their neurons."""
         super().__init__(parent)
         self.layer = layer
         self.x0, self.x1 = xs
         self.y0 = np.asarray(y0, dtype=float)  # sources k
-        self.y1 = np.asarray(y1, dtype=float)  # targets j
-        self.lines = _lines(self.x0, self.x1, tuple(self.y0), tuple(self.y1))
-        self.weights = np.zeros((len(self.y1), len(self.y0)))
+        y1 = np.asarray(y1, dtype=float)  # targets j (by source k too, as a matrix)
+        self.y1 = y1 if y1.ndim == 2 else np.repeat(y1[:, None], len(self.y0), axis=1)
+        self.lines = _lines(self.x0, self.x1, tuple(self.y0), tuple(map(tuple, self.y1)))
+        self.tails = tails or []
+        self.weights = np.zeros(self.y1.shape)
         self.widths = np.ones_like(self.weights)
         self.style: EdgeStyle | None = None
         self.smooth = True  # False while zooming: a dense bundle then shows `snapshot`
@@ -230,7 +244,9 @@ class EdgeBundle(QGraphicsItem):
         for key in np.flatnonzero(np.bincount(keys)):
             pen = self._pen(float(key // 2) * WIDTH_STEP, bool(key % 2))
             indices = np.flatnonzero(keys == key)
-            self.groups.append((pen, indices, [self.lines[i] for i in indices]))
+            lines = [self.lines[i] for i in indices]
+            lines += [self.tails[i] for i in indices] if self.tails else []
+            self.groups.append((pen, indices, lines))
         if self.snapshot is not None:
             self.snapshot = self._picture()
         self.update()
@@ -301,7 +317,10 @@ class EdgeBundle(QGraphicsItem):
         top = float(min(self.y0.min(), self.y1.min()))
         bottom = float(max(self.y0.max(), self.y1.max()))
         m = self.style.max_width if self.style else 1.0
-        return QRectF(self.x0, top, self.x1 - self.x0, bottom - top).adjusted(-m, -m, m, m)
+        rect = QRectF(self.x0, top, self.x1 - self.x0, bottom - top)
+        for tail in self.tails:
+            rect = rect.united(QRectF(tail.p1(), tail.p2()).normalized())
+        return rect.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         if self.snapshot is not None:
@@ -311,7 +330,7 @@ class EdgeBundle(QGraphicsItem):
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         if self.dense and not (self.smooth and lod >= DENSE_AA_ZOOM):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        crossing = self._crossing(option.exposedRect)
+        crossing = None if self.tails else self._crossing(option.exposedRect)
         for pen, indices, lines in self.groups:
             if crossing is not None:
                 shown = indices[crossing[indices]]
@@ -326,7 +345,7 @@ class EdgeBundle(QGraphicsItem):
         left, right = max(rect.left(), self.x0), min(rect.right(), self.x1)
         if left > right:
             return np.zeros(len(self.lines), dtype=bool)
-        dx, rise = self.x1 - self.x0, self.y1[:, None] - self.y0[None, :]
+        dx, rise = self.x1 - self.x0, self.y1 - self.y0[None, :]
         at_left = self.y0[None, :] + rise * ((left - self.x0) / dx)
         at_right = self.y0[None, :] + rise * ((right - self.x0) / dx)
         low = np.minimum(at_left, at_right) - self.widths / 2
@@ -340,7 +359,7 @@ class EdgeBundle(QGraphicsItem):
         t = (point.x() - self.x0) / dx
         if not 0.0 <= t <= 1.0:
             return None
-        dy = self.y1[:, None] - self.y0[None, :]
+        dy = self.y1 - self.y0[None, :]
         y_at = self.y0[None, :] + dy * t
         distance = np.abs(point.y() - y_at) * dx / np.hypot(dx, dy) - self.widths / 2
         j, k = np.unravel_index(int(np.argmin(distance)), distance.shape)
@@ -349,10 +368,12 @@ class EdgeBundle(QGraphicsItem):
 
 
 @functools.lru_cache(maxsize=64)
-def _lines(x0: float, x1: float, y0: tuple[float, ...], y1: tuple[float, ...]) -> list[QLineF]:
+def _lines(
+    x0: float, x1: float, y0: tuple[float, ...], y1: tuple[tuple[float, ...], ...]
+) -> list[QLineF]:
     """The edges' lines, j-major (shared, never changed): a structure edit redraws every
     bundle, but most keep their geometry, and 1,024 QLineFs take ~5 ms to make."""
-    return [QLineF(x0, a, x1, b) for b in y1 for a in y0]
+    return [QLineF(x0, a, x1, b) for row in y1 for a, b in zip(y0, row, strict=True)]
 
 
 class EdgeHandle:

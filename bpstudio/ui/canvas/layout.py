@@ -1,44 +1,79 @@
 """Where the canvas puts things for a network of any shape: columns, neuron radius and
-spacing, text sizes, which labels are drawn. Plain geometry in scene units: no Qt, no
-document."""
+spacing, text sizes, and the room every lesson value gets. Plain geometry in scene units:
+no Qt, no document.
+
+Two layouts. A small network (at most SMALL_LAYER neurons a layer and PORT_EDGE_LIMIT
+edges into one) gets the lesson layout, in which every value has a room of its own that
+no edge crosses. Each neuron is a node, left to right:
+
+    [one block per incoming edge]  ->  (circle)  [z, a, δ beside it]
+                                       [bias block under it]
+
+An edge runs from the right of its source's values into the left of its block, and a short
+tail joins the block to the circle, so the block sits on its own edge; the block holds the
+weight (then its update) and the gradient. Edges cross only between the columns, where
+there is no text. A larger network gets the dense layout: neurons centre to centre, weight
+labels on the edges while there are few, and the lesson shows its values on a card.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-COLUMN = 260.0  # scene units between layer columns
-EDGE_LABEL_LIMIT = 24  # more edges than this: values by colour and width only
+COLUMN = 260.0  # dense layout: scene units between layer columns
+EDGE_LABEL_LIMIT = 24  # dense layout: more edges than this: values by colour and width only
 EDGE_LABEL_SPOTS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.35, 0.65, 0.45, 0.55, 0.25, 0.75)
 LARGE_RADIUS = 30.0  # up to SMALL_LAYER neurons in the tallest layer
 SMALL_LAYER = 6
+PORT_EDGE_LIMIT = 24  # more edges into one layer than this: the dense layout
 MIN_RADIUS = 15.0
 MIN_READABLE_PX = 6.0  # text smaller than this on screen is hidden (tooltips still tell)
-VALUE_ROWS = 5  # lines of lesson values beside a neuron: z, a, δ, and at the first output
-# the sample's loss and the batch's
-VALUE_WIDTH = 6.5  # their room's width in value_px: "δ = −0.0101" at 4 decimals
+VALUE_PX = 15.0  # the lesson's values and the canvas's weight and bias labels
+PAD = 8.0  # between a circle and the values beside it (clear of the highlight ring)
+GAP = 4.0  # between a line and the text it leads to
+BLOCK_LINES = 2  # an edge's or a bias's block: its value (or update), its gradient
+STACK_ROWS = 3  # z, a, δ beside a neuron; the first output adds the loss lines
+LOSS_ROWS = 2  # the sample's share of the loss and the batch's loss
+
+
+@dataclass(frozen=True)
+class TextRoom:
+    """The widths the lesson's lines need, measured by the scene for the current decimals:
+    `stack` for a line beside a neuron (`δ = −0.0101`), `block` for a line of an edge's
+    block (`∂L/∂w = −0.1152`, `0.1000 → 0.1010`), `bias` for a line of a bias's block
+    (`b: 0.1000 → 0.1010`)."""
+
+    stack: float = 6.0 * VALUE_PX
+    block: float = 8.5 * VALUE_PX
+    bias: float = 9.5 * VALUE_PX
 
 
 @dataclass(frozen=True)
 class Layout:
-    """Positions and sizes for `sizes`. Neuron j of layer l sits at `center(l, j)`; its bias
-    label goes under it, `bias_px` high, and the spacing leaves room for it, so nothing
-    overlaps at any layer size."""
+    """Positions and sizes for `sizes`. Neuron j of layer l sits at `center(l, j)`."""
 
     sizes: tuple[int, ...]
     radius: float
-    gap: float  # centre to centre, within a column
+    xs: tuple[float, ...]  # each column's circle centres
+    gaps: tuple[float, ...]  # centre to centre within each column
     symbol_px: float  # the neuron's symbol (a⁽²⁾₁), before shrinking to fit the circle
     bias_px: float
-    value_px: float  # edge labels
+    value_px: float  # edge labels and the lesson's values
     header_px: float
     edge_labels: bool
     max_edge_width: float  # for the largest |w|; the smallest is 1
+    lesson: bool = False  # the lesson layout (see the module's docstring)
+    room: TextRoom = TextRoom()
+    lefts: tuple[float, ...] = ()  # lesson layout: how far each column's nodes reach left
+    rights: tuple[float, ...] = ()  # and right of the circle centres
+    node_top: tuple[float, ...] = ()  # and above and below them
+    node_bottom: tuple[float, ...] = ()
 
     def x(self, layer: int) -> float:
-        return layer * COLUMN
+        return self.xs[layer]
 
     def y(self, layer: int, j: int) -> float:
-        return (j - (self.sizes[layer] - 1) / 2) * self.gap
+        return (j - (self.sizes[layer] - 1) / 2) * self.gaps[layer]
 
     def center(self, layer: int, j: int) -> tuple[float, float]:
         return self.x(layer), self.y(layer, j)
@@ -46,48 +81,122 @@ class Layout:
     def ys(self, layer: int) -> list[float]:
         return [self.y(layer, j) for j in range(self.sizes[layer])]
 
+    # the whole picture ------------------------------------------------------------------
+    def _reach(self, layer: int) -> tuple[float, float]:
+        """How far above and below its circle centres column `layer` reaches."""
+        if self.lesson:
+            return self.node_top[layer], self.node_bottom[layer]
+        return self.radius, self.radius + 1.6 * self.bias_px
+
     @property
     def top(self) -> float:
-        """The y of the top of the tallest column's first neuron."""
-        return -(max(self.sizes) - 1) / 2 * self.gap - self.radius
+        """The y of the top of the tallest column."""
+        return min(self.y(layer, 0) - self._reach(layer)[0] for layer in range(len(self.sizes)))
 
     @property
     def bottom(self) -> float:
-        """The y below the tallest column's last bias label."""
-        return (max(self.sizes) - 1) / 2 * self.gap + self.radius + 1.6 * self.bias_px
+        """The y of the bottom of the tallest column (its last bias block)."""
+        return max(
+            self.y(layer, self.sizes[layer] - 1) + self._reach(layer)[1]
+            for layer in range(len(self.sizes))
+        )
 
     @property
     def header_y(self) -> float:
         """The middle of the row of layer headers, above the tallest column."""
         return self.top - 1.3 * self.header_px
 
+    def column_span(self, layer: int) -> tuple[float, float]:
+        """The left and right x of column `layer`'s nodes."""
+        if self.lesson:
+            return self.x(layer) - self.lefts[layer], self.x(layer) + self.rights[layer]
+        half = max(self.radius + 22.0, 0.3 * COLUMN)
+        return self.x(layer) - half, self.x(layer) + half
+
     def column_rect(self, layer: int) -> tuple[float, float, float, float]:
         """x, y, width, height of the band behind layer `layer`, its header included; all
         columns are as tall as the tallest."""
-        half = max(self.radius + 22.0, 0.3 * COLUMN)
+        left, right = self.column_span(layer)
         top = self.header_y - 0.9 * self.header_px
-        return self.x(layer) - half, top, 2 * half, self.bottom + 4.0 - top
+        return left - 6.0, top, right - left + 12.0, self.bottom + 4.0 - top
 
     @property
+    def header_width(self) -> float:
+        """The widest a layer's header may be, so neighbouring headers keep apart."""
+        if len(self.xs) < 2:
+            return 0.9 * COLUMN
+        return 0.9 * min(b - a for a, b in zip(self.xs, self.xs[1:], strict=False))
+
+    # the lesson's rooms -----------------------------------------------------------------
+    @property
     def value_line(self) -> float:
-        """The height of a line of the values the lesson writes beside a neuron."""
-        return 17.0 / 15.0 * self.value_px
+        """The height of a line of the values the lesson writes."""
+        return 1.2 * self.value_px  # a QGraphicsTextItem line: 18 px at 15 px
+
+    def stack_rows(self, layer: int, j: int) -> int:
+        """Lines of values beside neuron j: x for an input; z, a, δ; and at the first
+        output, the sample's loss and the batch's."""
+        if layer == 0:
+            return 1
+        return STACK_ROWS + (LOSS_ROWS if layer == len(self.sizes) - 1 and j == 0 else 0)
 
     def value_row(self, layer: int, j: int, row: int) -> tuple[float, float]:
-        """The top left of line `row` of the lesson's values beside neuron j of `layer`."""
+        """The top left of line `row` of the values beside neuron j of `layer`."""
         x, y = self.center(layer, j)
-        return x + self.radius + 3.0, y - self.radius + row * self.value_line
+        first = 0.5 if layer == 0 else STACK_ROWS / 2
+        return x + self.radius + PAD, y + (row - first) * self.value_line
 
-    def value_room(self, layer: int, j: int) -> tuple[float, float, float, float]:
-        """x, y, width, height of the room beside neuron j of `layer` that the lesson's
-        values take: edge labels keep out of it, so no value ever covers a weight."""
-        x, y = self.value_row(layer, j, 0)
-        return x, y, VALUE_WIDTH * self.value_px, VALUE_ROWS * self.value_line
+    def stack_right(self, layer: int) -> float:
+        """The x where the values beside column `layer` end: its edges start there."""
+        return self.x(layer) + self.rights[layer] + GAP
+
+    def bias_row(self, layer: int, j: int, row: int) -> tuple[float, float]:
+        """The top left of line `row` of the bias block under neuron j (lesson layout), or
+        the point the bias label hangs from (dense layout)."""
+        x, y = self.center(layer, j)
+        if not self.lesson:
+            return x, y + self.radius + 2.0 + row * self.value_line
+        below = max(self.radius, (self.stack_rows(layer, j) - STACK_ROWS / 2) * self.value_line)
+        return x - self.radius, y + below + PAD + row * self.value_line
+
+    def port_height(self) -> float:
+        return BLOCK_LINES * self.value_line
+
+    def port_step(self) -> float:
+        return self.port_height() + 0.4 * self.value_line
+
+    def port_row(self, layer: int, j: int, k: int, row: int) -> tuple[float, float]:
+        """The top left of line `row` of the block of the edge from neuron k of the layer
+        before into neuron j of `layer` (lesson layout)."""
+        x, y = self.center(layer, j)
+        count = self.sizes[layer - 1]
+        top = y - (count * self.port_step() - 0.4 * self.value_line) / 2 + k * self.port_step()
+        return x - self.radius - self.connector - self.room.block, top + row * self.value_line
+
+    @property
+    def connector(self) -> float:
+        """The length of the tails between the edge blocks and their neuron."""
+        return 0.7 * self.radius
+
+    def edge_end(self, layer: int, j: int, k: int) -> tuple[float, float]:
+        """Where the edge into neuron j from neuron k ends: its block's left, halfway down."""
+        x, y = self.port_row(layer, j, k, 0)
+        return x - GAP, y + self.port_height() / 2
+
+    def tail(self, layer: int, j: int, k: int) -> tuple[float, float, float, float]:
+        """The line from the edge's block to the rim of its neuron."""
+        x, y = self.edge_end(layer, j, k)
+        x += self.room.block + 2 * GAP
+        cx, cy = self.center(layer, j)
+        dx, dy = x - cx, y - cy
+        length = max((dx * dx + dy * dy) ** 0.5, 1e-9)
+        return x, y, cx + dx * self.radius / length, cy + dy * self.radius / length
 
     def edge_label_fraction(self, layer: int, j: int) -> float:
-        """Where along the edge into neuron j of `layer` its value label would best sit:
-        edges into different neurons get different places, so labels of a fan don't pile
-        up (the scene moves a label along its edge if it would still cover another)."""
+        """Dense layout: where along the edge into neuron j of `layer` its value label would
+        best sit: edges into different neurons get different places, so labels of a fan
+        don't pile up (the scene moves a label along its edge if it would still cover
+        another)."""
         rows = self.sizes[layer]
         return 0.5 if rows == 1 else 0.3 + 0.4 * j / (rows - 1)
 
@@ -95,26 +204,82 @@ class Layout:
         return text_px * zoom >= MIN_READABLE_PX
 
 
-def layout_for(sizes: tuple[int, ...], text_scale: float = 1.0) -> Layout:
-    """The layout of a network with `sizes` (input layer first); `text_scale` enlarges the
-    text (presentation mode), and the spacing grows with it."""
+def is_dense(sizes: tuple[int, ...]) -> bool:
+    """Whether a network is too large for every lesson value to have a room of its own."""
+    edges = max((a * b for a, b in zip(sizes, sizes[1:], strict=False)), default=0)
+    return max(sizes) > SMALL_LAYER or edges > PORT_EDGE_LIMIT
+
+
+def layout_for(sizes: tuple[int, ...], room: TextRoom | None = None) -> Layout:
+    """The layout of a network with `sizes` (input layer first); `room` is what the lesson's
+    lines need (the lesson layout only)."""
+    if not is_dense(sizes):
+        return _lesson_layout(tuple(sizes), room or TextRoom())
     tallest = max(sizes)
-    if tallest <= SMALL_LAYER:
-        radius, bias_px = LARGE_RADIUS, 15.0 * text_scale
-        gap = max(3.2 * radius, 2 * radius + 1.3 * bias_px + 10.0)
-    else:
-        radius = max(MIN_RADIUS, LARGE_RADIUS * SMALL_LAYER / tallest)
-        bias_px = (14.0 if radius >= 20 else 11.0) * text_scale
-        gap = 2 * radius + 1.3 * bias_px + 10.0
+    radius = max(MIN_RADIUS, LARGE_RADIUS * SMALL_LAYER / tallest)
+    bias_px = 14.0 if radius >= 20 else 11.0
+    gap = 2 * radius + 1.3 * bias_px + 10.0
     edges = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
     return Layout(
         sizes=tuple(sizes),
         radius=radius,
-        gap=gap,
-        symbol_px=max(9.0, 0.75 * radius) * text_scale,
+        xs=tuple(layer * COLUMN for layer in range(len(sizes))),
+        gaps=(gap,) * len(sizes),
+        symbol_px=max(9.0, 0.75 * radius),
         bias_px=bias_px,
-        value_px=15.0 * text_scale,
-        header_px=max(15.0 * text_scale, tallest * gap / 90.0),  # readable when fitted
+        value_px=VALUE_PX,
+        header_px=max(15.0, tallest * gap / 90.0),  # readable when fitted
         edge_labels=edges <= EDGE_LABEL_LIMIT,
-        max_edge_width=7.0 if tallest <= 8 else 3.5,
+        max_edge_width=3.5,
+    )
+
+
+def _lesson_layout(sizes: tuple[int, ...], room: TextRoom) -> Layout:
+    """Columns as wide and neurons as far apart as their values need (module docstring)."""
+    base = Layout(
+        sizes=sizes,
+        radius=LARGE_RADIUS,
+        xs=(0.0,) * len(sizes),
+        gaps=(0.0,) * len(sizes),
+        symbol_px=0.75 * LARGE_RADIUS,
+        bias_px=VALUE_PX,
+        value_px=VALUE_PX,
+        header_px=VALUE_PX,
+        edge_labels=True,
+        max_edge_width=7.0,
+        lesson=True,
+        room=room,
+    )
+    r, line = base.radius, base.value_line
+    tops, bottoms, gaps, lefts, rights = [], [], [], [], []
+    for layer, size in enumerate(sizes):
+        ports = 0.0 if layer == 0 else (sizes[layer - 1] * base.port_step() - 0.4 * line) / 2
+        top = max(r, ports, 0.5 * line if layer == 0 else STACK_ROWS / 2 * line)
+        bottom = max(r, ports)
+        if layer > 0:
+            rows = max(base.stack_rows(layer, j) for j in range(size))
+            below = max(r, (rows - STACK_ROWS / 2) * line)
+            bottom = max(bottom, below + PAD + BLOCK_LINES * line)
+        tops.append(top)
+        bottoms.append(bottom)
+        gaps.append(top + bottom + 0.9 * line)
+        lefts.append(r if layer == 0 else r + base.connector + room.block)
+        rights.append(max(r + PAD + room.stack, -r + room.bias))
+    heights = [
+        (size - 1) * gap + t + b for size, gap, t, b in zip(sizes, gaps, tops, bottoms, strict=True)
+    ]
+    xs = [0.0]
+    for layer in range(1, len(sizes)):
+        between = max(2.4 * r, 0.2 * max(heights[layer - 1], heights[layer]))
+        xs.append(xs[-1] + rights[layer - 1] + between + lefts[layer])
+    return Layout(
+        **{
+            **base.__dict__,
+            "xs": tuple(xs),
+            "gaps": tuple(gaps),
+            "lefts": tuple(lefts),
+            "rights": tuple(rights),
+            "node_top": tuple(tops),
+            "node_bottom": tuple(bottoms),
+        }
     )

@@ -34,6 +34,8 @@ MIN_ZOOM, MAX_ZOOM = 0.05, 12.0
 EDGE_PICK_PX = 5.0  # how near (screen pixels) a click must be to an edge to hit it
 EDIT_KINDS = ("weight", "bias")
 SETTLE_MS = 150  # after the last zoom step, dense edges are redrawn antialiased
+MAX_FIT_ZOOM = 1.6
+PRESENTATION_ZOOM = 1.6  # presentation mode draws this much larger than fitting would
 PIXMAP_CACHE_KB = 64 * 1024  # the edge bundles' cached pixels must fit (Qt's default: 10 MB)
 
 
@@ -62,7 +64,7 @@ class NetworkCanvas(QGraphicsView):
         self.setAccessibleName("Network canvas")
         if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:  # else caches evict each other per frame
             QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
-        self.scale_factor = 1.0
+        self.presentation = False
         self._selection: Target | None = None
         self._editor: ValueEditor | None = None
         self._editing: Target | None = None
@@ -94,25 +96,72 @@ class NetworkCanvas(QGraphicsView):
         """The scene centre and radius of a neuron."""
         return QPointF(*self.network.layout.center(layer, neuron)), self.network.layout.radius
 
+    # the rooms of the lesson's values (see canvas/layout.py) -------------------------------
+    def lesson_layout(self) -> bool:
+        """Whether every lesson value has a room of its own (a small network), rather than
+        the values of one neuron being shown on a card (`card_corner`)."""
+        return self.network.layout.lesson
+
     def value_row(self, layer: int, neuron: int, row: int) -> QPointF:
-        """Where line `row` of the lesson's values beside a neuron starts (the scene keeps
-        edge labels out of that room)."""
+        """The top left of line `row` of the values beside a neuron (z, a, δ, the loss)."""
         return QPointF(*self.network.layout.value_row(layer, neuron, row))
+
+    def bias_row(self, layer: int, neuron: int, row: int) -> QPointF:
+        """The top left of line `row` of a neuron's bias block (the bias, its gradient)."""
+        return QPointF(*self.network.layout.bias_row(layer, neuron, row))
+
+    def port_row(self, layer: int, neuron: int, source: int, row: int) -> QPointF:
+        """The top left of line `row` of an edge's block (the weight, its gradient)."""
+        return QPointF(*self.network.layout.port_row(layer, neuron, source, row))
+
+    def card_corner(self) -> tuple[float, float]:
+        """The top left of the room the scene keeps for the lesson's card (dense layout)."""
+        return self.network.card_corner
 
     def value_line(self) -> float:
         """The height of a line of the lesson's values."""
         return self.network.layout.value_line
 
-    def shows_edge_labels(self) -> bool:
-        return self.network.layout.edge_labels
+    def value_font(self, bold: bool = False):
+        return self.network.value_font(bold)
+
+    def edge_line(self, layer: int, neuron: int, source: int):
+        """The drawn line of an edge, between its source's values and its block."""
+        return self.network.bundles[layer].line(neuron, source)
+
+    def label_of(self, target: Target) -> TextLabel | None:
+        """The canvas's label of a weight or a bias, if it has one."""
+        if target.kind == "edge":
+            return self.network.edge_labels.get((target.layer, target.neuron, target.source))
+        return self.network.biases.get((target.layer, target.neuron))
+
+    def set_lesson_room(self, number: str, shares: bool) -> bool:
+        """Makes every room of the lesson wide enough for `number`, the longest number the
+        lesson writes (its digits as 0s), and for a sample's share of the loss (`shares`);
+        True if that needed a redraw."""
+        if (number, shares) == (self.network.widest_number, self.network.shares):
+            return False
+        self.network.widest_number, self.network.shares = number, shares
+        if not self.lesson_layout():
+            return False
+        self._redraw()
+        return True
 
     def layer_sizes(self) -> tuple[int, ...]:
         return self.model.document.sizes
 
-    def set_scale_factor(self, factor: float) -> None:
-        """Enlarges the canvas's text by `factor` (presentation mode) and redraws."""
-        self.scale_factor = self.network.text_scale = factor
-        self._redraw()
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode draws PRESENTATION_ZOOM times larger than fitting the view
+        would: every value is at least that much larger than in normal mode, in a window
+        of any size. Where the network is then larger than the view, the view follows the
+        lesson's step (`follow`)."""
+        self.presentation = on
+        self.fit()
+
+    def follow(self, rect: QRectF) -> None:
+        """Scrolls the scene rectangle `rect` into view, if the fitted view does not show it."""
+        if not self._user_zoomed:
+            self.ensureVisible(rect, 40, 40)
 
     def scene_point(self, target: Target) -> QPointF:
         """Where `target` is drawn in the scene (a click there hits it)."""
@@ -363,9 +412,10 @@ class NetworkCanvas(QGraphicsView):
         rect = self.scene().sceneRect()
         if rect.isValid():
             self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-            if self.transform().m11() > 1.6:  # small networks: don't blow them up
-                self.resetTransform()
-                self.scale(1.6, 1.6)
+            zoom = min(self.transform().m11(), MAX_FIT_ZOOM)  # small networks: not blown up
+            zoom *= PRESENTATION_ZOOM if self.presentation else 1.0
+            self.resetTransform()
+            self.scale(zoom, zoom)
             self.centerOn(rect.center())
         self._on_zoomed()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF
-from PySide6.QtGui import QPen
+from PySide6.QtGui import QFont, QFontMetricsF, QPen
 from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSimpleTextItem
 
 from bpstudio.document.model import Document
@@ -26,7 +26,12 @@ from bpstudio.ui.canvas.items import (
     Target,
     TextLabel,
 )
-from bpstudio.ui.canvas.layout import COLUMN, EDGE_LABEL_SPOTS, Layout, layout_for
+from bpstudio.ui.canvas.layout import EDGE_LABEL_SPOTS, VALUE_PX, Layout, TextRoom, layout_for
+
+MARGIN = 16.0  # around the drawing
+CARD_BLOCKS = 3.2  # the lesson's card (dense networks) is this many edge blocks wide
+CARD_LINES = 12  # and at least this many lines high
+WIDEST_DEFAULT = "−0.0000"  # the widest number the lesson writes, until it says otherwise
 
 
 def weight_scale(document: Document) -> float:
@@ -42,7 +47,9 @@ class NetworkScene(QGraphicsScene):
     def __init__(self, model: DocumentModel, parent=None) -> None:
         super().__init__(parent)
         self.model = model
-        self.text_scale = 1.0
+        self.widest_number = WIDEST_DEFAULT
+        self.shares = False  # whether the lesson writes a sample's share of the loss
+        self.card_corner = (0.0, 0.0)
         self.layout: Layout = layout_for((1, 1))
         self.root: Root | None = None
         self.neurons: dict[tuple[int, int], NeuronItem] = {}
@@ -69,7 +76,7 @@ class NetworkScene(QGraphicsScene):
         self._remove_items()
         doc, t = self.document, theme.current()
         self.setBackgroundBrush(t.background)
-        self.layout = layout_for(doc.sizes, self.text_scale)
+        self.layout = layout_for(doc.sizes, self.text_room())
         self.root = Root()
         self.addItem(self.root)
         self._scale = weight_scale(doc)
@@ -78,9 +85,37 @@ class NetworkScene(QGraphicsScene):
         for layer in range(1, len(doc.sizes)):
             self._add_bundle(layer)
         self._add_legend()
-        self.setSceneRect(self.root.childrenBoundingRect().adjusted(-40, -40, 40, 40))
+        drawn = self.root.childrenBoundingRect()
+        self.card_corner = (drawn.right() + 50.0, self.layout.top)
+        if not self.layout.lesson:  # room for the lesson's card of one neuron's values
+            card = QRectF(*self.card_corner, CARD_BLOCKS * self.text_room().block, 0.0)
+            drawn = drawn.united(card.adjusted(0, 0, 0, CARD_LINES * self.layout.value_line))
+        self.setSceneRect(drawn.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
         self._shown = None
         self.highlight(self.highlighted)
+
+    def value_font(self, bold: bool = False) -> QFont:
+        """The font of the lesson's values and of the weight and bias labels."""
+        font = QFont()
+        font.setPixelSize(round(VALUE_PX))
+        font.setBold(bold)
+        return font
+
+    def text_room(self) -> TextRoom:
+        """How wide the lesson's lines get when no number is wider than `widest_number`,
+        with a sample's share (`L^[p]`) written only where a batch has several samples."""
+        metrics = QFontMetricsF(self.value_font())
+        n, share = self.widest_number, "L[9]" if self.shares else "L"
+        slack = 6.0  # the label's plate, and rounding
+
+        def widest(*texts: str) -> float:
+            return max(metrics.horizontalAdvance(t) for t in texts) + slack
+
+        return TextRoom(
+            stack=widest("δ = " + n, f"{share} = {n}", "x9 = " + n),
+            block=widest(f"∂{share}/∂w = {n}", f"{n} → {n}"),
+            bias=widest(f"∂{share}/∂b = {n}", f"b: {n} → {n}"),
+        )
 
     def _remove_items(self) -> None:
         for table in (self.neurons, self.biases, self.edge_labels, self.headers, self.bands):
@@ -98,7 +133,7 @@ class NetworkScene(QGraphicsScene):
         note = Notation(doc.sizes)
         x, y, w, h = lay.column_rect(layer)
         self.bands[layer] = LayerBand(self.root, layer, QRectF(x, y, w, h))
-        head = TextLabel(self.root, Target(layer), lay.header_px, "center", 0.9 * COLUMN)
+        head = TextLabel(self.root, Target(layer), lay.header_px, "center", lay.header_width)
         head.style(t.muted, t.background)
         head.set_text(texts.header(doc, layer))
         head.place(QPointF(lay.x(layer), lay.header_y))
@@ -119,19 +154,34 @@ class NetworkScene(QGraphicsScene):
         self._texts["symbol"].append(neuron.label)
         if layer == 0:
             return
-        label = TextLabel(self.root, Target(layer, j, bias=True), lay.bias_px, "top")
+        mode = "left" if lay.lesson else "top"
+        label = TextLabel(self.root, Target(layer, j, bias=True), lay.bias_px, mode)
         label.setZValue(Z_TEXT)
         label.style(t.muted, t.background)
         label.set_text(texts.bias_label(texts.bias(self.document, layer, j)))
-        label.place(QPointF(x, y + lay.radius + 2))
+        label.place(QPointF(*lay.bias_row(layer, j, 0)))
         label.setToolTip(texts.bias_tip(self.document, layer, j))
         self.biases[(layer, j)] = label
         self._texts["bias"].append(label)
 
     def _add_bundle(self, layer: int) -> None:
         lay, t = self.layout, theme.current()
-        xs = (lay.x(layer - 1), lay.x(layer))
-        bundle = EdgeBundle(self.root, layer, xs, lay.ys(layer - 1), lay.ys(layer))
+        if lay.lesson:
+            ends = [
+                [lay.edge_end(layer, j, k) for k in range(lay.sizes[layer - 1])]
+                for j in range(lay.sizes[layer])
+            ]
+            xs = (lay.stack_right(layer - 1), ends[0][0][0])
+            tails = [
+                QLineF(*lay.tail(layer, j, k))
+                for j, row in enumerate(ends)
+                for k in range(len(row))
+            ]
+            y1 = [[y for _x, y in row] for row in ends]
+            bundle = EdgeBundle(self.root, layer, xs, lay.ys(layer - 1), y1, tails)
+        else:
+            xs = (lay.x(layer - 1), lay.x(layer))
+            bundle = EdgeBundle(self.root, layer, xs, lay.ys(layer - 1), lay.ys(layer))
         weights = self.document.layers[layer].weights
         bundle.restyle(weights, self._scale, EdgeStyle(t.positive, t.negative, lay.max_edge_width))
         self.bundles[layer] = bundle
@@ -143,10 +193,16 @@ class NetworkScene(QGraphicsScene):
 
     def _add_edge_label(self, bundle: EdgeBundle, j: int, k: int, t: theme.Theme) -> None:
         layer = bundle.layer
-        label = TextLabel(self.root, Target(layer, j, k), self.layout.value_px, "center")
+        lay = self.layout
+        label = TextLabel(
+            self.root, Target(layer, j, k), lay.value_px, "left" if lay.lesson else "center"
+        )
         label.style(t.text, t.background)
         label.set_text(texts.weight_label(bundle.weights[j, k]))
-        self._place_edge_label(label, bundle.line(j, k), self.layout.edge_label_fraction(layer, j))
+        if lay.lesson:  # the first line of the edge's block
+            label.place(QPointF(*lay.port_row(layer, j, k, 0)))
+        else:
+            self._place_edge_label(label, bundle.line(j, k), lay.edge_label_fraction(layer, j))
         self.edge_labels[(layer, j, k)] = label
         self._texts["edge"].append(label)
 
@@ -156,9 +212,6 @@ class NetworkScene(QGraphicsScene):
         if not self._taken:
             self._taken = [item.sceneBoundingRect() for item in self.neurons.values()]
             self._taken += [item.sceneBoundingRect() for item in self.biases.values()]
-            self._taken += [
-                QRectF(*self.layout.value_room(layer, j)) for layer, j in self.neurons if layer > 0
-            ]
         for spot in (preferred, *EDGE_LABEL_SPOTS, preferred):
             label.place(line.pointAt(spot))
             rect = label.sceneBoundingRect().adjusted(-3, -1, 3, 1)
@@ -262,7 +315,7 @@ class NetworkScene(QGraphicsScene):
             assert target.neuron is not None and target.source is not None
             label = self.edge_labels.get((target.layer, target.neuron, target.source))
             if label is not None:
-                return QPointF(label.anchor)
+                return label.sceneBoundingRect().center()
             line = self.bundles[target.layer].line(target.neuron, target.source)
             return line.pointAt(lay.edge_label_fraction(target.layer, target.neuron))
         if target.kind == "bias":

@@ -1,0 +1,196 @@
+"""The lesson canvas stays legible at every micro-step: measured from the scene's geometry,
+no value's text touches another label, a neuron, an edge or an arrow; the current step's
+value is on the canvas (except while Check yourself hides it); a batch's share of a
+gradient is told apart from the combined gradient; dense networks show one neuron's
+values on a card; presentation mode draws the canvas larger."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from PySide6.QtCore import QLineF, QPointF, QRectF
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsLineItem,
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+)
+
+from bpstudio.engine.formula import format_number
+from bpstudio.resources import examples_dir
+
+LESSONS = ("seed-1-one-neuron", "seed-2-two-neurons", "seed-3-hidden-layer", "xor")
+INSET = 1.0  # a text's box, less this much on every side, must touch nothing
+
+
+def text_rect(item) -> QRectF:
+    return item.sceneBoundingRect().adjusted(INSET, INSET, -INSET, -INSET)
+
+
+def segment_hits(line: QLineF, rect: QRectF) -> bool:
+    """Whether the segment `line` passes through `rect` (Liang–Barsky clipping)."""
+    x0, y0, dx, dy = line.x1(), line.y1(), line.dx(), line.dy()
+    low, high = 0.0, 1.0
+    for p, q in (
+        (-dx, x0 - rect.left()),
+        (dx, rect.right() - x0),
+        (-dy, y0 - rect.top()),
+        (dy, rect.bottom() - y0),
+    ):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def circle_hits(centre: QPointF, radius: float, rect: QRectF) -> bool:
+    nearest_x = min(max(centre.x(), rect.left()), rect.right())
+    nearest_y = min(max(centre.y(), rect.top()), rect.bottom())
+    return math.hypot(centre.x() - nearest_x, centre.y() - nearest_y) < radius
+
+
+def drawn_lines(window) -> list[QLineF]:
+    """Every edge and tail of the canvas, and the overlay's highlight lines and arrows."""
+    lines = []
+    for bundle in window.canvas.network.bundles.values():
+        lines += list(bundle.lines) + list(bundle.tails)
+    for item in window.overlay.group.childItems():
+        if isinstance(item, QGraphicsLineItem):
+            lines.append(item.line())
+        elif isinstance(item, QGraphicsPathItem | QGraphicsPolygonItem):
+            polygon = (
+                item.path().toFillPolygon()
+                if isinstance(item, QGraphicsPathItem)
+                else item.polygon()
+            )
+            points = [polygon[i] for i in range(polygon.size())]
+            lines += [QLineF(a, b) for a, b in zip(points, points[1:], strict=False)]
+    return lines
+
+
+def rings(window) -> list[tuple[QPointF, float]]:
+    """The highlight rings, as circles with their stroke's outer radius."""
+    found = []
+    for item in window.overlay.group.childItems():
+        if isinstance(item, QGraphicsEllipseItem):
+            rect = item.rect()
+            found.append((rect.center(), rect.width() / 2 + item.pen().widthF() / 2))
+    return found
+
+
+def value_texts(window) -> list[tuple[str, QRectF]]:
+    """The overlay's values and the canvas's weight and bias labels that are shown."""
+    found = [(text, text_rect(item)) for text, item in window.overlay.labels.items()]
+    network = window.canvas.network
+    for label in [*network.edge_labels.values(), *network.biases.values()]:
+        if label.isVisible():
+            found.append((label.text(), text_rect(label)))
+    return found
+
+
+def collisions(window) -> list[str]:
+    """Every pair of things that touch, as words."""
+    texts = value_texts(window)
+    network = window.canvas.network
+    others = [(label.text(), text_rect(label)) for label in network.headers.values()]
+    neurons = [(n.centre, n.radius) for n in network.neurons.values()]
+    lines = drawn_lines(window)
+    found = []
+    for i, (text, rect) in enumerate(texts):
+        for other, other_rect in texts[i + 1 :] + others:
+            if rect.intersects(other_rect):
+                found.append(f"{text!r} covers {other!r}")
+        for centre, radius in neurons + rings(window):
+            if circle_hits(centre, radius, rect):
+                found.append(f"{text!r} covers a neuron or ring at {centre}")
+        for line in lines:
+            if segment_hits(line, rect):
+                found.append(f"{text!r} is crossed by a line {line}")
+    return found
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_no_value_touches_anything_and_the_current_value_shows_at_every_step(
+    qtbot, main_window, name
+):
+    """Every micro-step of the training step of Examples 1, 2, 3 and XOR, at the panel's
+    default 4 decimals: nothing any value is written with touches another label, a neuron,
+    an edge, a tail, an arrow or a ring; the current step's value is on the canvas, marked."""
+    window = main_window()
+    assert window.open_path(examples_dir() / f"{name}.bpnet")
+    walk = window.lesson.walk
+    assert window.canvas.lesson_layout()
+    for index in range(len(walk.sequence) + 1):
+        window.lesson.jump(index)
+        problems = collisions(window)
+        assert not problems, (name, index, problems[:5])
+        step = walk.current
+        if step is None:
+            assert window.overlay.current is None
+            continue
+        shown = window.overlay.current
+        assert shown is not None, (name, index)
+        number = format_number(step.value, 4)
+        assert shown.toPlainText().endswith(number), (name, index, shown.toPlainText())
+
+
+def test_check_yourself_hides_the_current_value_until_it_is_answered(qtbot, main_window):
+    """While `a⁽²⁾₁ = ?` is asked, the canvas does not show 0.5622; after the right answer
+    it does, marked as the current value."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    window.lesson.panel.set_quiz(True)
+    window.lesson.jump(1)  # a⁽²⁾₁
+    assert window.lesson.panel.result_text() == "?"
+    assert "a = 0.5622" not in window.overlay.labels
+    assert window.overlay.current is None
+    window.lesson.panel.quiz.check("0.5622")
+    assert "a = 0.5622" in window.overlay.labels
+    assert window.overlay.current is window.overlay.labels["a = 0.5622"]
+
+
+def test_a_sample_s_share_and_the_combined_gradient_are_named_apart(qtbot, main_window):
+    """XOR walks sample 1 of 4: in the backward pass the edge's block holds the share
+    ∂L^[1]/∂w; after combining, the same room holds ∂L/∂w, the batch's gradient, and the
+    share is no longer written over it."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "xor.bpnet")
+    walk = window.lesson.walk
+    seq = walk.sequence
+    share = next(i for i, s in enumerate(seq) if s.kind == "grad_w" and s.sample == 0)
+    window.lesson.jump(share)
+    step = seq[share]
+    text = f"∂L[1]/∂w = {format_number(step.value, 4)}"
+    assert window.overlay.labels[text] is window.overlay.current
+    room = window.overlay.labels[text].pos()
+    combined = next(
+        i
+        for i, s in enumerate(seq)
+        if s.kind == "grad_w" and s.sample is None and s.key[1:4] == step.key[1:4]
+    )
+    window.lesson.jump(combined + 1)
+    in_room = [t for t, item in window.overlay.labels.items() if item.pos() == room]
+    assert in_room == [f"∂L/∂w = {format_number(seq[combined].value, 4)}"]
+
+
+def test_loss_symbols_are_written_as_in_the_derivation(qtbot, main_window):
+    """The canvas writes a sample's loss with a superscript [1], as the panel does, never
+    as plain `L^[1]`."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "xor.bpnet")
+    seq = window.lesson.walk.sequence
+    whole = next(i for i, s in enumerate(seq) if s.kind == "loss" and s.sample is None)
+    window.lesson.jump(whole + 1)
+    item = next(i for t, i in window.overlay.labels.items() if t.startswith("L[1] = "))
+    html = item.toHtml()
+    assert "vertical-align:super" in html and "[1]" in html
+    assert not any("^" in text for text in window.overlay.labels)

@@ -239,12 +239,13 @@ class MainWindow(QMainWindow):
         stale = self.lesson.walk.net.sizes != self.document.sizes
         if stale or self.lesson.runner.running or not self.lesson.ready():
             self.overlay.clear()
+            self.canvas.follow(None)
             return
         self.overlay.show(
             self.lesson.walk, self.lesson.panel.decimals, self.lesson.panel.is_hidden()
         )
-        if self.overlay.current is not None:
-            self.canvas.follow(self.overlay.current.sceneBoundingRect())
+        current = self.overlay.current
+        self.canvas.follow(None if current is None else current.sceneBoundingRect())
 
     def _on_canvas_selection(self) -> None:
         """A dense network's lesson card shows the neuron clicked on."""

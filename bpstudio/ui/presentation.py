@@ -3,7 +3,7 @@ the derivation and one plot, everything driven from the keyboard; Esc leaves."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QToolBar
 
 SCALE = 1.75
@@ -18,6 +18,8 @@ class Presentation(QObject):
         self.active = False
         self._hidden: list = []
         self._font = window.font()
+        self._state = QByteArray()  # docks and toolbars before `enter`, restored by `leave`
+        self._size = QSize()  # the window's size before `enter`
         self.action = window.action(
             "&Presentation",
             self.toggle,
@@ -41,6 +43,8 @@ class Presentation(QObject):
             return
         w = self.window
         self.active = True
+        self._state = w.saveState()
+        self._size = w.size()
         self._hidden = [
             d
             for d in w.findChildren(QDockWidget)
@@ -71,12 +75,14 @@ class Presentation(QObject):
             return
         w = self.window
         self.active = False
+        w.setFont(self._font)  # first: the docks come back at their normal size
+        self.lesson.panel.set_font_scale(1.0)
         for widget in self._hidden:
             widget.show()
-        w.setFont(self._font)
-        self.lesson.panel.set_font_scale(1.0)
         w.menuBar().show()
         w.showNormal()
+        w.restoreState(self._state)
+        w.resize(self._size)
         w.canvas.set_presentation(False)
         self.action.setChecked(False)
         self.leave_action.setEnabled(False)

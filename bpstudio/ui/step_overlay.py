@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+import shiboken6
 from PySide6.QtCore import QLineF, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsItemGroup, QGraphicsTextItem
@@ -56,8 +57,10 @@ class StepOverlay:
         self.group = None
         self.labels = {}
         self.current = None
+        self.canvas.lesson_tip = lambda _target: ""
         for item in self._hidden_labels:
-            item.setVisible(True)
+            if shiboken6.isValid(item):  # else a redraw of the canvas has replaced it
+                item.setVisible(True)
         self._hidden_labels = []
 
     def show(self, walk: Walkthrough, decimals: int | None, hide_current: bool = False) -> None:
@@ -77,6 +80,7 @@ class StepOverlay:
         done = walk.index + (0 if step is None or hide_current else 1)
         values = {s.key: s for s in walk.sequence.steps[:done]}
         sample = self._sample(walk)
+        self.canvas.lesson_tip = lambda target: self._tip(target, values, sample)
         if self.canvas.lesson_layout():
             self._write_all(walk, values, sample, step if done > walk.index else None)
         else:
@@ -152,6 +156,25 @@ class StepOverlay:
 
     def _number(self, value: float) -> str:
         return escape(format_number(value, self.decimals))
+
+    def _tip(self, target: Target, values: dict, sample: int) -> str:
+        """The values of `target` (a neuron, its bias, or an edge) shown so far, a line
+        each: what hovering over it adds to its tooltip."""
+        if target.neuron is None:
+            return ""
+        if target.kind == "edge":
+            kinds = ("grad_w", "update_w")
+        elif target.kind == "bias":
+            kinds = ("grad_b", "update_b")
+        else:
+            kinds = ("z", "a", "delta")
+        lines = []
+        for (kind, layer, neuron, source, s), step in values.items():
+            place = (layer, neuron, source) == (target.layer, target.neuron, target.source)
+            if kind in kinds and place and s in (None, sample):
+                number = format_number(step.value, self.decimals)
+                lines.append(f"{step.symbol.text()} = {number}")
+        return "\n".join(lines)
 
     # the dense layout: the values of one neuron on a card --------------------------------
     def _write_card(self, walk, values: dict, sample: int, current: Step | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from PySide6.QtCore import QLineF, QPointF, QRectF
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsLineItem,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.engine.formula import format_number
 from bpstudio.resources import examples_dir
+from bpstudio.ui.canvas.items import Target
 
 LESSONS = ("seed-1-one-neuron", "seed-2-two-neurons", "seed-3-hidden-layer", "xor")
 INSET = 1.0  # a text's box, less this much on every side, must touch nothing
@@ -194,3 +195,57 @@ def test_loss_symbols_are_written_as_in_the_derivation(qtbot, main_window):
     html = item.toHtml()
     assert "vertical-align:super" in html and "[1]" in html
     assert not any("^" in text for text in window.overlay.labels)
+
+
+def test_a_dense_network_shows_one_neuron_s_values_on_a_card_that_touches_nothing(
+    qtbot, main_window
+):
+    """Spiral (2-8-8-1) is too dense for a room per value: the card beside the network holds
+    the active neuron's values, with the activations that feed it, and touches no neuron,
+    edge or label; a click on another neuron puts that one on the card, and hovering over
+    a neuron lists what the lesson has computed for it."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "spiral.bpnet")
+    assert not window.canvas.lesson_layout()
+    walk = window.lesson.walk
+    seq = walk.sequence
+    index = next(i for i, s in enumerate(seq) if s.kind == "z" and s.layer == 2 and s.neuron == 4)
+    window.lesson.jump(index)
+    labels = window.overlay.labels
+    z = format_number(seq[index].value, 4)
+    assert window.overlay.current is labels[f"z = {z}"]
+    feeding = [s for s in seq[:index] if s.kind == "a" and s.layer == 1]
+    assert len(feeding) == 8
+    for step in feeding:  # a⁽²⁾ₖ = …, on the line of the weight that carries it
+        assert any(f"= {format_number(step.value, 4)}" in text for text in labels), step
+    drawn = window.canvas.network.root.childrenBoundingRect()
+    rects = [text_rect(item) for item in labels.values()]
+    for i, rect in enumerate(rects):
+        assert not rect.intersects(drawn)
+        assert not any(rect.intersects(other) for other in rects[i + 1 :])
+    canvas = window.canvas
+    pos = canvas.mapFromScene(canvas.scene_point(Target(1, 2)))
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    a = next(s for s in seq[:index] if s.kind == "a" and s.layer == 1 and s.neuron == 2)
+    assert f"a = {format_number(a.value, 4)}" in window.overlay.labels
+    assert f"z = {z}" not in window.overlay.labels
+    tip = canvas.tooltip_text(Target(2, 4))
+    assert f"z⁽³⁾₅ = {format_number(seq[index].value, 4)}" in tip
+    window.lesson.jump(index - 1)  # before z⁽³⁾₅: the tooltip does not tell it
+    assert "z⁽³⁾₅" not in canvas.tooltip_text(Target(2, 4))
+
+
+def test_presentation_draws_every_value_at_least_1_6_times_as_large(qtbot, main_window):
+    """The same window, in presentation mode, draws the canvas's values at least 1.6 times
+    the size normal mode draws them, and keeps the current value in view."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+    window.lesson.jump(12)
+    normal = window.canvas.transform().m11()
+    window.presentation.enter(full_screen=False)
+    qtbot.waitUntil(lambda: window.canvas.transform().m11() >= 1.6 * normal - 1e-9)
+    current = window.overlay.current.sceneBoundingRect()
+    shown = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert shown.contains(current)
+    window.presentation.leave()
+    qtbot.waitUntil(lambda: window.canvas.transform().m11() == pytest.approx(normal))

@@ -35,6 +35,7 @@ EDGE_PICK_PX = 5.0  # how near (screen pixels) a click must be to an edge to hit
 EDIT_KINDS = ("weight", "bias")
 SETTLE_MS = 150  # after the last zoom step, dense edges are redrawn antialiased
 MAX_FIT_ZOOM = 1.6
+FIT_MARGIN = 2  # px between a fitted network and the view's frame
 PRESENTATION_ZOOM = 1.6  # presentation mode draws this much larger than fitting would
 PIXMAP_CACHE_KB = 64 * 1024  # the edge bundles' cached pixels must fit (Qt's default: 10 MB)
 
@@ -65,6 +66,8 @@ class NetworkCanvas(QGraphicsView):
         if QPixmapCache.cacheLimit() < PIXMAP_CACHE_KB:  # else caches evict each other per frame
             QPixmapCache.setCacheLimit(PIXMAP_CACHE_KB)
         self.presentation = False
+        self._focus: QRectF | None = None  # what a fit keeps in view (`follow`)
+        self.lesson_tip: Callable[[Target], str] = lambda _target: ""  # set by the lesson
         self._selection: Target | None = None
         self._editor: ValueEditor | None = None
         self._editing: Target | None = None
@@ -142,9 +145,7 @@ class NetworkCanvas(QGraphicsView):
         if (number, shares) == (self.network.widest_number, self.network.shares):
             return False
         self.network.widest_number, self.network.shares = number, shares
-        if not self.lesson_layout():
-            return False
-        self._redraw()
+        self._redraw()  # the lesson layout's rooms, or a dense network's card, grow or shrink
         return True
 
     def layer_sizes(self) -> tuple[int, ...]:
@@ -158,10 +159,19 @@ class NetworkCanvas(QGraphicsView):
         self.presentation = on
         self.fit()
 
-    def follow(self, rect: QRectF) -> None:
-        """Scrolls the scene rectangle `rect` into view, if the fitted view does not show it."""
-        if not self._user_zoomed:
+    def follow(self, rect: QRectF | None) -> None:
+        """Keeps the scene rectangle `rect` (the lesson's current value) in view, now and
+        after every fit, if the fitted view does not show all of the network."""
+        self._focus = rect
+        if rect is not None and not self._user_zoomed:
             self.ensureVisible(rect, 40, 40)
+
+    def tooltip_text(self, target: Target) -> str:
+        """What hovering over `target` tells: its exact value, and what the lesson has
+        computed for it so far (`lesson_tip`)."""
+        extra = self.lesson_tip(target)
+        text = self.network.tooltip(target)
+        return f"{text}\n\nThis step so far:\n{extra}" if extra else text
 
     def scene_point(self, target: Target) -> QPointF:
         """Where `target` is drawn in the scene (a click there hits it)."""
@@ -388,7 +398,7 @@ class NetworkCanvas(QGraphicsView):
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), self.network.tooltip(target), self.viewport())
+                QToolTip.showText(event.globalPos(), self.tooltip_text(target), self.viewport())
             return True
         return super().viewportEvent(event)
 
@@ -410,13 +420,17 @@ class NetworkCanvas(QGraphicsView):
         self._user_zoomed = False
         self.resetTransform()
         rect = self.scene().sceneRect()
-        if rect.isValid():
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-            zoom = min(self.transform().m11(), MAX_FIT_ZOOM)  # small networks: not blown up
+        if rect.isValid() and not rect.isEmpty():
+            # measured without the scroll bars, so that showing or hiding them cannot
+            # change the zoom (else each resize could toggle them again, for ever)
+            room = self.contentsRect().adjusted(FIT_MARGIN, FIT_MARGIN, -FIT_MARGIN, -FIT_MARGIN)
+            fitted = min(room.width() / rect.width(), room.height() / rect.height())
+            zoom = min(max(fitted, MIN_ZOOM), MAX_FIT_ZOOM)  # small networks: not blown up
             zoom *= PRESENTATION_ZOOM if self.presentation else 1.0
-            self.resetTransform()
             self.scale(zoom, zoom)
             self.centerOn(rect.center())
+            if self._focus is not None:
+                self.ensureVisible(self._focus, 40, 40)
         self._on_zoomed()
 
     def zoom(self, factor: float) -> None:

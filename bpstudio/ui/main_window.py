@@ -178,9 +178,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action("&Quit", self.close, key.Quit))
         edit = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(key.Undo)
+        undo.setShortcuts(key.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(key.Redo)])
+        redo.setShortcuts(key.Redo)  # the platform's own: Ctrl+Y on Windows, Ctrl+Shift+Z on X11
         for a in (undo, redo):
             self.addAction(a)
             edit.addAction(a)

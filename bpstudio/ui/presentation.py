@@ -17,6 +17,7 @@ class Presentation(QObject):
         self.lesson = lesson
         self.active = False
         self._hidden: list = []
+        self._state = Qt.WindowState.WindowNoState  # the window's before presentation
         self._font = window.font()
         self.action = window.action(
             "&Presentation",
@@ -41,6 +42,7 @@ class Presentation(QObject):
             return
         w = self.window
         self.active = True
+        self._state = w.windowState() & ~Qt.WindowState.WindowFullScreen
         self._hidden = [
             d
             for d in w.findChildren(QDockWidget)
@@ -76,7 +78,8 @@ class Presentation(QObject):
         w.setFont(self._font)
         self.lesson.panel.set_font_scale(1.0)
         w.menuBar().show()
-        w.showNormal()
+        w.setWindowState(self._state)  # maximised stays maximised
+        w.show()
         w.canvas.fit()
         self.action.setChecked(False)
         self.leave_action.setEnabled(False)

@@ -1,4 +1,5 @@
-"""Finds the bundled `resources/` (examples, icons, and the docs and licences) wherever bpstudio runs. Must not import Qt.
+"""Finds the bundled `resources/` (examples, icons, and the docs and licences) wherever
+bpstudio runs. Must not import Qt.
 
 Three places, checked in this order:
 

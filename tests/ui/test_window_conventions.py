@@ -92,9 +92,7 @@ def test_a_drop_on_the_canvas_reaches_the_window(quiet_main_window, qtbot):
     assert not window.canvas.acceptDrops() and not window.canvas.viewport().acceptDrops()
 
 
-def test_a_drop_asks_about_unsaved_changes_and_cancel_keeps_the_document(
-    quiet_main_window, qtbot
-):
+def test_a_drop_asks_about_unsaved_changes_and_cancel_keeps_the_document(quiet_main_window, qtbot):
     window = quiet_main_window()
     window.push(SetWeight(1, 0, 0, 0.625))
     asked = []

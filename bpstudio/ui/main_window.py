@@ -31,6 +31,7 @@ from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
 from bpstudio.ui.export_actions import ExportActions
 from bpstudio.ui.file_opening import dropped_document, fill_example_menu
+from bpstudio.ui.help_menu import HelpMenu
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.panels import install_panels
 from bpstudio.ui.plots import install_plots
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self._on_document_changed()
         self.on_disk: Fingerprint | None = None  # the file as opened or last saved
         self.recovery = RecoveryController(self)
+        self.help = HelpMenu(self)  # the last menu
         self._show_step()  # the views were built for the document: no `changed` came yet
         if path is not None:
             self._show_document()

@@ -21,20 +21,22 @@ def _relative(target: str) -> bool:
 
 
 def for_index(readme: str, base_url: str = "") -> str:
-    def image(match: re.Match) -> str:
-        alt, target = match.groups()
-        if not _relative(target):
-            return match.group(0)
-        if base_url:
-            return f"![{alt}]({base_url.rstrip('/')}/{target})"
-        return f"*(Screenshot: {alt or target}, `{target}` in the repository.)*"
+    def rewrite(pattern: re.Pattern, mark: str, in_words) -> str:
+        def one(match: re.Match) -> str:
+            text, target = match.groups()
+            if not _relative(target):
+                return match.group(0)
+            if base_url:
+                return f"{mark}[{text}]({base_url.rstrip('/')}/{target})"
+            return in_words(text, target)
 
-    def link(match: re.Match) -> str:
-        text, target = match.groups()
-        if not _relative(target):
-            return match.group(0)
-        if base_url:
-            return f"[{text}]({base_url.rstrip('/')}/{target})"
-        return text if f"`{target}`" == text or target in text else f"{text} (`{target}`)"
+        return pattern.sub(one, readme)
 
-    return LINK.sub(link, IMAGE.sub(image, readme))
+    readme = rewrite(
+        IMAGE,
+        "!",
+        lambda alt, target: f"*(Screenshot: {alt or target}, `{target}` in the repository.)*",
+    )
+    return rewrite(
+        LINK, "", lambda text, target: text if target in text else f"{text} (`{target}`)"
+    )

@@ -47,10 +47,7 @@ def _run(args: argparse.Namespace) -> int:
     quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_pyqtgraph()  # once, before any plot widget exists
-    app.setApplicationName("bpstudio")
-    app.setOrganizationName("bpstudio")
-    app.setDesktopFileName("bpstudio")  # Wayland and docks match the window to bpstudio.desktop
-    app.setWindowIcon(application_icon())
+    describe_application(app)
     settings = None
     if args.screenshot:  # a rendering must neither depend on nor change the user's settings
         from PySide6.QtCore import QSettings
@@ -74,6 +71,9 @@ def _run(args: argparse.Namespace) -> int:
     crash_handler.install()
     crash_handler.enable_fatal_log()
     window = MainWindow(settings, opened)
+    from bpstudio.ui.file_opening import FileOpenEvents
+
+    app.installEventFilter(FileOpenEvents(window))  # macOS: Finder double-click, Dock drops
     crash_handler.window = window
     crash_handler.error_recorded.connect(window.recovery.write_now)  # keep the work safe
     window.show()
@@ -82,6 +82,18 @@ def _run(args: argparse.Namespace) -> int:
     gc.freeze()  # the window is up: later collections look only at what comes after
     gc.enable()
     return app.exec()
+
+
+def describe_application(app) -> None:
+    """Name, version, icon, and the desktop file's id, by which Wayland compositors and docks
+    match the window to its menu entry (resources/org.bpstudio.bpstudio.desktop)."""
+    from bpstudio.about import APP_ID, version
+
+    app.setApplicationName("bpstudio")
+    app.setOrganizationName("bpstudio")
+    app.setApplicationVersion(version())
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(application_icon())
 
 
 def read_file(file: str | None) -> tuple[tuple[Document, Path] | None, str]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bpstudio.about import version
 from bpstudio.document.format import DocumentError, load, save, to_dict
 from bpstudio.document.history_csv import write_history_csv
 from bpstudio.document.model import Document, History
@@ -40,6 +41,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+class _PrintVersion(argparse.Action):
+    """--version: the installed package's version, read only when asked (not at every start)."""
+
+    def __init__(self, option_strings, dest, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"bpstudio {version()}")
+        parser.exit()
+
+
 def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
@@ -47,6 +59,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
         "`bpstudio trace|train|steps FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
+    gui.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     gui.add_argument(
         "--screenshot",
         metavar="OUT.png",

@@ -1,4 +1,5 @@
-"""Finds the bundled `resources/` (examples, icons) wherever bpstudio runs. Must not import Qt.
+"""Finds the bundled `resources/` (examples, icons, and the docs and licences) wherever
+bpstudio runs. Must not import Qt.
 
 Three places, checked in this order:
 
@@ -37,6 +38,19 @@ def resources_root() -> Path:
             return candidate.resolve()
     searched = ", ".join(str(c) for c in candidates) or "nowhere: a zipped install"
     raise FileNotFoundError(f"bpstudio's resources folder is missing (looked in {searched})")
+
+
+def project_path(name: str) -> Path:
+    """`LICENSE`, `THIRD-PARTY-NOTICES.md`, `licenses` or `docs`: at the top of a checkout,
+    inside `resources/` in a wheel and a frozen build (pyproject's force-include and the
+    build spec put them there)."""
+    inside = resources_root() / name
+    return inside if inside.exists() else resources_root().parent / name
+
+
+def docs_dir() -> Path:
+    """The folder of the bundled documentation (Markdown)."""
+    return project_path("docs")
 
 
 def resource_path(*parts: str) -> Path:

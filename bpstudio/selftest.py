@@ -93,6 +93,7 @@ def _run_checks(app, scratch: Path, failures: Failures) -> None:
 
         failures.check("bundled examples", find_examples)
         failures.check("application icon", _check_icon)
+        failures.check("documentation and licences", _check_bundled_texts)
         failures.check("fonts", _check_fonts)
         for path in examples:
             _check_example(app, window, path, failures)
@@ -142,6 +143,28 @@ def _check_icon() -> str | None:
     sizes = icon.availableSizes()
     if icon.isNull() or not sizes:
         return "no icon images found in the resources"
+    return None
+
+
+def _check_bundled_texts() -> str | None:
+    """Help ▸ Documentation and About read these; the version comes from the metadata."""
+    from bpstudio import resources
+    from bpstudio.about import version
+
+    wanted = [
+        resources.docs_dir() / "README.md",
+        resources.docs_dir() / "format.md",
+        resources.project_path("LICENSE"),
+        resources.project_path("THIRD-PARTY-NOTICES.md"),
+        resources.project_path("licenses") / "LGPL-3.0.txt",
+    ]
+    missing = [str(p) for p in wanted if not p.is_file()]
+    if missing:
+        return "missing " + ", ".join(missing)
+    import bpstudio
+
+    if version() != bpstudio.__version__:
+        return f"the metadata says version {version()}, the package {bpstudio.__version__}"
     return None
 
 

@@ -93,8 +93,11 @@ if [[ ! -d "$venv" ]]; then
 fi
 bin="$venv/bin"
 [[ -d "$venv/Scripts" ]] && bin="$venv/Scripts" # Windows
+# the exact versions of constraints.txt; BPSTUDIO_UNPINNED=1 takes the newest releases instead
+constraints=(-c "$root/constraints.txt")
+[[ -z "${BPSTUDIO_UNPINNED:-}" ]] || constraints=()
 say "installing bpstudio and PyInstaller $PYINSTALLER_VERSION into the build venv"
-"$bin/python" -m pip install -q "$root" "pyinstaller==$PYINSTALLER_VERSION"
+"$bin/python" -m pip install -q "${constraints[@]}" "$root" "pyinstaller==$PYINSTALLER_VERSION"
 
 say "running PyInstaller"
 pyinstaller_started=$SECONDS
@@ -111,6 +114,9 @@ linux)
 macos) app="$root/dist/bpstudio.app/Contents/MacOS/bpstudio" ;;
 windows) app="$root/dist/bpstudio/bpstudio.exe" ;;
 esac
+# bpstudio's licence and the notices and licences of what the app bundles (Qt, PySide6,
+# NumPy, pyqtgraph, Python), at the top of the app folder where a user looks for them
+cp -R "$root/LICENSE" "$root/THIRD-PARTY-NOTICES.md" "$root/licenses" "$root/dist/bpstudio/"
 [[ -x "$app" ]] || fail "PyInstaller made no executable $app"
 
 say "packing dist/bpstudio.tar.gz"

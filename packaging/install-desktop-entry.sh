@@ -10,12 +10,13 @@
 #     `bpstudio` executable; the menu entry then starts that executable;
 #   - a source checkout (packaging/): the menu entry starts the `bpstudio` command on PATH
 #     (after `pip install .`).
-# Files go under ${XDG_DATA_HOME:-~/.local/share}: applications/, mime/packages/ and
+# Files go under ${XDG_DATA_HOME:-~/.local/share}: applications/, metainfo/, mime/packages/ and
 # icons/hicolor/; the desktop's caches are refreshed when their tools are installed.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 data="${XDG_DATA_HOME:-$HOME/.local/share}"
+app_id=org.bpstudio.bpstudio # reverse DNS, as in the metainfo and the app's setDesktopFileName
 sizes=(16 24 32 48 64 128 256 512)
 
 die() {
@@ -36,7 +37,9 @@ refresh() {
 }
 
 if [[ "${1:-}" == "--uninstall" ]]; then
-    rm -f "$data/applications/bpstudio.desktop" "$data/mime/packages/bpstudio.xml" \
+    # bpstudio.desktop: the name before the reverse-DNS id
+    rm -f "$data/applications/$app_id.desktop" "$data/applications/bpstudio.desktop" \
+        "$data/metainfo/$app_id.metainfo.xml" "$data/mime/packages/bpstudio.xml" \
         "$data/icons/hicolor/scalable/apps/bpstudio.svg"
     for size in "${sizes[@]}"; do
         rm -f "$data/icons/hicolor/${size}x${size}/apps/bpstudio.png"
@@ -63,10 +66,12 @@ case "$exe" in
 *[\"\`\$\\]*) die "the path $exe contains \", \`, \$ or \\; move bpstudio elsewhere" ;;
 esac
 
-mkdir -p "$data/applications" "$data/mime/packages" "$data/icons/hicolor/scalable/apps"
+mkdir -p "$data/applications" "$data/metainfo" "$data/mime/packages" \
+    "$data/icons/hicolor/scalable/apps"
 exe_sed="$(printf '%s' "$exe" | sed -e 's/[&|]/\\&/g')" # & and | mean something to sed
 sed -e "s|^Exec=bpstudio |Exec=\"$exe_sed\" |" -e "s|^TryExec=bpstudio\$|TryExec=$exe_sed|" \
-    "$resources/bpstudio.desktop" >"$data/applications/bpstudio.desktop"
+    "$resources/$app_id.desktop" >"$data/applications/$app_id.desktop"
+cp "$resources/$app_id.metainfo.xml" "$data/metainfo/$app_id.metainfo.xml"
 cp "$resources/mime/bpstudio.xml" "$data/mime/packages/bpstudio.xml"
 cp "$resources/icons/bpstudio.svg" "$data/icons/hicolor/scalable/apps/bpstudio.svg"
 for size in "${sizes[@]}"; do

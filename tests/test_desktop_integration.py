@@ -23,6 +23,8 @@ MIME_TYPE = "application/x-bpstudio-network"
 MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+APP_ID = "org.bpstudio.bpstudio"
+DESKTOP = f"{APP_ID}.desktop"
 
 
 def desktop_entry(path: Path) -> dict[str, str]:
@@ -46,7 +48,7 @@ def validate(path: Path) -> None:
 
 
 def test_desktop_file_starts_bpstudio_with_the_file_and_claims_bpnet():
-    entry = desktop_entry(RESOURCES / "bpstudio.desktop")
+    entry = desktop_entry(RESOURCES / DESKTOP)
     assert entry["Type"] == "Application"
     assert entry["Exec"] == "bpstudio %f"
     assert entry["Icon"] == "bpstudio"
@@ -54,7 +56,7 @@ def test_desktop_file_starts_bpstudio_with_the_file_and_claims_bpnet():
     assert entry["MimeType"].split(";") == [MIME_TYPE, ""]
     assert "Education" in entry["Categories"].split(";")
     assert entry["Name"] and entry["Comment"]
-    validate(RESOURCES / "bpstudio.desktop")
+    validate(RESOURCES / DESKTOP)
 
 
 def test_mime_entry_maps_the_bpnet_glob_to_the_desktop_files_type():
@@ -145,7 +147,8 @@ def run_install(script: Path, home: Path, *args: str, path: str | None = None):
 def installed_files(data: Path) -> list[Path]:
     icons = [data / f"icons/hicolor/{s}x{s}/apps/bpstudio.png" for s in PNG_SIZES]
     return [
-        data / "applications/bpstudio.desktop",
+        data / f"applications/{DESKTOP}",
+        data / f"metainfo/{APP_ID}.metainfo.xml",
         data / "mime/packages/bpstudio.xml",
         data / "icons/hicolor/scalable/apps/bpstudio.svg",
         *icons,
@@ -159,7 +162,7 @@ def test_install_from_the_standalone_app_points_the_menu_at_its_executable(froze
     data = home / "data"
     for path in installed_files(data):
         assert path.is_file(), path
-    desktop = data / "applications" / "bpstudio.desktop"
+    desktop = data / "applications" / DESKTOP
     entry = desktop_entry(desktop)
     assert entry["Exec"] == f'"{frozen_app / "bpstudio"}" %f'
     assert entry["TryExec"] == str(frozen_app / "bpstudio")
@@ -192,7 +195,7 @@ def test_install_from_a_checkout_uses_the_bpstudio_command_on_path(tmp_path):
     home = tmp_path / "home"
     done = run_install(INSTALL, home, path=f"{bin_dir}:/usr/bin:/bin")
     assert done.returncode == 0, done.stderr
-    entry = desktop_entry(home / "data" / "applications" / "bpstudio.desktop")
+    entry = desktop_entry(home / "data" / "applications" / DESKTOP)
     assert entry["Exec"] == f'"{command}" %f'
 
 
@@ -200,4 +203,4 @@ def test_install_from_a_checkout_without_bpstudio_says_what_to_do(tmp_path):
     done = run_install(INSTALL, tmp_path / "home", path="/usr/bin:/bin")
     assert done.returncode == 1
     assert "no bpstudio command on PATH: run pip install . first" in done.stderr
-    assert not (tmp_path / "home" / "data" / "applications" / "bpstudio.desktop").exists()
+    assert not (tmp_path / "home" / "data" / "applications" / DESKTOP).exists()

@@ -36,6 +36,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 
 BUILD_LINE = "bash packaging/build.sh"
+X11_LINE = "bash .ci/x11-gui-tests"
 
 
 def _ci_tail_with(test_command: str) -> str:
@@ -45,8 +46,8 @@ def _ci_tail_with(test_command: str) -> str:
     lines = [ln.strip() for ln in text.splitlines()]
     start = lines.index("set +e")
     tail = "\n".join(text.splitlines()[start:])
-    assert readme_test_command() in tail and BUILD_LINE in tail
-    tail = tail.replace(readme_test_command(), test_command)
+    assert readme_test_command() in tail and BUILD_LINE in tail and X11_LINE in tail
+    tail = tail.replace(readme_test_command(), test_command).replace(X11_LINE, "echo on-x11")
     return "set -euo pipefail\n" + tail.replace(BUILD_LINE, "echo building")
 
 
@@ -63,3 +64,30 @@ def test_ci_builds_the_app_only_after_the_test_command_passed(test_command, stat
     )
     assert done.returncode == status, done.stdout + done.stderr
     assert ("building" in done.stdout) == (status == 0)
+    assert ("on-x11" in done.stdout) == (status == 0)
+
+
+def test_both_readme_commands_install_from_the_constraints_file():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    try_it = re.search(r"^## Try it\n+```bash\n(.*?)\n```", readme, re.MULTILINE | re.DOTALL)
+    assert try_it, 'README.md has no ```bash block under "Try it"'
+    for command in (try_it.group(1), readme_test_command()):
+        assert len(command.splitlines()) == 1
+        assert re.search(r"\bpip install -c constraints\.txt '?\.", command), command
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_the_constraints_file_pins_every_dependency_exactly():
+    import tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]}
+    lines = (REPO_ROOT / "constraints.txt").read_text().splitlines()
+    pins = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[A-Za-z0-9_.+-]+", p) for p in pins), pins
+    pinned = {_name(p) for p in pins}
+    assert wanted <= pinned, wanted - pinned
+    assert "bpstudio" not in pinned and "pyinstaller" in pinned

@@ -93,8 +93,22 @@ def test_installed_wheel_carries_the_resources(tmp_path):
 
     assert Path(probe["root"]) == package_dir / "_resources"
     checkout = REPO_ROOT / "resources"
-    shipped = {p.relative_to(checkout).as_posix() for p in checkout.rglob("*") if p.is_file()}
+    shipped = {
+        p.relative_to(checkout).as_posix()
+        for p in checkout.rglob("*")
+        if p.is_file() and not _left_out(p.relative_to(checkout).as_posix())
+    }
+    shipped |= {f"docs/{p.name}" for p in (REPO_ROOT / "docs").iterdir()}
+    shipped |= {f"licenses/{p.name}" for p in (REPO_ROOT / "licenses").iterdir()}
+    shipped |= {"LICENSE", "THIRD-PARTY-NOTICES.md"}
     missing = sorted(shipped - set(probe["files"]))
     assert not missing, (
         f"the installed bpstudio lacks {missing}; reinstall with pip install '.[test]'"
     )
+    extra = sorted(f for f in probe["files"] if _left_out(f))
+    assert not extra, f"the wheel ships {extra}, which nothing installed uses"
+
+
+def _left_out(relative: str) -> bool:
+    """What the wheel leaves out: the README's screenshots, the Windows and macOS icons."""
+    return relative.startswith("screenshots/") or relative.endswith((".ico", ".icns"))

@@ -1,14 +1,19 @@
 """CrashHandler: the last line of defence of the GUI. An exception nobody caught (in a slot, an
 event handler, a worker thread) is written with its traceback to a log file in the user's
 log folder, recorded in `errors`, and shown in a small non-modal message with "Copy
-details"; the app carries on. Python warnings go to the same log instead of the terminal.
-Imported only by app.py and the tests; must not import the document's edits or the engine.
+details"; the app carries on. The log is the standard library's `logging` with a
+RotatingFileHandler; Python's warnings reach it through `logging.captureWarnings`, and Qt's
+own messages (warnings such as an ambiguous shortcut) through a Qt message handler, since
+the windowed app has no terminal. Imported only by app.py and the tests; must not import the
+document's edits or the engine.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import logging
+import logging.handlers
 import os
 import sys
 import threading
@@ -20,7 +25,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import (
+    QObject,
+    QStandardPaths,
+    Qt,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -36,6 +48,16 @@ LOG_NAME = "bpstudio.log"
 MAX_LOG_BYTES = 1_000_000
 LOG_BACKUPS = 3  # bpstudio.log.1 .. .3: at most 4 MB of logs in all
 MESSAGE_WIDTH = 440  # pixels: the message's text wraps at this width
+LOGGER = "bpstudio"  # unexpected errors; Qt's messages go to "bpstudio.qt"
+WARNINGS_LOGGER = "py.warnings"  # where logging.captureWarnings sends warnings
+QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+MEANINGLESS_QT = ("propagateSizeHints",)  # the offscreen platform's notice for every window
 
 
 def data_folder(kind: str, location: QStandardPaths.StandardLocation) -> Path:
@@ -76,18 +98,29 @@ class CrashHandler(QObject):
         self.errors: list[RecordedError] = []
         self.window: QWidget | None = None  # the message's parent
         self.dialog: ErrorDialog | None = None
-        self._lock = threading.Lock()
-        self._saved: tuple[Any, Any, Any] | None = None
+        self._saved: tuple[Any, Any, Any, Any] | None = None
         self.fatal_log: TextIO | None = None  # kept open while the app runs
+        self.file_handler = _log_file_handler(self.log_file)  # None: the folder is unwritable
         self._arrived.connect(self._on_arrived, Qt.ConnectionType.QueuedConnection)
 
     def install(self) -> None:
-        """Becomes sys.excepthook, threading.excepthook and warnings.showwarning."""
+        """Becomes sys.excepthook, threading.excepthook and Qt's message handler; Python's
+        warnings go to the log (logging.captureWarnings)."""
         if self._saved is None:
-            self._saved = (sys.excepthook, threading.excepthook, warnings.showwarning)
+            self._saved = (
+                sys.excepthook,
+                threading.excepthook,
+                warnings.showwarning,
+                qInstallMessageHandler(self._qt_message),
+            )
         sys.excepthook = self.excepthook
         threading.excepthook = self._thread_hook
-        warnings.showwarning = self._show_warning
+        logging.captureWarnings(True)
+        for name in (LOGGER, WARNINGS_LOGGER):
+            logger = logging.getLogger(name)
+            logger.propagate = False  # the log, not the terminal
+            if self.file_handler is not None and self.file_handler not in logger.handlers:
+                logger.addHandler(self.file_handler)
 
     def enable_fatal_log(self) -> None:
         """Makes a hard crash (a fault inside Qt or NumPy) leave its Python traceback in
@@ -100,10 +133,21 @@ class CrashHandler(QObject):
         faulthandler.enable(self.fatal_log)
 
     def uninstall(self) -> None:
-        """Puts back the hooks that were there before `install`."""
-        if self._saved is not None:
-            sys.excepthook, threading.excepthook, warnings.showwarning = self._saved
-            self._saved = None
+        """Puts back the hooks that were there before `install` and closes the log."""
+        if self._saved is None:
+            return
+        logging.captureWarnings(False)
+        sys.excepthook, threading.excepthook, showwarning, qt_handler = self._saved
+        warnings.showwarning = showwarning
+        qInstallMessageHandler(qt_handler)
+        self._saved = None
+        for name in (LOGGER, WARNINGS_LOGGER):
+            logger = logging.getLogger(name)
+            logger.propagate = True
+            if self.file_handler is not None:
+                logger.removeHandler(self.file_handler)
+        if self.file_handler is not None:
+            self.file_handler.close()
 
     def excepthook(
         self,
@@ -120,7 +164,7 @@ class CrashHandler(QObject):
         summary = f"{kind.__name__}: {value}" if str(value) else kind.__name__
         record = RecordedError(summary, details, threading.current_thread().name, time.time())
         self.errors.append(record)
-        written = self._append(f"{_stamp(record.time)} [{record.thread}] {details}")
+        written = self._append(f"[{record.thread}] {details}")
         where = self.log_file if written else "nowhere (the log folder cannot be written)"
         if sys.stderr is not None:  # None in a windowed (frozen) app on Windows
             print(f"bpstudio: unexpected error ({summary}); details in {where}", file=sys.stderr)
@@ -130,42 +174,23 @@ class CrashHandler(QObject):
     def _thread_hook(self, args: threading.ExceptHookArgs) -> None:
         self.excepthook(args.exc_type, args.exc_value, args.exc_traceback)
 
-    def _show_warning(
-        self,
-        message: Warning | str,
-        category: type[Warning],
-        filename: str,
-        lineno: int,
-        file: TextIO | None = None,
-        line: str | None = None,
-    ) -> None:
-        text = warnings.formatwarning(message, category, filename, lineno, line)
-        self._append(f"{_stamp(time.time())} warning: {text}")
+    def _qt_message(self, kind: QtMsgType, _context, message: str) -> None:
+        """Qt's own messages: to the log (debug messages and the offscreen notice dropped)
+        and, where there is a terminal, to it as before."""
+        if kind == QtMsgType.QtDebugMsg or any(m in message for m in MEANINGLESS_QT):
+            return
+        logging.getLogger(f"{LOGGER}.qt").log(QT_LEVELS.get(kind, logging.WARNING), message)
+        if sys.stderr is not None:
+            print(message, file=sys.stderr)
 
     def _append(self, text: str) -> bool:
-        """Appends `text` to the log, rotating it first if it is full; False if it could not
-        be written (the error is still recorded and shown)."""
-        with self._lock:
-            try:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self._rotate()
-                with open(self.log_file, "a", encoding="utf-8", errors="replace") as f:
-                    f.write(text if text.endswith("\n") else text + "\n")
-            except OSError:
-                return False
-        return True
-
-    def _rotate(self) -> None:
-        try:
-            if self.log_file.stat().st_size < MAX_LOG_BYTES:
-                return
-        except FileNotFoundError:
-            return
-        for n in range(LOG_BACKUPS - 1, 0, -1):
-            older = self.log_file.with_name(f"{LOG_NAME}.{n}")
-            if older.exists():
-                os.replace(older, self.log_file.with_name(f"{LOG_NAME}.{n + 1}"))
-        os.replace(self.log_file, self.log_file.with_name(f"{LOG_NAME}.1"))
+        """Writes `text` to the log (rotated when full); False if it could not be written
+        (the error is still recorded and shown)."""
+        if self.file_handler is None:
+            return False
+        self.file_handler.failed = False
+        logging.getLogger(LOGGER).error(text.rstrip("\n"))
+        return not self.file_handler.failed
 
     def _on_arrived(self, record: RecordedError) -> None:
         try:
@@ -229,5 +254,23 @@ class ErrorDialog(QDialog):
         self.copy_button.setText("Copied")
 
 
-def _stamp(when: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
+class _LogFile(logging.handlers.RotatingFileHandler):
+    """The log file: at most LOG_BACKUPS + 1 files of MAX_LOG_BYTES. A failed write sets
+    `failed` instead of printing logging's own error report to a terminal."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self.failed = True
+
+
+def _log_file_handler(log_file: Path) -> _LogFile | None:
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    handler = _LogFile(
+        log_file, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8", delay=True
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler

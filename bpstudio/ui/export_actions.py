@@ -155,6 +155,7 @@ class ExportActions(QObject):
             "Replaying the training run…", "Cancel", first, last, self.window
         )
         progress.setWindowTitle("Export Training History")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)  # no edits during the replay
         progress.setMinimumDuration(300)
         parts = []
         for start in range(first, last + 1, HISTORY_SLICE):

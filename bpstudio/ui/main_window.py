@@ -30,6 +30,8 @@ from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
 from bpstudio.ui.export_actions import ExportActions
+from bpstudio.ui.file_opening import dropped_document, fill_example_menu
+from bpstudio.ui.help_menu import HelpMenu
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.panels import install_panels
 from bpstudio.ui.plots import install_plots
@@ -81,6 +83,9 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("Edit history", "history_dock", QUndoView(self.undo_stack))
         self.tabifyDockWidget(self.about_dock, self.history_dock)
         self.about_dock.raise_()
+        self.setAcceptDrops(True)  # a dropped .bpnet opens (dragEnterEvent, dropEvent)
+        self.canvas.setAcceptDrops(False)  # the canvas takes no drops: they reach the window
+        self.canvas.viewport().setAcceptDrops(False)
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
@@ -116,6 +121,7 @@ class MainWindow(QMainWindow):
         self._on_document_changed()
         self.on_disk: Fingerprint | None = None  # the file as opened or last saved
         self.recovery = RecoveryController(self)
+        self.help = HelpMenu(self)  # the last menu
         self._show_step()  # the views were built for the document: no `changed` came yet
         if path is not None:
             self._show_document()
@@ -161,11 +167,18 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self.action("&Open…", self.open, key.Open, "Open a .bpnet network"))
         self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.example_menu = file_menu.addMenu("Open E&xample")
+        fill_example_menu(self.example_menu, self.open_path_asking)
         file_menu.addAction(
             self.action(
                 "&Start Page", self.show_start_page, None, "Lessons, examples and recent files"
             )
         )
+        self.close_action = self.action(
+            "&Close", self.close_document, None, "Close the network and show the start page"
+        )
+        self.close_action.setShortcuts(key.Close)  # Ctrl+W (and Ctrl+F4 on Windows)
+        file_menu.addAction(self.close_action)
         file_menu.addSeparator()
         file_menu.addAction(self.action("&Save", self.save, key.Save, "Save the network"))
         file_menu.addAction(
@@ -181,9 +194,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action("&Quit", self.close, key.Quit))
         edit = bar.addMenu("&Edit")
         undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(key.Undo)
+        undo.setShortcuts(key.Undo)
         redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(key.Redo)])
+        redo.setShortcuts(key.Redo)  # the platform's own: Ctrl+Y on Windows, Ctrl+Shift+Z on X11
         for a in (undo, redo):
             self.addAction(a)
             edit.addAction(a)
@@ -355,6 +368,33 @@ class MainWindow(QMainWindow):
 
     def open_path_asking(self, path: str) -> bool:
         return self.maybe_save() and self.open_path(path)
+
+    def close_document(self) -> bool:
+        """File ▸ Close: after asking about unsaved changes, the start page, with a new
+        network behind it. Returns whether the document was closed."""
+        if not self.maybe_save():
+            return False
+        self._replace(new_document(), None)
+        self.show_start_page()
+        return True
+
+    def dragEnterEvent(self, event) -> None:
+        if dropped_document(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        path = dropped_document(event.mimeData())
+        if not path:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.activateWindow()
+        QTimer.singleShot(0, lambda: self.open_path_asking(path))  # not inside the drag
 
     def open_path(self, path: str | Path) -> bool:
         """Loads `path`; on a bad file shows the loader's message and keeps the current

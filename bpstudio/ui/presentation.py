@@ -18,8 +18,11 @@ class Presentation(QObject):
         self.active = False
         self._hidden: list = []
         self._font = window.font()
-        self._state = QByteArray()  # docks and toolbars before `enter`, restored by `leave`
-        self._size = QSize()  # the window's size before `enter`
+        # the window as it was before `enter`, restored by `leave`: maximised or not, its
+        # docks and toolbars, its size
+        self._window_state = Qt.WindowState.WindowNoState
+        self._layout = QByteArray()
+        self._size = QSize()
         self.action = window.action(
             "&Presentation",
             self.toggle,
@@ -43,7 +46,8 @@ class Presentation(QObject):
             return
         w = self.window
         self.active = True
-        self._state = w.saveState()
+        self._window_state = w.windowState() & ~Qt.WindowState.WindowFullScreen
+        self._layout = w.saveState()
         self._size = w.size()
         self._hidden = [
             d
@@ -80,9 +84,11 @@ class Presentation(QObject):
         for widget in self._hidden:
             widget.show()
         w.menuBar().show()
-        w.showNormal()
-        w.restoreState(self._state)
-        w.resize(self._size)
+        w.setWindowState(self._window_state)  # maximised stays maximised
+        w.show()
+        w.restoreState(self._layout)
+        if not self._window_state & Qt.WindowState.WindowMaximized:
+            w.resize(self._size)
         w.canvas.set_presentation(False)
         self.action.setChecked(False)
         self.leave_action.setEnabled(False)

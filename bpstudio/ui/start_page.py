@@ -22,7 +22,15 @@ from bpstudio.resources import examples_dir
 LESSONS = ("seed-1-one-neuron.bpnet", "seed-2-two-neurons.bpnet", "seed-3-hidden-layer.bpnet")
 
 
-def _title(path: Path) -> str:
+def bundled_examples() -> tuple[list[Path], list[Path]]:
+    """The bundled lessons (in the article's order) and the other examples (by name)."""
+    folder = examples_dir()
+    lessons = [folder / name for name in LESSONS if (folder / name).is_file()]
+    others = sorted(p for p in folder.glob("*.bpnet") if p.name not in LESSONS)
+    return lessons, others
+
+
+def example_title(path: Path) -> str:
     """The document's name, read without validating (the loader checks it on open)."""
     try:
         name = json.loads(path.read_text(encoding="utf-8")).get("name")
@@ -48,9 +56,7 @@ class StartPage(QScrollArea):
         )
         heading.setWordWrap(True)
         self.layout_.addWidget(heading)
-        folder = examples_dir()
-        lessons = [folder / name for name in LESSONS if (folder / name).is_file()]
-        others = sorted(p for p in folder.glob("*.bpnet") if p.name not in LESSONS)
+        lessons, others = bundled_examples()
         self.lesson_buttons = self._group("Lessons from “Backpropagation Step by Step”", lessons)
         self.example_buttons = self._group("Examples", others)
         self.recent_box = QGroupBox("Recent files")
@@ -68,7 +74,7 @@ class StartPage(QScrollArea):
         grid = QGridLayout(box)
         buttons = []
         for i, path in enumerate(paths):
-            button = QPushButton(_title(path))
+            button = QPushButton(example_title(path))
             button.setToolTip(str(path))
             button.clicked.connect(lambda _=False, p=str(path): self.open_requested.emit(p))
             grid.addWidget(button, i // 3, i % 3)

@@ -13,7 +13,8 @@ import warnings
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer, qWarning
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from bpstudio.resources import examples_dir
@@ -112,20 +113,41 @@ def test_an_exception_in_a_document_view_is_recorded_and_the_edit_completes(
 def test_warnings_go_to_the_log_not_the_terminal(handler, capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("always")
-        warnings.showwarning = handler._show_warning  # catch_warnings saved and restores it
         warnings.warn("something odd", RuntimeWarning, stacklevel=1)
     assert "RuntimeWarning: something odd" in handler.log_file.read_text(encoding="utf-8")
     assert "something odd" not in capsys.readouterr().err
 
 
-def test_the_log_is_rotated_and_limited(handler, monkeypatch):
-    monkeypatch.setattr(crash, "MAX_LOG_BYTES", 2000)
+def test_the_log_is_rotated_and_limited(handler):
+    assert (handler.file_handler.maxBytes, handler.file_handler.backupCount) == (
+        crash.MAX_LOG_BYTES,
+        crash.LOG_BACKUPS,
+    )
+    handler.file_handler.maxBytes = 2000
     for n in range(40):
         handler._append(f"line {n} " + "x" * 300)
     names = sorted(p.name for p in handler.folder.iterdir())
     assert names == ["bpstudio.log", "bpstudio.log.1", "bpstudio.log.2", "bpstudio.log.3"]
     assert all(p.stat().st_size < 2000 + 400 for p in handler.folder.iterdir())
     assert "line 39" in handler.log_file.read_text(encoding="utf-8")
+
+
+def test_qt_warnings_reach_the_log(handler, main_window, qtbot):
+    """An ambiguous shortcut, as Redo's was on X11, is Qt's own warning: it is in the log."""
+    window = main_window()
+    for name in ("One", "Two"):
+        action = QAction(name, window)
+        action.setShortcut(QKeySequence("Ctrl+Alt+F9"))
+        window.addAction(action)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(
+        window, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
+    qWarning("a message from Qt")
+    log = handler.log_file.read_text(encoding="utf-8")
+    assert "WARNING bpstudio.qt: a message from Qt" in log
+    assert "Ambiguous shortcut overload: Ctrl+Alt+F9" in log
 
 
 def test_an_unwritable_log_folder_still_records_and_shows(qtbot, tmp_path):

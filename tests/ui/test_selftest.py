@@ -215,3 +215,16 @@ def test_an_exception_in_a_slot_is_reported_once_with_its_place(
         "still in epoch 0, batch 0 after 9 presses of Next"
     )
     assert len(lines) == 2
+
+
+def test_missing_documentation_is_a_failure(qapp, capsys, examples, monkeypatch, tmp_path):
+    """The frozen app must carry the docs Help ▸ Documentation opens."""
+    from bpstudio import resources
+
+    monkeypatch.setattr(resources, "docs_dir", lambda: tmp_path / "no-docs")
+    code, lines = _self_test(qapp, capsys)
+    assert code == 1
+    assert lines == [
+        "self-test failed: documentation and licences: missing "
+        f"{tmp_path / 'no-docs' / 'README.md'}, {tmp_path / 'no-docs' / 'format.md'}"
+    ]

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bpstudio.document.format import DocumentError, load, save, to_dict
-from bpstudio.document.history_csv import write_history_csv
+from bpstudio.cli_outputs import UsageError, check_outputs, one_line, write_outputs
+from bpstudio.document.atomic import write_problem
+from bpstudio.document.format import DocumentError, load, to_dict
 from bpstudio.document.model import Document, History
 from bpstudio.engine import report, steps
 from bpstudio.engine.training import (
@@ -28,11 +29,6 @@ EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
 HEADLESS = ("trace", "train", "steps")
-PLOT_KINDS = (".png", ".svg")
-
-
-class UsageError(Exception):
-    """Bad command-line arguments; the message is one line."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -156,16 +152,6 @@ def cmd_steps(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_output(path: str | None, option: str) -> None:
-    if path is None:
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise UsageError(f"{option} {path}: is a folder")
-
-
 def merged_history(doc: Document, trainer: Trainer) -> History:
     """The document's history followed by the epochs just trained."""
     old = doc.history or History()
@@ -179,15 +165,7 @@ def merged_history(doc: Document, trainer: Trainer) -> History:
 def cmd_train(args: argparse.Namespace) -> int:
     if args.epochs < 0:
         raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
-    _check_output(args.out, "--out")
-    _check_output(args.history, "--history")
-    _check_output(args.plot, "--plot")
-    if args.plot and os.path.splitext(args.plot)[1].lower() not in PLOT_KINDS:
-        raise UsageError(f"--plot {args.plot}: the name must end in .png or .svg")
-    outputs = (("--out", args.out), ("--history", args.history), ("--plot", args.plot))
-    for option, path in outputs:
-        if path and os.path.exists(path) and os.path.samefile(path, args.file):
-            raise UsageError(f"{option} {path}: is the input file, which train never changes")
+    check_outputs(args)
     doc = load(args.file)
     x, y = doc.dataset()
     net = doc.build_network()
@@ -201,14 +179,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     divergence = trainer.run(args.epochs)
     trained = doc.with_network(net)
     trained.history = merged_history(doc, trainer)
-    if args.out:
-        save(trained, args.out)
-    if args.history:
-        write_history_csv(args.history, trained.history.epoch, trained.history.loss)
-    if args.plot:
-        from bpstudio.app import save_loss_plot  # Qt is imported only for --plot
-
-        save_loss_plot(args.plot, trained.history.epoch, trained.history.loss, doc.loss, doc.name)
+    write_outputs(args, trained, doc.name)
     if divergence:
         raise Diverged(divergence.message())
     print(f"final loss: {trained.history.loss[-1]!r}")
@@ -253,17 +224,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}[args.command](args)
         return run_gui(gui.parse_args(argv))
     except Diverged as exc:
-        print(f"bpstudio: {args.file}: {exc}", file=sys.stderr)
+        print(one_line(f"bpstudio: {args.file}: {exc}"), file=sys.stderr)
         return EXIT_DIVERGED
     except (UsageError, DocumentError) as exc:
-        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        print(one_line(f"bpstudio: error: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"bpstudio: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(one_line(f"bpstudio: error: {where}{write_problem(exc)}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections import Counter
 from typing import Any
 
 import numpy as np
 
 from bpstudio.document import validate
-from bpstudio.document.atomic import atomic_write_text, write_problem
+from bpstudio.document.atomic import atomic_write_text, file_kind, write_problem
 from bpstudio.document.checks import DuplicateKeys, Invalid, Rejected
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
 from bpstudio.document.validate import FORMAT, VERSION
@@ -56,15 +57,25 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def _read(file: str) -> bytes:
+    """The file's bytes. Anything but a regular file (a FIFO, a device, a folder, a socket) is
+    refused before it is read: opening without blocking and asking the open file what it is
+    never waits on a FIFO's writer, and leaves no window for the path to be swapped."""
     try:
-        size = os.stat(file).st_size
-        if size > MAX_FILE_BYTES:
-            raise _too_large(file, size)
-        with open(file, "rb") as f:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as f:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                what = file_kind(info.st_mode)
+                problem = f"cannot read the file (it is {what}, not a regular file)"
+                raise DocumentError(file, "", problem)
+            if info.st_size > MAX_FILE_BYTES:
+                raise _too_large(file, info.st_size)
             data = f.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:  # Windows opens no folder; POSIX stops at fstat above
+        raise DocumentError(file, "", "cannot read the file (it is a folder)") from None
     except OSError as e:
         raise DocumentError(file, "", f"cannot read the file ({e.strerror or e})") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew, or it is a device that reports no size
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
         raise _too_large(file, len(data))
     return data
 

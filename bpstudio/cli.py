@@ -15,7 +15,9 @@ from bpstudio.cli_outputs import UsageError, check_outputs, one_line, write_outp
 from bpstudio.document.atomic import write_problem
 from bpstudio.document.format import DocumentError, load, to_dict
 from bpstudio.document.model import Document, History
+from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine import report, steps
+from bpstudio.engine.steps import json_number
 from bpstudio.engine.training import (
     StepResult,
     Trainer,
@@ -108,7 +110,7 @@ def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
 
 
 def _rows(array: np.ndarray) -> list:
-    return [[float(v) for v in row] for row in array]
+    return [[json_number(v) for v in row] for row in array]
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -120,7 +122,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
             "a": _rows(result.fwd.a[i]),
             "delta": _rows(result.deltas[i]),
             "grad_weights": _rows(result.grad_w[i]),
-            "grad_biases": [float(v) for v in result.grad_b[i]],
+            "grad_biases": [json_number(v) for v in result.grad_b[i]],
         }
         for i in range(result.before.depth)
     ]
@@ -167,6 +169,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
     check_outputs(args)
     doc = load(args.file)
+    if doc.next_epoch() - 1 + args.epochs > MAX_EPOCH:
+        raise UsageError(
+            f"--epochs {args.epochs}: {args.file} has trained {doc.next_epoch() - 1:,} epochs, "
+            f"and epochs go up to {MAX_EPOCH:,}"
+        )
     x, y = doc.dataset()
     net = doc.build_network()
     trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)

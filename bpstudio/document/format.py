@@ -62,7 +62,7 @@ def _read(file: str) -> bytes:
     never waits on a FIFO's writer, and leaves no window for the path to be swapped."""
     try:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb") as f:
+        try:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 what = file_kind(info.st_mode)
@@ -70,7 +70,9 @@ def _read(file: str) -> bytes:
                 raise DocumentError(file, "", problem)
             if info.st_size > MAX_FILE_BYTES:
                 raise _too_large(file, info.st_size)
-            data = f.read(MAX_FILE_BYTES + 1)
+            data = _read_all(fd, MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
     except IsADirectoryError:  # Windows opens no folder; POSIX stops at fstat above
         raise DocumentError(file, "", "cannot read the file (it is a folder)") from None
     except OSError as e:
@@ -78,6 +80,15 @@ def _read(file: str) -> bytes:
     if len(data) > MAX_FILE_BYTES:  # it grew while being read
         raise _too_large(file, len(data))
     return data
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    """At most `limit` bytes from `fd`, read to its end."""
+    chunks, left = [], limit
+    while left and (chunk := os.read(fd, min(left, 1 << 24))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(file: str, size: int) -> DocumentError:

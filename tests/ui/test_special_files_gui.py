@@ -90,3 +90,20 @@ def test_screenshot_into_a_fifo_nobody_reads_is_an_error_not_a_hang(tmp_path):
     os.mkfifo(fifo)
     done = _bpstudio(SEED2, "--screenshot", fifo)
     _one_error(done, "out.png", "nobody reads")
+
+
+def test_file_open_refuses_a_history_epoch_of_2_63_with_one_message(main_window, tmp_path):
+    """Such a file gave seven "Something went wrong" messages; now it is one clear refusal."""
+    import json
+
+    obj = json.loads(SEED2.read_text())
+    obj["history"] = {"epoch": [0, 2**63], "loss": [0.5, 0.25]}
+    path = tmp_path / "late.bpnet"
+    path.write_text(json.dumps(obj))
+    window = main_window()
+    shown = []
+    window.show_error = lambda title, text: shown.append(text)
+    assert not window.open_path(path)
+    assert (
+        len(shown) == 1 and "late.bpnet: history.epoch[1] is 9,223,372,036,854,775,808" in shown[0]
+    )

@@ -47,6 +47,7 @@ __all__ = [
     "LAYER_KEYS",
     "MAX_DEPTH",
     "MAX_EPOCH",
+    "MAX_LAYERS",
     "MAX_LAYER_SIZE",
     "MAX_PARAMETERS",
     "MAX_SAMPLES",
@@ -79,6 +80,7 @@ VERSION = 1
 MAX_LAYER_SIZE = 1024
 MAX_SAMPLES = 100_000
 MAX_PARAMETERS = 1_000_000
+MAX_LAYERS = 100
 MAX_EPOCH = 1_000_000_000  # far beyond any run; keeps epoch arithmetic in 64-bit integers
 
 TOP_KEYS = (
@@ -146,6 +148,12 @@ def check_layers(value: Any) -> list[LayerSpec]:
     items = as_list(value, "layers")
     if len(items) < 2:
         raise Invalid("layers", f"must hold at least 2 layers (input and output), not {len(items)}")
+    if len(items) > MAX_LAYERS:
+        raise Invalid(
+            "layers",
+            f"hold {len(items):,} layers; at most {MAX_LAYERS} are allowed "
+            "(input and output included)",
+        )
     sizes = [_layer_size(item, i) for i, item in enumerate(items)]
     count = sum(sizes[i] * sizes[i - 1] + sizes[i] for i in range(1, len(sizes)))
     if count > MAX_PARAMETERS:
@@ -229,9 +237,7 @@ def check_training(value: Any) -> TrainingSpec:
     )
 
 
-def check_data(
-    value: Any, layers: list[LayerSpec], loss: str, training_seed: int = 0
-) -> DataSpec:
+def check_data(value: Any, layers: list[LayerSpec], loss: str, training_seed: int = 0) -> DataSpec:
     """`data` checked; generated data is made (with `data.seed`, else `training_seed`) to
     prove that every number of it is finite."""
     obj = as_object(value, "data", DATA_KEYS)

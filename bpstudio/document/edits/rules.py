@@ -80,7 +80,7 @@ def training(spec: TrainingSpec) -> TrainingSpec:
 
 
 def sizes(layers: Sequence[LayerSpec]) -> None:
-    """At least 2 layers, sizes within 1 to 1,024 and at most 1,000,000 parameters in all."""
+    """2 to 100 layers, sizes within 1 to 1,024 and at most 1,000,000 parameters in all."""
     shapes: list[dict[str, Any]] = [{"size": plain(layer.size)} for layer in layers]
     shapes[1:] = [{**shape, "activation": "linear"} for shape in shapes[1:]]
     with refused():

@@ -31,6 +31,9 @@ EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
 HEADLESS = ("trace", "train", "steps")
+# A worked solution of more steps is refused rather than built: each step holds its formulas
+# (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and print about 30 MB of text.
+MAX_WORKED_STEPS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -137,15 +140,24 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 def cmd_steps(args: argparse.Namespace) -> int:
     doc = load(args.file)
-    result, config = first_step(doc)
+    config = doc.training_config()
+    size = len(first_batch(len(doc.dataset()[0]), config, doc.next_epoch()))
     samples = None
     if args.sample is not None:
-        if not 0 <= args.sample < len(result.x):
+        if not 0 <= args.sample < size:
             raise UsageError(
                 f"{args.file}: --sample {args.sample}: the first batch has samples 0 to "
-                f"{len(result.x) - 1}"
+                f"{size - 1}"
             )
         samples = [args.sample]
+    count = steps.length(doc.build_network(), size, samples)
+    if count > MAX_WORKED_STEPS:
+        hint = "a smaller network" if samples or size == 1 else "--sample K or a smaller network"
+        raise UsageError(
+            f"{args.file}: the worked solution would have {count:,} steps; `steps` writes at "
+            f"most {MAX_WORKED_STEPS:,} (try {hint})"
+        )
+    result, config = first_step(doc)
     seq = steps.build(result, config, samples)
     if args.format == "json":
         print(report.to_json(seq))

@@ -128,3 +128,25 @@ def test_the_window_refuses_the_same_noise_edit():
         rules.data_set(doc.layers, doc.loss, DataSpec(generator="gauss", samples=10, noise=1e308))
     with pytest.raises(DocumentError):
         loads(json.dumps({**SMALL, "data": {"generator": "gauss", "samples": 9, "noise": 1e308}}))
+
+
+def test_steps_refuses_a_huge_worked_solution_in_one_line_with_its_step_count(tmp_path, run_cli):
+    """The issue's 2-1000-990-1 network with one sample ran past 60 s and 3 GB. By hand: 1,991
+    neurons and 992,990 weights give 2 * 1,991 forward steps, 1 loss, 1,991 deltas + 992,990
+    weight + 1,991 bias gradients, then 992,990 + 1,991 updates: 1,995,936 steps."""
+    doc = {
+        **SMALL,
+        "layers": [
+            {"size": 2},
+            {"size": 1000, "activation": "tanh"},
+            {"size": 990, "activation": "tanh"},
+            {"size": 1, "activation": "sigmoid"},
+        ],
+        "data": {"generator": "circle", "samples": 1},
+    }
+    path = _write(tmp_path, doc)
+    result = run_cli("steps", path)
+    assert result.code == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert f"{path}: the worked solution would have 1,995,936 steps" in line
+    assert "at most 100,000" in line

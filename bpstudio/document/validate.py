@@ -6,7 +6,6 @@ Every failure raises `checks.Invalid(place, problem)` naming the exact JSON plac
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -112,7 +111,9 @@ def document(obj: Any) -> Document:
     training = check_training(required(obj, "training", ""))
     data = check_data(required(obj, "data", ""), layers, loss, training.seed)
     history = check_history(obj["history"]) if "history" in obj else None
-    extra = {key: copy.deepcopy(value) for key, value in obj.items() if key not in TOP_KEYS}
+    # Kept as parsed, never copied: bpstudio only writes them back (a 49 MB unknown value
+    # copied once more took seconds and another GB).
+    extra = {key: value for key, value in obj.items() if key not in TOP_KEYS}
     return Document(
         layers=layers,
         loss=loss,

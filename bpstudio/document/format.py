@@ -76,10 +76,22 @@ def _read(file: str) -> bytes:
     except IsADirectoryError:  # Windows opens no folder; POSIX stops at fstat above
         raise DocumentError(file, "", "cannot read the file (it is a folder)") from None
     except OSError as e:
-        raise DocumentError(file, "", f"cannot read the file ({e.strerror or e})") from None
+        raise DocumentError(file, "", f"cannot read the file ({_why(file, e)})") from None
     if len(data) > MAX_FILE_BYTES:  # it grew while being read
         raise _too_large(file, len(data))
     return data
+
+
+def _why(file: str, error: OSError) -> str:
+    """Why a file could not be opened: what it is, if it is no regular file (a socket cannot
+    even be opened, and says only "No such device or address"), else the system's reason."""
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:
+        return str(error.strerror or error)
+    if stat.S_ISREG(mode):
+        return str(error.strerror or error)
+    return f"it is {file_kind(mode)}, not a regular file"
 
 
 def _read_all(fd: int, limit: int) -> bytes:

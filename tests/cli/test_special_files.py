@@ -192,3 +192,16 @@ def test_outputs_written_all_together_are_complete_and_valid(tmp_path, run_cli):
         f"{e},{v!r}" for e, v in zip(history["epoch"], history["loss"], strict=True)
     ]
     assert plot.read_bytes().lstrip().startswith(b"<?xml")
+
+
+def test_a_socket_as_the_document_is_named_as_one(tmp_path, run_cli):
+    import socket
+
+    path = tmp_path / "s.bpnet"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(path))
+        result = run_cli("trace", path)
+    finally:
+        server.close()
+    _one_error(result, f"{path}: ", "it is a socket, not a regular file")

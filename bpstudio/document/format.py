@@ -23,6 +23,7 @@ from bpstudio.document.validate import FORMAT, VERSION
 MAX_FILE_BYTES = 50_000_000  # 50 MB: larger files are refused before they are read
 LINE_WIDTH = 100  # containers that fit are written on one line
 ROW_PIECE = 5000  # numbers formatted per piece of a long row (see _number_row)
+COMPACT_FROM = 1_000_000  # characters from which an unknown top-level value is one line
 
 
 class DocumentError(Exception):
@@ -270,12 +271,21 @@ def _render(value: Any, indent: int, expand: bool = False) -> str:
     pad = " " * (indent + 2)
     if isinstance(value, dict):
         items = [
-            f"{pad}{json.dumps(key, ensure_ascii=False)}: {_render(item, indent + 2)}"
+            f"{pad}{json.dumps(key, ensure_ascii=False)}: {_render_item(key, item, indent)}"
             for key, item in value.items()
         ]
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
     items = [pad + _render(item, indent + 2) for item in value]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def _render_item(key: str, item: Any, indent: int) -> str:
+    """An object's item: an unknown top-level key's huge value is one compact line (a line
+    per item took a Python string each: gigabytes for 50 MB of `[],`); all else as above."""
+    if indent == 0 and key not in validate.TOP_KEYS and isinstance(item, dict | list):
+        if _longer_than(item, COMPACT_FROM):
+            return json.dumps(item, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _render(item, indent + 2)
 
 
 def _longer_than(value: dict | list, width: int) -> bool:

@@ -13,7 +13,7 @@ import numpy as np
 
 from bpstudio.cli_outputs import UsageError, check_outputs, one_line, write_outputs
 from bpstudio.document.atomic import write_problem
-from bpstudio.document.format import DocumentError, load, to_dict
+from bpstudio.document.format import DocumentError, dumps, load
 from bpstudio.document.model import Document, History
 from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine import report, steps
@@ -129,12 +129,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
         }
         for i in range(result.before.depth)
     ]
-    out = {
-        "loss": float(result.loss),
-        "layers": layers,
-        "network": to_dict(doc.with_network(result.after)),
-    }
-    print(json.dumps(out, indent=1, allow_nan=False))
+    head = json.dumps({"loss": float(result.loss), "layers": layers}, indent=1, allow_nan=False)
+    # The document as `save` writes it: a huge unknown value stays one compact line, where
+    # json.dumps with indent makes a line, and a string, per item (1.5 GB for 49 MB of `[],`).
+    network = dumps(doc.with_network(result.after), args.file).rstrip("\n")
+    print(f'{head[:-2]},\n "network": {network}\n}}')
     return 0
 
 

@@ -145,8 +145,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
     if args.sample is not None:
         if not 0 <= args.sample < size:
             raise UsageError(
-                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to "
-                f"{size - 1}"
+                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to {size - 1}"
             )
         samples = [args.sample]
     count = steps.length(doc.build_network(), size, samples)

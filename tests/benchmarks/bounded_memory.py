@@ -131,7 +131,7 @@ def main() -> None:
             for command in args.commands.split(","):
                 argv = [a.format(doc=doc, tmp=tmp) for a in COMMANDS[command]]
                 code, peak, seconds = measure(argv, args.timeout, args.cap)
-                verdict = "ok" if peak < BOUND_MB and code != "timeout" else "OVER"
+                verdict = "ok" if peak < BOUND_MB and isinstance(code, int) else "OVER"
                 print(f"{name:20} {command:7} {code!s:>8} {peak:9.0f} {seconds:8.1f}  {verdict}")
                 sys.stdout.flush()
 

@@ -22,17 +22,23 @@ from bpstudio.ui.panels import DataPanel, SettingsPanel
 XOR = examples_dir() / "xor.bpnet"
 
 
-def wide(tmp_path) -> str:
-    """A 1-1024-1 network (3,073 parameters): its hidden layer is as wide as allowed."""
+def one_sample_network(tmp_path, layers: list[LayerSpec], name: str) -> str:
+    """A saved network of `layers` with one sample, 0.5 -> 1.0; its path."""
     doc = Document(
-        layers=[LayerSpec(1), LayerSpec(1024, "tanh"), LayerSpec(1, "sigmoid")],
+        layers=layers,
         loss="sse",
         training=TrainingSpec(learning_rate=0.1),
         data=DataSpec(inputs=np.array([[0.5]]), targets=np.array([[1.0]])),
     )
-    path = tmp_path / "wide.bpnet"
+    path = tmp_path / name
     save(doc, path)
     return str(path)
+
+
+def wide(tmp_path) -> str:
+    """A 1-1024-1 network (3,073 parameters): its hidden layer is as wide as allowed."""
+    layers = [LayerSpec(1), LayerSpec(1024, "tanh"), LayerSpec(1, "sigmoid")]
+    return one_sample_network(tmp_path, layers, "wide.bpnet")
 
 
 def test_a_1024_neuron_layer_offers_no_more_neurons(quiet_main_window, tmp_path):
@@ -160,15 +166,8 @@ def test_a_data_cell_beyond_float64_is_refused(qtbot, data_panel, text):
 
 def deep(tmp_path, count: int) -> str:
     """A network of `count` layers of one neuron (input and output included)."""
-    doc = Document(
-        layers=[LayerSpec(1)] + [LayerSpec(1, "tanh") for _ in range(count - 1)],
-        loss="sse",
-        training=TrainingSpec(learning_rate=0.1),
-        data=DataSpec(inputs=np.array([[0.5]]), targets=np.array([[1.0]])),
-    )
-    path = tmp_path / "deep.bpnet"
-    save(doc, path)
-    return str(path)
+    layers = [LayerSpec(1)] + [LayerSpec(1, "tanh") for _ in range(count - 1)]
+    return one_sample_network(tmp_path, layers, "deep.bpnet")
 
 
 def test_a_network_of_100_layers_offers_no_more_layers(quiet_main_window, tmp_path):

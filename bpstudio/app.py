@@ -41,6 +41,7 @@ def _run(args: argparse.Namespace) -> int:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
+    from bpstudio.document.atomic import check_target, write_problem
     from bpstudio.ui.main_window import MainWindow
     from bpstudio.ui.plots import configure_pyqtgraph
 
@@ -57,10 +58,19 @@ def _run(args: argparse.Namespace) -> int:
     opened, problem = read_file(args.file)
     if args.screenshot:
         if problem:
-            print(f"bpstudio: error: {problem}", file=sys.stderr)
-            return 2
+            return _refuse(problem)
+        try:
+            check_target(args.screenshot)
+        except OSError as exc:
+            return _refuse(f"{args.screenshot}: {write_problem(exc)}")
         window = MainWindow(settings, opened)
-        window.show_error = lambda title, text: print(f"bpstudio: error: {text}", file=sys.stderr)
+        window.show_error = lambda title, text: _refuse(text)
+        last = window.lesson.walk.expected_length()
+        if not 0 <= args.step <= last:
+            return _refuse(
+                f"--step {args.step}: the first training step has {last:,} micro-steps; "
+                f"give 0 to {last}"
+            )
         window.lesson.advance(args.step)
         if args.presentation:
             window.presentation.enter(full_screen=False)  # the shot is 1280x800 anyway
@@ -94,6 +104,14 @@ def describe_application(app) -> None:
     app.setApplicationVersion(version())
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(application_icon())
+
+
+def _refuse(text: str) -> int:
+    """One `bpstudio: error:` line on standard error; the exit status of bad input."""
+    from bpstudio.cli_outputs import one_line
+
+    print(one_line(f"bpstudio: error: {text}"), file=sys.stderr)
+    return 2
 
 
 def read_file(file: str | None) -> tuple[tuple[Document, Path] | None, str]:
@@ -130,9 +148,19 @@ def screenshot(app, window, path: str) -> int:
     app.processEvents()
     window.plots.flush()
     app.processEvents()
-    if not window.grab().save(path):
-        print(f"bpstudio: error: {path}: cannot write the image", file=sys.stderr)
-        return 2
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    from bpstudio.document.atomic import atomic_write_bytes, write_problem
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    try:
+        if not window.grab().save(buffer, "PNG"):
+            return _refuse(f"{path}: the image could not be encoded as PNG")
+        atomic_write_bytes(path, bytes(data))
+    except OSError as exc:
+        return _refuse(f"{path}: {write_problem(exc)}")
     return 0
 
 
@@ -148,17 +176,17 @@ def quiet_offscreen_notice() -> None:
     qInstallMessageHandler(handler)
 
 
-def save_loss_plot(path: str, epochs, loss, loss_name: str, title: str) -> None:
-    """`bpstudio train --plot`: the loss panel rendered into `path` on the offscreen platform
-    (a headless command never needs, or uses, a display)."""
+def loss_plot_bytes(path: str, epochs, loss, loss_name: str, title: str) -> bytes:
+    """`bpstudio train --plot`: the loss panel rendered as the image for `path` (PNG or SVG)
+    on the offscreen platform (a headless command never needs, or uses, a display)."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
-    from bpstudio.ui.loss_image import save_loss_plot as save
+    from bpstudio.ui.loss_image import loss_plot_bytes as render
     from bpstudio.ui.plots import configure_pyqtgraph
 
     quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_pyqtgraph()
-    save(app, path, epochs, loss, loss_name, title)
+    return render(app, path, epochs, loss, loss_name, title)

@@ -12,10 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from bpstudio.about import version
-from bpstudio.document.format import DocumentError, load, save, to_dict
-from bpstudio.document.history_csv import write_history_csv
+from bpstudio.cli_outputs import UsageError, check_outputs, one_line, write_outputs
+from bpstudio.document.atomic import write_problem
+from bpstudio.document.format import DocumentError, dumps, load
 from bpstudio.document.model import Document, History
+from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine import report, steps
+from bpstudio.engine.steps import json_number
 from bpstudio.engine.training import (
     StepResult,
     Trainer,
@@ -29,11 +32,9 @@ EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
 HEADLESS = ("trace", "train", "steps")
-PLOT_KINDS = (".png", ".svg")
-
-
-class UsageError(Exception):
-    """Bad command-line arguments; the message is one line."""
+# A worked solution of more steps is refused rather than built: each step holds its formulas
+# (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and print about 30 MB of text.
+MAX_WORKED_STEPS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,7 +126,7 @@ def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
 
 
 def _rows(array: np.ndarray) -> list:
-    return [[float(v) for v in row] for row in array]
+    return [[json_number(v) for v in row] for row in array]
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
@@ -137,46 +138,43 @@ def cmd_trace(args: argparse.Namespace) -> int:
             "a": _rows(result.fwd.a[i]),
             "delta": _rows(result.deltas[i]),
             "grad_weights": _rows(result.grad_w[i]),
-            "grad_biases": [float(v) for v in result.grad_b[i]],
+            "grad_biases": [json_number(v) for v in result.grad_b[i]],
         }
         for i in range(result.before.depth)
     ]
-    out = {
-        "loss": float(result.loss),
-        "layers": layers,
-        "network": to_dict(doc.with_network(result.after)),
-    }
-    print(json.dumps(out, indent=1, allow_nan=False))
+    head = json.dumps({"loss": float(result.loss), "layers": layers}, indent=1, allow_nan=False)
+    # The document as `save` writes it: a huge unknown value stays one compact line, where
+    # json.dumps with indent makes a line, and a string, per item (1.5 GB for 49 MB of `[],`).
+    network = dumps(doc.with_network(result.after), args.file).rstrip("\n")
+    print(f'{head[:-2]},\n "network": {network}\n}}')
     return 0
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
     doc = load(args.file)
-    result, config = first_step(doc)
+    config = doc.training_config()
+    size = len(first_batch(len(doc.dataset()[0]), config, doc.next_epoch()))
     samples = None
     if args.sample is not None:
-        if not 0 <= args.sample < len(result.x):
+        if not 0 <= args.sample < size:
             raise UsageError(
-                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to "
-                f"{len(result.x) - 1}"
+                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to {size - 1}"
             )
         samples = [args.sample]
+    count = steps.length(doc.build_network(), size, samples)
+    if count > MAX_WORKED_STEPS:
+        hint = "a smaller network" if samples or size == 1 else "--sample K or a smaller network"
+        raise UsageError(
+            f"{args.file}: the worked solution would have {count:,} steps; `steps` writes at "
+            f"most {MAX_WORKED_STEPS:,} (try {hint})"
+        )
+    result, config = first_step(doc)
     seq = steps.build(result, config, samples)
     if args.format == "json":
         print(report.to_json(seq))
     else:
         print(report.to_markdown(seq, config, doc.name))
     return 0
-
-
-def _check_output(path: str | None, option: str) -> None:
-    if path is None:
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
-    if os.path.isdir(path):
-        raise UsageError(f"{option} {path}: is a folder")
 
 
 def merged_history(doc: Document, trainer: Trainer) -> History:
@@ -192,16 +190,13 @@ def merged_history(doc: Document, trainer: Trainer) -> History:
 def cmd_train(args: argparse.Namespace) -> int:
     if args.epochs < 0:
         raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
-    _check_output(args.out, "--out")
-    _check_output(args.history, "--history")
-    _check_output(args.plot, "--plot")
-    if args.plot and os.path.splitext(args.plot)[1].lower() not in PLOT_KINDS:
-        raise UsageError(f"--plot {args.plot}: the name must end in .png or .svg")
-    outputs = (("--out", args.out), ("--history", args.history), ("--plot", args.plot))
-    for option, path in outputs:
-        if path and os.path.exists(path) and os.path.samefile(path, args.file):
-            raise UsageError(f"{option} {path}: is the input file, which train never changes")
+    check_outputs(args)
     doc = load(args.file)
+    if doc.next_epoch() - 1 + args.epochs > MAX_EPOCH:
+        raise UsageError(
+            f"--epochs {args.epochs}: {args.file} has trained {doc.next_epoch() - 1:,} epochs, "
+            f"and epochs go up to {MAX_EPOCH:,}"
+        )
     x, y = doc.dataset()
     net = doc.build_network()
     trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)
@@ -214,14 +209,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     divergence = trainer.run(args.epochs)
     trained = doc.with_network(net)
     trained.history = merged_history(doc, trainer)
-    if args.out:
-        save(trained, args.out)
-    if args.history:
-        write_history_csv(args.history, trained.history.epoch, trained.history.loss)
-    if args.plot:
-        from bpstudio.app import save_loss_plot  # Qt is imported only for --plot
-
-        save_loss_plot(args.plot, trained.history.epoch, trained.history.loss, doc.loss, doc.name)
+    write_outputs(args, trained, doc.name)
     if divergence:
         raise Diverged(divergence.message())
     print(f"final loss: {trained.history.loss[-1]!r}")
@@ -266,17 +254,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}[args.command](args)
         return run_gui(gui.parse_args(argv))
     except Diverged as exc:
-        print(f"bpstudio: {args.file}: {exc}", file=sys.stderr)
+        print(one_line(f"bpstudio: {args.file}: {exc}"), file=sys.stderr)
         return EXIT_DIVERGED
     except (UsageError, DocumentError) as exc:
-        print(f"bpstudio: error: {exc}", file=sys.stderr)
+        print(one_line(f"bpstudio: error: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"bpstudio: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(one_line(f"bpstudio: error: {where}{write_problem(exc)}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130

@@ -13,7 +13,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -118,45 +118,89 @@ def scan(root: Any) -> None:
     """Rejects anything in the tree that is not a plain, finite JSON value: parser
     rejects, duplicate or non-string keys, lone surrogates, containers nested deeper
     than MAX_DEPTH. Of several problems, the first in document order is reported."""
-    stack: list[tuple[Any, str, int]] = [(root, "", 0)]
+    _check_node(root, None, 0)
+    if not isinstance(root, dict | list):
+        return
+    # One iterator per open container: memory follows the depth, not the number of values,
+    # and a place's text is made only for a value that is refused (a 50 MB file may hold
+    # millions of values).
+    stack: list[tuple[Iterator[tuple[str | int, Any]], Place, int]] = [
+        (_children(root, None, 0), None, 1)
+    ]
     while stack:
-        value, place, depth = stack.pop()
-        if isinstance(value, dict | list) and depth > MAX_DEPTH:
-            raise Invalid(place, f"is nested more than {MAX_DEPTH} levels deep")
+        children, parent, depth = stack[-1]
+        for key, value in children:
+            place = (parent, key)
+            _check_node(value, place, depth)
+            if isinstance(value, dict | list):
+                stack.append((_children(value, place, depth), place, depth + 1))
+                break
+        else:
+            stack.pop()
+
+
+# A place as a chain (parent, key) of dict keys (str) and list indices (int), turned into
+# text such as `layers[2].weights` only when a problem is reported there.
+Place = tuple[Any, str | int] | None
+
+
+def _place_text(place: Place) -> str:
+    keys: list[str | int] = []
+    while place is not None:
+        place, key = place
+        keys.append(key)
+    text = ""
+    for key in reversed(keys):
+        text = f"{text}[{key}]" if isinstance(key, int) else child(text, key)
+    return text
+
+
+def _check_node(value: Any, place: Place, depth: int) -> None:
+    """The checks of one value itself (its children are visited by `scan`)."""
+    if isinstance(value, dict | list):
+        if depth > MAX_DEPTH:
+            raise Invalid(_place_text(place), f"is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, DuplicateKeys):
+            text = _place_text(place)
+            subject = "" if text else "the document "
+            raise Invalid(text, f"{subject}has the key {quote(value.key)} more than once")
         if isinstance(value, dict):
-            if isinstance(value, DuplicateKeys):
-                subject = "" if place else "the document "
-                raise Invalid(place, f"{subject}has the key {quote(value.key)} more than once")
             for key in value:
                 if not isinstance(key, str):
-                    raise Invalid(place, f"has a key that is not a string: {key!r}")
+                    raise Invalid(_place_text(place), f"has a key that is not a string: {key!r}")
                 _check_text(key, place)
-            items = [(item, child(place, key), depth + 1) for key, item in value.items()]
-            stack.extend(reversed(items))
-        elif isinstance(value, list):
-            if not (depth < MAX_DEPTH and _numbers_or_rows(value)):
-                items = [(item, f"{place}[{i}]", depth + 1) for i, item in enumerate(value)]
-                stack.extend(reversed(items))
-        else:
-            _check_scalar(value, place)
+    else:
+        _check_scalar(value, place)
 
 
-def _check_scalar(value: Any, place: str) -> None:
+def _children(value: dict | list, place: Place, depth: int) -> Iterator[tuple[str | int, Any]]:
+    """The (key or index, value) pairs of a container that `scan` must visit: none for a
+    list of numbers or of rows of numbers, checked at once (data, weights)."""
+    if isinstance(value, dict):
+        return iter(value.items())
+    if depth < MAX_DEPTH and _numbers_or_rows(value):
+        return iter(())
+    return enumerate(value)
+
+
+def _check_scalar(value: Any, place: Place) -> None:
     if isinstance(value, Rejected):
-        raise Invalid(place, value.problem)
+        raise Invalid(_place_text(place), value.problem)
     if isinstance(value, str):
         _check_text(value, place)
     elif isinstance(value, float) and not math.isfinite(value):
-        raise Invalid(place, f"must be a finite number, not {describe(value)}")
+        raise Invalid(_place_text(place), f"must be a finite number, not {describe(value)}")
     elif value is not None and type(value) not in (bool, int, float):
-        raise Invalid(place, f"is not a JSON value but {describe(value)}")
+        raise Invalid(_place_text(place), f"is not a JSON value but {describe(value)}")
 
 
-def _check_text(text: str, place: str) -> None:
+def _check_text(text: str, place: Place) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise Invalid(place, "contains a lone surrogate, which is not valid Unicode") from None
+        raise Invalid(
+            _place_text(place), "contains a lone surrogate, which is not valid Unicode"
+        ) from None
 
 
 # --- scalars --------------------------------------------------------------------------

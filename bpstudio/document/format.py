@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections import Counter
 from typing import Any
 
 import numpy as np
 
 from bpstudio.document import validate
-from bpstudio.document.atomic import atomic_write_text, write_problem
+from bpstudio.document.atomic import atomic_write_text, file_kind, write_problem
 from bpstudio.document.checks import DuplicateKeys, Invalid, Rejected
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
 from bpstudio.document.validate import FORMAT, VERSION
@@ -22,6 +23,7 @@ from bpstudio.document.validate import FORMAT, VERSION
 MAX_FILE_BYTES = 50_000_000  # 50 MB: larger files are refused before they are read
 LINE_WIDTH = 100  # containers that fit are written on one line
 ROW_PIECE = 5000  # numbers formatted per piece of a long row (see _number_row)
+COMPACT_FROM = 1_000_000  # characters from which an unknown top-level value is one line
 
 
 class DocumentError(Exception):
@@ -56,17 +58,50 @@ def load(path: str | os.PathLike[str]) -> Document:
 
 
 def _read(file: str) -> bytes:
+    """The file's bytes. Anything but a regular file (a FIFO, a device, a folder, a socket) is
+    refused before it is read: opening without blocking and asking the open file what it is
+    never waits on a FIFO's writer, and leaves no window for the path to be swapped."""
     try:
-        size = os.stat(file).st_size
-        if size > MAX_FILE_BYTES:
-            raise _too_large(file, size)
-        with open(file, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                what = file_kind(info.st_mode)
+                problem = f"cannot read the file (it is {what}, not a regular file)"
+                raise DocumentError(file, "", problem)
+            if info.st_size > MAX_FILE_BYTES:
+                raise _too_large(file, info.st_size)
+            data = _read_all(fd, MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
+    except IsADirectoryError:  # Windows opens no folder; POSIX stops at fstat above
+        raise DocumentError(file, "", "cannot read the file (it is a folder)") from None
     except OSError as e:
-        raise DocumentError(file, "", f"cannot read the file ({e.strerror or e})") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew, or it is a device that reports no size
+        raise DocumentError(file, "", f"cannot read the file ({_why(file, e)})") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
         raise _too_large(file, len(data))
     return data
+
+
+def _why(file: str, error: OSError) -> str:
+    """Why a file could not be opened: what it is, if it is no regular file (a socket cannot
+    even be opened, and says only "No such device or address"), else the system's reason."""
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:
+        return str(error.strerror or error)
+    if stat.S_ISREG(mode):
+        return str(error.strerror or error)
+    return f"it is {file_kind(mode)}, not a regular file"
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    """At most `limit` bytes from `fd`, read to its end."""
+    chunks, left = [], limit
+    while left and (chunk := os.read(fd, min(left, 1 << 24))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(file: str, size: int) -> DocumentError:
@@ -236,12 +271,21 @@ def _render(value: Any, indent: int, expand: bool = False) -> str:
     pad = " " * (indent + 2)
     if isinstance(value, dict):
         items = [
-            f"{pad}{json.dumps(key, ensure_ascii=False)}: {_render(item, indent + 2)}"
+            f"{pad}{json.dumps(key, ensure_ascii=False)}: {_render_item(key, item, indent)}"
             for key, item in value.items()
         ]
         return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
     items = [pad + _render(item, indent + 2) for item in value]
     return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+
+
+def _render_item(key: str, item: Any, indent: int) -> str:
+    """An object's item: an unknown top-level key's huge value is one compact line (a line
+    per item took a Python string each: gigabytes for 50 MB of `[],`); all else as above."""
+    if indent == 0 and key not in validate.TOP_KEYS and isinstance(item, dict | list):
+        if _longer_than(item, COMPACT_FROM):
+            return json.dumps(item, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _render(item, indent + 2)
 
 
 def _longer_than(value: dict | list, width: int) -> bool:

@@ -6,7 +6,6 @@ Every failure raises `checks.Invalid(place, problem)` naming the exact JSON plac
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -34,7 +33,7 @@ from bpstudio.document.checks import (
 )
 from bpstudio.document.model import DataSpec, Document, History, LayerSpec, TrainingSpec
 from bpstudio.engine.activations import ACTIVATIONS
-from bpstudio.engine.datasets import GENERATORS
+from bpstudio.engine.datasets import GENERATORS, generate
 from bpstudio.engine.init import INIT_SCHEMES
 from bpstudio.engine.losses import LOSSES
 
@@ -46,6 +45,8 @@ __all__ = [
     "INPUT_LAYER_KEYS",
     "LAYER_KEYS",
     "MAX_DEPTH",
+    "MAX_EPOCH",
+    "MAX_LAYERS",
     "MAX_LAYER_SIZE",
     "MAX_PARAMETERS",
     "MAX_SAMPLES",
@@ -78,6 +79,8 @@ VERSION = 1
 MAX_LAYER_SIZE = 1024
 MAX_SAMPLES = 100_000
 MAX_PARAMETERS = 1_000_000
+MAX_LAYERS = 100
+MAX_EPOCH = 1_000_000_000  # far beyond any run; keeps epoch arithmetic in 64-bit integers
 
 TOP_KEYS = (
     "format",
@@ -106,9 +109,11 @@ def document(obj: Any) -> Document:
     layers = check_layers(required(obj, "layers", ""))
     loss = check_loss(required(obj, "loss", ""), layers)
     training = check_training(required(obj, "training", ""))
-    data = check_data(required(obj, "data", ""), layers, loss)
+    data = check_data(required(obj, "data", ""), layers, loss, training.seed)
     history = check_history(obj["history"]) if "history" in obj else None
-    extra = {key: copy.deepcopy(value) for key, value in obj.items() if key not in TOP_KEYS}
+    # Kept as parsed, never copied: bpstudio only writes them back (a 49 MB unknown value
+    # copied once more took seconds and another GB).
+    extra = {key: value for key, value in obj.items() if key not in TOP_KEYS}
     return Document(
         layers=layers,
         loss=loss,
@@ -144,6 +149,12 @@ def check_layers(value: Any) -> list[LayerSpec]:
     items = as_list(value, "layers")
     if len(items) < 2:
         raise Invalid("layers", f"must hold at least 2 layers (input and output), not {len(items)}")
+    if len(items) > MAX_LAYERS:
+        raise Invalid(
+            "layers",
+            f"hold {len(items):,} layers; at most {MAX_LAYERS} are allowed "
+            "(input and output included)",
+        )
     sizes = [_layer_size(item, i) for i, item in enumerate(items)]
     count = sum(sizes[i] * sizes[i - 1] + sizes[i] for i in range(1, len(sizes)))
     if count > MAX_PARAMETERS:
@@ -227,7 +238,9 @@ def check_training(value: Any) -> TrainingSpec:
     )
 
 
-def check_data(value: Any, layers: list[LayerSpec], loss: str) -> DataSpec:
+def check_data(value: Any, layers: list[LayerSpec], loss: str, training_seed: int = 0) -> DataSpec:
+    """`data` checked; generated data is made (with `data.seed`, else `training_seed`) to
+    prove that every number of it is finite."""
     obj = as_object(value, "data", DATA_KEYS)
     explicit = [key for key in ("inputs", "targets") if key in obj]
     generated = [key for key in ("generator", "samples", "noise", "seed") if key in obj]
@@ -240,7 +253,7 @@ def check_data(value: Any, layers: list[LayerSpec], loss: str) -> DataSpec:
     if not explicit and not generated:
         raise Invalid("data", 'needs either "inputs" and "targets" or a "generator"')
     if generated:
-        return _generated_data(obj, layers)
+        return _generated_data(obj, layers, training_seed)
     return check_explicit_data(obj, layers, loss)
 
 
@@ -264,7 +277,7 @@ def check_explicit_data(obj: dict[str, Any], layers: list[LayerSpec], loss: str)
     return DataSpec(inputs=x, targets=y)
 
 
-def _generated_data(obj: dict[str, Any], layers: list[LayerSpec]) -> DataSpec:
+def _generated_data(obj: dict[str, Any], layers: list[LayerSpec], training_seed: int) -> DataSpec:
     name = as_choice(required(obj, "generator", "data"), "data.generator", GENERATORS)
     samples = as_int(required(obj, "samples", "data"), "data.samples", 1, MAX_SAMPLES)
     noise = as_number(obj.get("noise", 0.0), "data.noise")
@@ -280,15 +293,34 @@ def _generated_data(obj: dict[str, Any], layers: list[LayerSpec]) -> DataSpec:
             f"{quote(name)} makes 2 inputs and 1 target, but the network has "
             f"{n_in} input{'s' * (n_in != 1)} and {n_out} output{'s' * (n_out != 1)}",
         )
+    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the message below
+        x, _ = generate(name, samples, noise, training_seed if seed is None else seed)
+    if not np.isfinite(x).all():
+        raise Invalid(
+            "data.noise",
+            f"is {describe(obj['noise'])}: the {quote(name)} points it makes overflow to "
+            "infinity; use a noise of a few units at most",
+        )
     return DataSpec(generator=name, samples=samples, noise=noise, seed=seed)
 
 
 def check_history(value: Any) -> History:
     obj = as_object(value, "history", HISTORY_KEYS)
     epochs = as_list(required(obj, "epoch", "history"), "history.epoch")
-    if not (set(map(type, epochs)) <= {int} and min(epochs, default=0) >= 0):
+    if not (set(map(type, epochs)) <= {int} and 0 <= min(epochs, default=0)):
         for i, e in enumerate(epochs):  # names the first entry that is wrong
             as_int(e, f"history.epoch[{i}]", low=0)
+    if max(epochs, default=0) > MAX_EPOCH:
+        i = next(i for i, e in enumerate(epochs) if e > MAX_EPOCH)
+        raise Invalid(f"history.epoch[{i}]", f"is {epochs[i]:,}; epochs go up to {MAX_EPOCH:,}")
+    steps = np.diff(np.asarray(epochs, dtype=np.int64)) if len(epochs) > 1 else np.empty(0)
+    if (steps <= 0).any():
+        i = int(np.flatnonzero(steps <= 0)[0]) + 1
+        raise Invalid(
+            f"history.epoch[{i}]",
+            f"is {epochs[i]:,}, not after the epoch before it ({epochs[i - 1]:,}): "
+            "epochs must be strictly increasing",
+        )
     epoch = list(epochs)
     loss = as_vector(
         required(obj, "loss", "history"),

@@ -13,6 +13,7 @@ Every value comes from `training.training_step`, the same arithmetic as training
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -88,8 +89,16 @@ class Step:
             "sample": self.sample,
             "formula": self.formula.latex(),
             "substituted": self.substituted.latex(),
-            "value": float(self.value),
+            "value": json_number(self.value),
         }
+
+
+def json_number(value: float) -> float | None:
+    """`value` for JSON output: a float, or null where it overflowed to ±inf or is NaN,
+    which JSON cannot hold (a forward value may overflow while the loss stays finite, e.g.
+    `tanh(1e308 · 2)`); JavaScript's JSON.stringify writes the same null."""
+    value = float(value)
+    return value if math.isfinite(value) else None
 
 
 def _terms(numbers: list[Expr], values: list[float]) -> list[Expr]:

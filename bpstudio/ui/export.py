@@ -28,9 +28,15 @@ def visible_size(view: QGraphicsView) -> QSize:
 
 
 def save_png(view: QGraphicsView, path: str | os.PathLike[str], width: int, height: int) -> None:
-    """Renders what `view` shows into a `width` x `height` PNG. Lines and text are redrawn at
-    that resolution, not scaled up from the screen; a different shape than the view's keeps
-    the proportions and centres the picture on the view's background. OSError on failure."""
+    """Renders what `view` shows into a `width` x `height` PNG file (see `png_bytes`)."""
+    atomic_write_bytes(path, png_bytes(view, path, width, height))
+
+
+def png_bytes(view: QGraphicsView, path: str | os.PathLike[str], width: int, height: int) -> bytes:
+    """What `view` shows as a `width` x `height` PNG, for the file `path`. Lines and text are
+    redrawn at that resolution, not scaled up from the screen; a different shape than the
+    view's keeps the proportions and centres the picture on the view's background. OSError
+    naming `path` if it cannot be made."""
     if not (1 <= width <= MAX_PNG_SIDE and 1 <= height <= MAX_PNG_SIDE):
         raise OSError(f"{os.fspath(path)}: an image must be 1 to {MAX_PNG_SIDE} pixels a side")
     image = QImage(width, height, QImage.Format.Format_ARGB32)
@@ -53,7 +59,7 @@ def save_png(view: QGraphicsView, path: str | os.PathLike[str], width: int, heig
     if not image.save(buffer, "PNG"):
         raise OSError(f"{os.fspath(path)}: the PNG could not be encoded")
     buffer.close()
-    atomic_write_bytes(path, bytes(data))
+    return bytes(data)
 
 
 def svg_bytes(view: QGraphicsView, title: str = "") -> bytes:

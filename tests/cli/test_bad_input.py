@@ -42,6 +42,14 @@ BASE: dict[str, Any] = {
     },
     "data": {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]},
 }
+ONE_ROW = {"inputs": [[0.5]], "targets": [[1.0]]}
+
+
+def deep_layers(count: int) -> list[dict[str, Any]]:
+    """`count` layers of one neuron, input and output included."""
+    return [{"size": 1}] + [{"size": 1, "activation": "tanh"}] * (count - 1)
+
+
 GENERATED = {"generator": "circle", "samples": 50, "noise": 0.1, "seed": 3}
 MARK = "__REPLACED__"  # a string written into the JSON, then replaced by raw text
 
@@ -199,6 +207,11 @@ CASES = [
          "must be an object"),
     Case("too-many-parameters", edited(lambda d: d.update(layers=HUGE_LAYERS, data=HUGE_DATA)),
          "layers", "1,000,000"),
+    Case("too-many-layers", edited(lambda d: d.update(layers=deep_layers(101), data=ONE_ROW)),
+         "layers", "hold 101 layers; at most 100 are allowed"),
+    Case("half-a-million-layers",
+         edited(lambda d: d.update(layers=deep_layers(499_998), data=ONE_ROW)),
+         "layers", "hold 499,998 layers; at most 100"),
     # loss
     Case("loss-missing", edited(deleter("", "loss")), "loss", "is missing"),
     Case("loss-unknown", edited(setter("", "loss", "hinge")), "loss", '"hinge"'),
@@ -408,6 +421,7 @@ TRACEBACK_CASES = [
     "layer-unknown-key",
     "generator-3-inputs",
     "too-many-parameters",
+    "too-many-layers",
     "larger-than-50-mb",
 ]
 

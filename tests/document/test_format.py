@@ -577,3 +577,21 @@ def test_saving_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_pat
 def test_to_dict_of_a_loaded_document_is_the_original_dict():
     obj = spec_example()
     assert to_dict(read(copy.deepcopy(obj))) == obj
+
+
+def test_a_huge_unknown_value_is_written_on_one_compact_line_and_reads_back():
+    """Millions of small items under an unknown key were written one per line, a Python
+    string each (gigabytes for a 49 MB file); such a value is now one compact line."""
+    import json as json_
+
+    from bpstudio.document.format import COMPACT_FROM, dumps, loads
+    from bpstudio.resources import examples_dir
+
+    obj = json_.loads((examples_dir() / "xor.bpnet").read_text())
+    obj["junk"] = [[]] * (COMPACT_FROM // 3)
+    obj["note"] = {"small": [1, 2]}
+    text = dumps(loads(json_.dumps(obj)))
+    junk_line = next(line for line in text.splitlines() if line.startswith('  "junk"'))
+    assert junk_line == '  "junk": [' + ",".join(["[]"] * (COMPACT_FROM // 3)) + "],"
+    assert '  "note": {"small": [1, 2]}' in text.splitlines()
+    assert loads(text).extra == {"junk": obj["junk"], "note": obj["note"]}

@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 
 from bpstudio.document.format import DocumentError, _longer_than, dumps, load, loads, save
 from bpstudio.document.model import DataSpec, Document, History, LayerSpec, TrainingSpec
-from bpstudio.document.validate import TOP_KEYS
+from bpstudio.document.validate import MAX_EPOCH, TOP_KEYS
 
 FILE = "net.bpnet"
 
@@ -177,7 +177,7 @@ def explicit_data(draw, sizes, loss) -> DataSpec:
 
 @st.composite
 def histories(draw) -> History:
-    epochs = draw(st.lists(st.integers(min_value=0), max_size=5))
+    epochs = sorted(draw(st.sets(st.integers(0, MAX_EPOCH), max_size=5)))  # strictly rising
     losses = draw(st.lists(FINITE, min_size=len(epochs), max_size=len(epochs)))
     return History(epochs, losses)
 

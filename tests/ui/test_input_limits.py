@@ -5,6 +5,8 @@ beyond float64 are refused where they are typed (1e308 itself is a number, and i
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -20,17 +22,23 @@ from bpstudio.ui.panels import DataPanel, SettingsPanel
 XOR = examples_dir() / "xor.bpnet"
 
 
-def wide(tmp_path) -> str:
-    """A 1-1024-1 network (3,073 parameters): its hidden layer is as wide as allowed."""
+def one_sample_network(tmp_path, layers: list[LayerSpec], name: str) -> str:
+    """A saved network of `layers` with one sample, 0.5 -> 1.0; its path."""
     doc = Document(
-        layers=[LayerSpec(1), LayerSpec(1024, "tanh"), LayerSpec(1, "sigmoid")],
+        layers=layers,
         loss="sse",
         training=TrainingSpec(learning_rate=0.1),
         data=DataSpec(inputs=np.array([[0.5]]), targets=np.array([[1.0]])),
     )
-    path = tmp_path / "wide.bpnet"
+    path = tmp_path / name
     save(doc, path)
     return str(path)
+
+
+def wide(tmp_path) -> str:
+    """A 1-1024-1 network (3,073 parameters): its hidden layer is as wide as allowed."""
+    layers = [LayerSpec(1), LayerSpec(1024, "tanh"), LayerSpec(1, "sigmoid")]
+    return one_sample_network(tmp_path, layers, "wide.bpnet")
 
 
 def test_a_1024_neuron_layer_offers_no_more_neurons(quiet_main_window, tmp_path):
@@ -154,3 +162,34 @@ def test_a_data_cell_beyond_float64_is_refused(qtbot, data_panel, text):
     qtbot.waitUntil(lambda: panel.message.isVisible())
     assert "must be a finite number" in panel.message.text()
     assert window.document.data.inputs[0, 0] == 0.0
+
+
+def deep(tmp_path, count: int) -> str:
+    """A network of `count` layers of one neuron (input and output included)."""
+    layers = [LayerSpec(1)] + [LayerSpec(1, "tanh") for _ in range(count - 1)]
+    return one_sample_network(tmp_path, layers, "deep.bpnet")
+
+
+def test_a_network_of_100_layers_offers_no_more_layers(quiet_main_window, tmp_path):
+    """The layer limit in the window: both Add Layer actions greyed out with the reason, and
+    the edit refused in the loader's words."""
+    window = quiet_main_window()
+    assert window.open_path(deep(tmp_path, 100))
+    window.canvas.select(Target(50))
+    actions = window.structure_actions
+    for action in (actions.add_layer_after, actions.add_layer_before):
+        assert not action.isEnabled()
+        assert "hold 101 layers; at most 100 are allowed" in action.toolTip()
+    assert not window.push(InsertLayer(50))
+    assert "layers hold 101 layers; at most 100 are allowed" in window.errors[0]
+    assert len(window.document.layers) == 100
+
+
+def test_a_file_of_101_layers_is_refused(quiet_main_window, tmp_path):
+    obj = json.loads(open(deep(tmp_path, 100), encoding="utf-8").read())
+    obj["layers"].insert(1, {"size": 1, "activation": "tanh"})
+    path = tmp_path / "deeper.bpnet"
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    window = quiet_main_window()
+    assert not window.open_path(path)
+    assert "deeper.bpnet: layers hold 101 layers; at most 100 are allowed" in window.errors[0]

@@ -52,7 +52,7 @@ class SetData(Swap):
 
     def rebuilt(self, document: Document) -> tuple[list[LayerSpec], DataSpec]:
         layers = _fitted(document, self.data) if self.fit_network else document.layers
-        data = rules.data_set(layers, document.loss, self.data)
+        data = rules.data_set(layers, document.loss, self.data, document.training.seed)
         if layers is document.layers and data == document.data:
             return document.layers, document.data  # nothing changes
         return layers, data

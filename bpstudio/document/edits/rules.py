@@ -80,7 +80,7 @@ def training(spec: TrainingSpec) -> TrainingSpec:
 
 
 def sizes(layers: Sequence[LayerSpec]) -> None:
-    """At least 2 layers, sizes within 1 to 1,024 and at most 1,000,000 parameters in all."""
+    """2 to 100 layers, sizes within 1 to 1,024 and at most 1,000,000 parameters in all."""
     shapes: list[dict[str, Any]] = [{"size": plain(layer.size)} for layer in layers]
     shapes[1:] = [{**shape, "activation": "linear"} for shape in shapes[1:]]
     with refused():
@@ -102,12 +102,15 @@ def loss(layers: Sequence[LayerSpec], data: DataSpec, name: str) -> str:
     """`name` if the output layer and the data suit it (e.g. bce targets in [0, 1])."""
     with refused():
         checked = validate.check_loss(name, list(layers))
-    data_set(layers, checked, data)
+    data_set(layers, checked, data)  # generated data is the same whatever the loss
     return checked
 
 
-def data_set(layers: Sequence[LayerSpec], loss_name: str, data: DataSpec) -> DataSpec:
-    """`data` checked and normalised as the loader reads `data` (new float64 arrays)."""
+def data_set(
+    layers: Sequence[LayerSpec], loss_name: str, data: DataSpec, training_seed: int = 0
+) -> DataSpec:
+    """`data` checked and normalised as the loader reads `data` (new float64 arrays);
+    generated data follows `training_seed` unless it has a seed of its own."""
     if data.generator is None:
         tables = {"inputs": data.inputs, "targets": data.targets}
         obj: dict[str, Any] = {
@@ -121,7 +124,7 @@ def data_set(layers: Sequence[LayerSpec], loss_name: str, data: DataSpec) -> Dat
         if data.seed is not None:
             obj["seed"] = plain(data.seed)
     with refused():
-        return validate.check_data(obj, list(layers), loss_name)
+        return validate.check_data(obj, list(layers), loss_name, training_seed)
 
 
 def data_row(

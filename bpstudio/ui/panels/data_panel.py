@@ -240,7 +240,8 @@ class DataPanel(QWidget):
     def _generator_checked(self, key: str, text: str) -> Any:
         """The generator setting `text` means, by the document's rules (EditError)."""
         doc = self.model.document
-        checked = rules.data_set(doc.layers, doc.loss, self._generator_spec(**{key: parse(text)}))
+        spec = self._generator_spec(**{key: parse(text)})
+        checked = rules.data_set(doc.layers, doc.loss, spec, doc.training.seed)
         return getattr(checked, key)
 
     def _try(self, edit: Edit) -> bool:

@@ -1,0 +1,86 @@
+"""The output set of `bpstudio train` (`--out`, `--history`, `--plot`): every target checked
+before training, all rendered in memory, then written all or none (document/atomic.py).
+Also `one_line`, which keeps an error message on one line whatever a file name holds.
+Imports Qt only to render `--plot`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import unicodedata
+
+from bpstudio.document.atomic import check_target, write_all
+from bpstudio.document.format import dumps
+from bpstudio.document.history_csv import history_csv
+from bpstudio.document.model import Document
+
+PLOT_KINDS = (".png", ".svg")
+OPTIONS = ("out", "history", "plot")
+
+
+class UsageError(Exception):
+    """Bad command-line arguments; the message is one line."""
+
+
+def one_line(text: str) -> str:
+    """`text` with every line break and other control character escaped as in a Python
+    string (`\\n`, `\\x1b`), so a file name holding one cannot split or colour a message."""
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return "".join(
+        named.get(c, f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+        if unicodedata.category(c) in ("Cc", "Zl", "Zp")
+        else c
+        for c in text
+    )
+
+
+def check_outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The (option, path) of each output asked for, each checked before any training: its
+    folder exists and takes a new file, it is neither the input, nor another output, nor a
+    folder, device or file bpstudio may not replace. UsageError names the option and path."""
+    outputs = [(f"--{name}", getattr(args, name)) for name in OPTIONS if getattr(args, name)]
+    if args.plot and os.path.splitext(args.plot)[1].lower() not in PLOT_KINDS:
+        raise UsageError(f"--plot {args.plot}: the name must end in .png or .svg")
+    seen: dict[str, str] = {}
+    for option, path in outputs:
+        if _same_file(path, args.file):
+            raise UsageError(f"{option} {path}: is the input file, which train never changes")
+        key = _identity(path)
+        if key in seen:
+            raise UsageError(f"{option} {path}: is also given as {seen[key]}; name two files")
+        seen[key] = option
+        try:
+            check_target(path)
+        except OSError as e:
+            raise UsageError(f"{option} {path}: {e.strerror or e}") from None
+    return outputs
+
+
+def write_outputs(args: argparse.Namespace, trained: Document, title: str | None) -> None:
+    """Renders every output asked for, then writes them all or none (OSError naming the
+    user's file; DocumentError if the document cannot be written)."""
+    history = trained.history
+    assert history is not None
+    rendered: list[tuple[str, bytes]] = []
+    if args.out:
+        rendered.append((args.out, dumps(trained, args.out).encode("utf-8")))
+    if args.history:
+        rendered.append((args.history, history_csv(history.epoch, history.loss).encode("utf-8")))
+    if args.plot:
+        from bpstudio.app import loss_plot_bytes  # Qt is imported only for --plot
+
+        image = loss_plot_bytes(args.plot, history.epoch, history.loss, trained.loss, title or "")
+        rendered.append((args.plot, image))
+    write_all(rendered)
+
+
+def _identity(path: str) -> str:
+    """What `path` names once links, `..` and case-insensitive file systems are resolved."""
+    return os.path.normcase(os.path.realpath(path))
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return _identity(a) == _identity(b)

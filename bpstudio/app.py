@@ -136,17 +136,20 @@ def quiet_offscreen_notice() -> None:
     qInstallMessageHandler(handler)
 
 
-def save_loss_plot(path: str, epochs, loss, loss_name: str, title: str) -> None:
-    """`bpstudio train --plot`: the loss panel rendered into `path` on the offscreen platform
-    (a headless command never needs, or uses, a display)."""
+def save_loss_plot(path: str, curves, loss_name: str, title: str, look) -> None:
+    """`bpstudio train --plot` and `bpstudio compare --plot`: the loss of each of `curves`
+    (name, epochs, losses) rendered into `path` on the offscreen platform (a headless command
+    never needs, or uses, a display), with `look` (a cli_plot.PlotLook)."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
+    from bpstudio.ui.export import ExportOptions
     from bpstudio.ui.loss_image import save_loss_plot as save
     from bpstudio.ui.plots import configure_pyqtgraph
 
     quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_pyqtgraph()
-    save(app, path, epochs, loss, loss_name, title)
+    options = ExportOptions(look.width, look.height, look.dpi, look.style)
+    save(app, path, curves, loss_name, title, options)

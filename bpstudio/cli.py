@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, check_plot_path, plot_look
 from bpstudio.document.format import DocumentError, load, save, to_dict
 from bpstudio.document.history_csv import write_history_csv
 from bpstudio.document.model import Document, History
@@ -28,7 +29,6 @@ EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
 HEADLESS = ("trace", "train", "steps")
-PLOT_KINDS = (".png", ".svg")
 
 
 class UsageError(Exception):
@@ -79,9 +79,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
     train.add_argument("--epochs", type=int, required=True, metavar="N")
     train.add_argument("--out", metavar="OUT.bpnet", help="write the trained document")
     train.add_argument("--history", metavar="CSV", help="write epoch,loss as CSV")
-    train.add_argument(
-        "--plot", metavar="IMAGE", help="draw the loss curve into IMAGE (.png or .svg)"
-    )
+    add_plot_arguments(train, "the loss curve")
     worked = sub.add_parser("steps", help="the worked solution of the first training step")
     worked.add_argument("file")
     worked.add_argument("--format", choices=("markdown", "json"), default="markdown")
@@ -182,8 +180,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     _check_output(args.out, "--out")
     _check_output(args.history, "--history")
     _check_output(args.plot, "--plot")
-    if args.plot and os.path.splitext(args.plot)[1].lower() not in PLOT_KINDS:
-        raise UsageError(f"--plot {args.plot}: the name must end in .png or .svg")
+    look = plot_look(args)
+    if args.plot:
+        check_plot_path(args.plot)
     outputs = (("--out", args.out), ("--history", args.history), ("--plot", args.plot))
     for option, path in outputs:
         if path and os.path.exists(path) and os.path.samefile(path, args.file):
@@ -208,7 +207,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.plot:
         from bpstudio.app import save_loss_plot  # Qt is imported only for --plot
 
-        save_loss_plot(args.plot, trained.history.epoch, trained.history.loss, doc.loss, doc.name)
+        curve = (doc.name, trained.history.epoch, trained.history.loss)
+        save_loss_plot(args.plot, [curve], doc.loss, doc.name, look)
     if divergence:
         raise Diverged(divergence.message())
     print(f"final loss: {trained.history.loss[-1]!r}")
@@ -255,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Diverged as exc:
         print(f"bpstudio: {args.file}: {exc}", file=sys.stderr)
         return EXIT_DIVERGED
-    except (UsageError, DocumentError) as exc:
+    except (UsageError, DocumentError, PlotOptionError) as exc:
         print(f"bpstudio: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error

@@ -29,7 +29,7 @@ from bpstudio.document.recovery import RecoveryInfo
 from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
-from bpstudio.ui.export_actions import ExportActions
+from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.panels import install_panels
 from bpstudio.ui.plots import install_plots
@@ -84,7 +84,14 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
-        self.exports.add_view("network", "Network Diagram", lambda: self.canvas, "Ctrl+Shift+E")
+        self.exports.add_view(
+            "network",
+            "Network Diagram",
+            lambda: self.canvas,
+            "Ctrl+Shift+E",
+            restyle=redraw_on_palette(self.canvas),
+            diagram=True,
+        )
         install_structure_actions(self)
         install_panels(self)
         self.lesson = LessonController(self)
@@ -100,7 +107,13 @@ class MainWindow(QMainWindow):
             ("parameters", "Parameter Plot"),
             ("decision", "Decision Boundary"),
         ):
-            self.exports.add_view(key, title, lambda key=key: self.plots.panel(key).plot)
+            self.exports.add_view(
+                key,
+                title,
+                lambda key=key: self.plots.panel(key).plot,
+                restyle=lambda key=key: self.plots.panel(key).restyle(),
+                twin=(lambda: self.plots.loss.twin()) if key == "loss" else None,
+            )
         self.plots.built.connect(lambda key, panel: self.exports.add_plot_menu(key, panel.plot))
         self._arrange_docks()
         for signal in (
@@ -173,7 +186,9 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self.revert_action)
         file_menu.addSeparator()
-        self.exports = ExportActions(self, file_menu.addMenu("&Export"))
+        self.exports = ExportActions(
+            self, file_menu.addMenu("&Export"), file_menu.addMenu("Export to P&DF")
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.action("&Quit", self.close, key.Quit))
         edit = bar.addMenu("&Edit")

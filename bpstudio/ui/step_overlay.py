@@ -32,6 +32,7 @@ class StepOverlay:
         self.decimals: int | None = 4
         self.visible = True
         self._taken: list[QRectF] = []  # the labels drawn so far
+        self._marks: list[QGraphicsItem] = []  # the active step's rings and arrows
 
     def clear(self) -> None:
         if self.group is not None and self.group.scene() is not None:
@@ -47,6 +48,7 @@ class StepOverlay:
         self.group.setZValue(10)
         self.canvas.scene().addItem(self.group)
         self._taken = []
+        self._marks = []
         sample = self._sample(walk)
         known = [
             (key, value) for key, value in walk.known_values().items() if key[4] in (None, sample)
@@ -211,3 +213,10 @@ class StepOverlay:
 
     def _add(self, item: QGraphicsItem) -> None:
         self.group.addToGroup(item)
+        self._marks.append(item)
+
+    def set_marks_visible(self, on: bool) -> None:
+        """Shows or hides the active step's highlight (an exported diagram leaves it out);
+        the values stay."""
+        for mark in self._marks:
+            mark.setVisible(on)

@@ -14,16 +14,18 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from bpstudio.document.format import dumps
 from bpstudio.resources import examples_dir
 from bpstudio.ui.canvas.items import Target
 from bpstudio.ui.crash_handler import CrashHandler
+from bpstudio.ui.export import STYLES
 from bpstudio.ui.panels import DataPanel, SettingsPanel
 from bpstudio.ui.panels.csv_import_dialog import ImportChoice
 
@@ -87,9 +89,11 @@ class Monkey:
         w.structure_actions.popup = lambda menu, at: None
         exports = w.exports
         exports.ask_path = lambda caption, suggested, filters: str(
-            folder / "exports" / (Path(suggested).stem + rng.choice([".png", ".svg", ""]))
+            folder / "exports" / (Path(suggested).stem + rng.choice([".png", ".svg", ".pdf", ""]))
         )
-        exports.ask_image_size = lambda default: QSize(rng.choice([1, 64, 300]), 120)
+        exports.ask_export_options = lambda default, screen, diagram: replace(
+            default, width=rng.choice([1, 64, 300]), height=120, style=rng.choice(list(STYLES))
+        )
         (folder / "exports").mkdir(exist_ok=True)
         csv = folder / "data.csv"
         csv.write_text("a,b,t\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n", encoding="utf-8")

@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.ui import theme
 from bpstudio.ui.plots.refresh import PlotWidget
@@ -194,14 +194,21 @@ def style_plot(widget: pg.PlotWidget, c: PlotColours) -> None:
         label = axis.labelText
         if label:
             axis.setLabel(label, color=c.text.name())
+    if item.titleLabel.isVisible() and item.titleLabel.text:
+        item.setTitle(item.titleLabel.text, color=c.text.name())
     # No grid: its translucent lines over the whole plot made each repaint five times
     # slower (3 ms -> 14 ms), and the hover readouts give exact values instead.
 
 
-def legend_outside(widget: pg.PlotWidget, columns: int) -> pg.LegendItem:
-    """A legend in its own row under the x axis, so it never covers a curve or a point."""
+def legend_outside(
+    widget: pg.PlotWidget, columns: int, sample: type = pg.ItemSample
+) -> pg.LegendItem:
+    """A legend in its own row under the x axis, so it never covers a curve or a point;
+    `sample` draws each entry's symbol."""
     item = widget.getPlotItem()
-    legend = pg.LegendItem(colCount=columns, frame=False)
+    legend = pg.LegendItem(colCount=columns, frame=False, sampleType=sample)
+    # its own height only: the row does not take the plot's share of a tall panel
+    legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     item.layout.addItem(legend, 4, 1)
     item.legend = legend  # curves added with a `name` join it, as with addLegend
     return legend

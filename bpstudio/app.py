@@ -140,16 +140,31 @@ def save_loss_plot(path: str, curves, loss_name: str, title: str, look) -> None:
     """`bpstudio train --plot` and `bpstudio compare --plot`: the loss of each of `curves`
     (name, epochs, losses) rendered into `path` on the offscreen platform (a headless command
     never needs, or uses, a display), with `look` (a cli_plot.PlotLook)."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-    from PySide6.QtWidgets import QApplication
-
+    app = _offscreen_app()
     from bpstudio.ui.export import ExportOptions
     from bpstudio.ui.loss_image import save_loss_plot as save
     from bpstudio.ui.plots import configure_pyqtgraph
 
-    quiet_offscreen_notice()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_pyqtgraph()
     options = ExportOptions(look.width, look.height, look.dpi, look.style)
     save(app, path, curves, loss_name, title, options)
+
+
+def save_text_pdf(path: str, html: str, title: str) -> None:
+    """`bpstudio steps --format pdf` and `bpstudio exercise --pdf`: `html` as an A4 PDF,
+    laid out on the offscreen platform."""
+    _offscreen_app()
+    from bpstudio.ui.text_pdf import save_html_pdf
+
+    save_html_pdf(path, html, title)
+
+
+def _offscreen_app():
+    """The running QApplication, or a new one on the offscreen platform (a headless command
+    never needs, or uses, a display)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    from PySide6.QtWidgets import QApplication
+
+    quiet_offscreen_notice()
+    return QApplication.instance() or QApplication(sys.argv[:1])

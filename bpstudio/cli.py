@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, check_plot_path, plot_look
+from bpstudio.document.atomic import atomic_write_text
 from bpstudio.document.format import DocumentError, load, save, to_dict
 from bpstudio.document.history_csv import write_history_csv
 from bpstudio.document.model import Document, History
@@ -82,7 +83,16 @@ def _parsers() -> tuple[_Parser, _Parser]:
     add_plot_arguments(train, "the loss curve")
     worked = sub.add_parser("steps", help="the worked solution of the first training step")
     worked.add_argument("file")
-    worked.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    worked.add_argument(
+        "--format",
+        choices=("markdown", "json", "html", "pdf"),
+        default="markdown",
+        help="markdown (LaTeX maths), json, html, or pdf (A4, needs --out)",
+    )
+    worked.add_argument("--out", metavar="FILE", help="write into FILE instead of printing")
+    worked.add_argument(
+        "--decimals", type=int, metavar="D", help="round the numbers shown to D decimals"
+    )
     worked.add_argument(
         "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
     )
@@ -136,6 +146,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
+    if args.format == "pdf" and not args.out:
+        raise UsageError("--format pdf: needs --out FILE.pdf (a PDF is not printed)")
+    _check_output(args.out, "--out")
+    if args.decimals is not None and not 0 <= args.decimals <= 15:
+        raise UsageError(f"--decimals {args.decimals}: must be 0 to 15")
     doc = load(args.file)
     result, config = first_step(doc)
     samples = None
@@ -147,10 +162,25 @@ def cmd_steps(args: argparse.Namespace) -> int:
             )
         samples = [args.sample]
     seq = steps.build(result, config, samples)
+    if args.format == "pdf":
+        from bpstudio.app import save_text_pdf  # Qt is imported only for a PDF
+
+        save_text_pdf(
+            args.out,
+            report.to_html(seq, config, doc.name, args.decimals),
+            f"Worked solution: {doc.name}",
+        )
+        return 0
     if args.format == "json":
-        print(report.to_json(seq))
+        text = report.to_json(seq)
+    elif args.format == "html":
+        text = report.to_html(seq, config, doc.name, args.decimals)
     else:
-        print(report.to_markdown(seq, config, doc.name))
+        text = report.to_markdown(seq, config, doc.name, args.decimals)
+    if args.out:
+        atomic_write_text(args.out, text + "\n")
+    else:
+        print(text)
     return 0
 
 

@@ -11,25 +11,26 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bpstudio import cli_compare
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, check_plot_path, plot_look
 from bpstudio.document.atomic import atomic_write_text
 from bpstudio.document.format import DocumentError, load, save, to_dict
 from bpstudio.document.history_csv import write_history_csv
-from bpstudio.document.model import Document, History
+from bpstudio.document.model import Document
 from bpstudio.engine import report, steps
 from bpstudio.engine.training import (
     StepResult,
-    Trainer,
     TrainingConfig,
     first_batch,
     step_divergence,
     training_step,
 )
+from bpstudio.runs import Diverged, train_document
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
-HEADLESS = ("trace", "train", "steps")
+HEADLESS = ("trace", "train", "steps", "compare")
 
 
 class UsageError(Exception):
@@ -45,7 +46,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
-        "`bpstudio trace|train|steps FILE` work without one.",
+        "`bpstudio trace|train|steps|compare FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
     gui.add_argument(
@@ -96,13 +97,10 @@ def _parsers() -> tuple[_Parser, _Parser]:
     worked.add_argument(
         "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
     )
-    for p in (trace, train, worked):
+    compare = cli_compare.add_parser(sub)
+    for p in (trace, train, worked, compare):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
-
-
-class Diverged(Exception):
-    """Training (or the one step of trace and steps) produced a non-finite value."""
 
 
 def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
@@ -194,16 +192,6 @@ def _check_output(path: str | None, option: str) -> None:
         raise UsageError(f"{option} {path}: is a folder")
 
 
-def merged_history(doc: Document, trainer: Trainer) -> History:
-    """The document's history followed by the epochs just trained."""
-    old = doc.history or History()
-    epochs = [int(e) for e in trainer.history.epochs]
-    loss = [float(v) for v in trainer.history.loss.values]
-    if old.epoch:  # the trainer's first row repeats the document's last epoch
-        epochs, loss = epochs[1:], loss[1:]
-    return History(old.epoch + epochs, old.loss + loss)
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     if args.epochs < 0:
         raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
@@ -218,18 +206,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if path and os.path.exists(path) and os.path.samefile(path, args.file):
             raise UsageError(f"{option} {path}: is the input file, which train never changes")
     doc = load(args.file)
-    x, y = doc.dataset()
-    net = doc.build_network()
-    trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)
-    start = float(trainer.history.loss.values[0])
-    if not np.isfinite(start):  # no finite state to keep, and a history of inf can't be saved
-        raise Diverged(
-            f"training diverged at epoch {trainer.epoch}: the loss is {start} before training "
-            "(an output saturates or overflows); change the weights or scale the data"
-        )
-    divergence = trainer.run(args.epochs)
-    trained = doc.with_network(net)
-    trained.history = merged_history(doc, trainer)
+    trained, divergence = train_document(doc, args.epochs)
     if args.out:
         save(trained, args.out)
     if args.history:
@@ -280,12 +257,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in HEADLESS:
             _utf8_stdout()
             args = cmd.parse_args(argv)
-            return {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}[args.command](args)
+            commands = {
+                "trace": cmd_trace,
+                "train": cmd_train,
+                "steps": cmd_steps,
+                "compare": lambda args: cli_compare.cmd_compare(args, _check_output),
+            }
+            return commands[args.command](args)
         return run_gui(gui.parse_args(argv))
-    except Diverged as exc:
-        print(f"bpstudio: {args.file}: {exc}", file=sys.stderr)
+    except Diverged as exc:  # (compare names the run in the message)
+        where = f"{args.file}: " if hasattr(args, "file") else ""
+        print(f"bpstudio: {where}{exc}", file=sys.stderr)
         return EXIT_DIVERGED
-    except (UsageError, DocumentError, PlotOptionError) as exc:
+    except (UsageError, DocumentError, PlotOptionError, cli_compare.CompareError) as exc:
         print(f"bpstudio: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error

@@ -53,7 +53,7 @@ class ComparePanel(QWidget):
         item = self.plot.getPlotItem()
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.legend = item.addLegend(offset=(-10, 10))
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="10pt")
         self.log_action = QAction("Log scale", self, checkable=True)
         self.log_action.setToolTip("Show the losses on a logarithmic axis")
         self.log_action.toggled.connect(self._on_log)

@@ -187,7 +187,10 @@ def style_plot(widget: pg.PlotWidget, c: PlotColours) -> None:
         axis.setPen(pg.mkPen(c.muted))
         axis.setTextPen(pg.mkPen(c.text))
         axis.setTickFont(font)
-        axis.enableAutoSIPrefix(False)  # "epoch (x0.001)" reads worse than plain numbers
+        if axis.autoSIPrefix:  # "epoch (x0.001)" reads worse than plain numbers. Only once:
+            # pyqtgraph fixes the scale at the range of that moment, and a restyle later (an
+            # export, a dark palette) would freeze a loss of 0.9 as "900"
+            axis.enableAutoSIPrefix(False)
         # Drawing tick labels is most of a repaint: keep each axis as a pixmap, redrawn
         # only when its range or style changes, not when the curve does.
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

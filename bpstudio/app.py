@@ -150,20 +150,22 @@ def save_loss_plot(path: str, curves, loss_name: str, title: str, look) -> None:
     save(app, path, curves, loss_name, title, options)
 
 
-def save_text_pdf(path: str, html: str, title: str) -> None:
+def save_text_pdf(path: str, html: str, title: str, reproducible: bool = False) -> None:
     """`bpstudio steps --format pdf` and `bpstudio exercise --pdf`: `html` as an A4 PDF,
     laid out on the offscreen platform."""
     _offscreen_app()
     from bpstudio.ui.text_pdf import save_html_pdf
 
-    save_html_pdf(path, html, title)
+    save_html_pdf(path, html, title, reproducible)
 
 
 def _offscreen_app():
     """The running QApplication, or a new one on the offscreen platform (a headless command
-    never needs, or uses, a display)."""
+    never needs, or uses, a display). Qt's hashing is seeded the same in every run, so
+    a PDF's fonts are embedded in the same order: the same input, the same bytes."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    os.environ.setdefault("QT_HASH_SEED", "0")
     from PySide6.QtWidgets import QApplication
 
     quiet_offscreen_notice()

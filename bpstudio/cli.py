@@ -11,26 +11,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bpstudio import cli_compare
+from bpstudio import cli_compare, cli_exercise
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, check_plot_path, plot_look
 from bpstudio.document.atomic import atomic_write_text
+from bpstudio.document.exercise import ExerciseError
 from bpstudio.document.format import DocumentError, load, save, to_dict
 from bpstudio.document.history_csv import write_history_csv
-from bpstudio.document.model import Document
 from bpstudio.engine import report, steps
-from bpstudio.engine.training import (
-    StepResult,
-    TrainingConfig,
-    first_batch,
-    step_divergence,
-    training_step,
-)
-from bpstudio.runs import Diverged, train_document
+from bpstudio.runs import Diverged, first_step, train_document
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
-HEADLESS = ("trace", "train", "steps", "compare")
+HEADLESS = ("trace", "train", "steps", "compare", "exercise")
 
 
 class UsageError(Exception):
@@ -46,7 +39,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
-        "`bpstudio trace|train|steps|compare FILE` work without one.",
+        "`bpstudio trace|train|steps|compare|exercise FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
     gui.add_argument(
@@ -98,23 +91,10 @@ def _parsers() -> tuple[_Parser, _Parser]:
         "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
     )
     compare = cli_compare.add_parser(sub)
-    for p in (trace, train, worked, compare):
+    exercise = cli_exercise.add_parser(sub)
+    for p in (trace, train, worked, compare, exercise):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
-
-
-def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
-    """One training step of the document on the first batch of its next epoch; Diverged if
-    it gives a non-finite loss or parameter."""
-    config = doc.training_config()
-    x, y = doc.dataset()
-    epoch = doc.next_epoch()
-    idx = first_batch(len(x), config, epoch)
-    result = training_step(doc.build_network(), x[idx], y[idx], config)
-    divergence = step_divergence(result, epoch)
-    if divergence:
-        raise Diverged(divergence.message())
-    return result, config
 
 
 def _rows(array: np.ndarray) -> list:
@@ -262,6 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "train": cmd_train,
                 "steps": cmd_steps,
                 "compare": lambda args: cli_compare.cmd_compare(args, _check_output),
+                "exercise": cli_exercise.cmd_exercise,
             }
             return commands[args.command](args)
         return run_gui(gui.parse_args(argv))
@@ -269,7 +250,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{args.file}: " if hasattr(args, "file") else ""
         print(f"bpstudio: {where}{exc}", file=sys.stderr)
         return EXIT_DIVERGED
-    except (UsageError, DocumentError, PlotOptionError, cli_compare.CompareError) as exc:
+    except (
+        UsageError,
+        DocumentError,
+        PlotOptionError,
+        cli_compare.CompareError,
+        ExerciseError,
+    ) as exc:
         print(f"bpstudio: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error

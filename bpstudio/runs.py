@@ -3,20 +3,39 @@ shared by `train` and `compare`, so a compared run's losses are exactly train's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from bpstudio.document.model import Document, History
-from bpstudio.engine.training import Divergence, Trainer
+from bpstudio.engine.training import (
+    Divergence,
+    StepResult,
+    Trainer,
+    TrainingConfig,
+    first_batch,
+    step_divergence,
+    training_step,
+)
+
+SLICE_EPOCHS = 200  # epochs between two calls of `progress`
 
 
 class Diverged(Exception):
     """Training (or the one step of trace and steps) produced a non-finite value."""
 
 
-def train_document(doc: Document, epochs: int) -> tuple[Document, Divergence | None]:
+class Cancelled(Exception):
+    """`progress` asked training to stop."""
+
+
+def train_document(
+    doc: Document, epochs: int, progress: Callable[[int], bool] | None = None
+) -> tuple[Document, Divergence | None]:
     """`doc` trained for `epochs` more epochs, its history extended; and where training
     diverged (it then keeps the last finite state), or None. Diverged if the loss is not
-    finite before training starts."""
+    finite before training starts. With `progress`, training goes in slices and after each
+    `progress(epochs done)` may return True to stop it (Cancelled)."""
     x, y = doc.dataset()
     net = doc.build_network()
     trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)
@@ -26,10 +45,33 @@ def train_document(doc: Document, epochs: int) -> tuple[Document, Divergence | N
             f"training diverged at epoch {trainer.epoch}: the loss is {start} before training "
             "(an output saturates or overflows); change the weights or scale the data"
         )
-    divergence = trainer.run(epochs)
+    if progress is None:
+        divergence = trainer.run(epochs)
+    else:
+        divergence, done = None, 0
+        while done < epochs and divergence is None:
+            step = min(SLICE_EPOCHS, epochs - done)
+            divergence = trainer.run(step)
+            done += step
+            if progress(done):
+                raise Cancelled
     trained = doc.with_network(net)
     trained.history = merged_history(doc, trainer)
     return trained, divergence
+
+
+def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
+    """One training step of the document on the first batch of its next epoch; Diverged if
+    it gives a non-finite loss or parameter."""
+    config = doc.training_config()
+    x, y = doc.dataset()
+    epoch = doc.next_epoch()
+    idx = first_batch(len(x), config, epoch)
+    result = training_step(doc.build_network(), x[idx], y[idx], config)
+    divergence = step_divergence(result, epoch)
+    if divergence:
+        raise Diverged(divergence.message())
+    return result, config
 
 
 def merged_history(doc: Document, trainer: Trainer) -> History:

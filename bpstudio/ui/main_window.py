@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QTabBar,
@@ -29,6 +30,7 @@ from bpstudio.document.recovery import RecoveryInfo
 from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+from bpstudio.ui.compare_dock import install_compare
 from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.panels import install_panels
@@ -115,6 +117,7 @@ class MainWindow(QMainWindow):
                 twin=(lambda: self.plots.loss.twin()) if key == "loss" else None,
             )
         self.plots.built.connect(lambda key, panel: self.exports.add_plot_menu(key, panel.plot))
+        self.compare = install_compare(self, self._tools_menu().addMenu("&Compare Runs"))
         self._arrange_docks()
         for signal in (
             self.model.events.document_replaced,
@@ -140,6 +143,13 @@ class MainWindow(QMainWindow):
         return Path(self.model.path) if self.model.path else None
 
     # building ----------------------------------------------------------------------------
+    def _tools_menu(self) -> QMenu:
+        """The Tools menu (the lesson controller adds it to the menu bar)."""
+        for action in self.menuBar().actions():
+            if action.menu() is not None and action.text() == "&Tools":
+                return action.menu()
+        return self.menuBar().addMenu("&Tools")
+
     def _dock(self, title: str, name: str, widget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)

@@ -5,6 +5,7 @@ print), with a log-scale toggle. Used by the window's comparison dock and by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +45,8 @@ class ComparePanel(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, extra: Sequence[QWidget] = ()) -> None:
+        """`extra` controls go at the start of the row above the plot."""
         super().__init__(parent)
         self.plot = new_plot("Comparison plot")
         self.runs: list[Run] = []
@@ -61,8 +63,7 @@ class ComparePanel(QWidget):
         log_button.setDefaultAction(self.log_action)
         self.note = QLabel(EMPTY_NOTE)
         self.note.setWordWrap(True)
-        self.controls: list[QWidget | None] = [log_button, self.note, None]
-        arrange(self, self.controls, self.plot)
+        arrange(self, [*extra, log_button, self.note, None], self.plot)
         self.view_fit = ViewFit(self.plot, self._spans)
         self.restyle()
 

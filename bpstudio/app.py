@@ -150,13 +150,21 @@ def save_loss_plot(path: str, curves, loss_name: str, title: str, look) -> None:
     save(app, path, curves, loss_name, title, options)
 
 
-def save_text_pdf(path: str, html: str, title: str, reproducible: bool = False) -> None:
-    """`bpstudio steps --format pdf` and `bpstudio exercise --pdf`: `html` as an A4 PDF,
-    laid out on the offscreen platform."""
+def save_text_pdf(path: str, html: str, title: str) -> None:
+    """`bpstudio steps --format pdf`: `html` as an A4 PDF, laid out on the offscreen
+    platform."""
     _offscreen_app()
     from bpstudio.ui.text_pdf import save_html_pdf
 
-    save_html_pdf(path, html, title, reproducible)
+    save_html_pdf(path, html, title)
+
+
+def text_pdf_bytes(html: str, title: str) -> bytes:
+    """`bpstudio exercise --pdf`: `html` as an A4 PDF whose bytes depend on the text only."""
+    _offscreen_app()
+    from bpstudio.ui.text_pdf import html_pdf_bytes
+
+    return html_pdf_bytes(html, title, reproducible=True)
 
 
 def _offscreen_app():

@@ -8,8 +8,7 @@ import argparse
 import os
 import secrets
 
-from bpstudio.document.atomic import atomic_write_text
-from bpstudio.document.exercise import ExerciseError, make_variants
+from bpstudio.document.exercise import ExerciseError, make_variants, variant_stem, write_variant
 from bpstudio.document.format import load
 
 
@@ -41,23 +40,13 @@ def cmd_exercise(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     doc = load(args.file)
     variants = make_variants(doc, args.variants, seed, args.decimals)
-    os.makedirs(folder, exist_ok=True)
-    width = max(2, len(str(args.variants)))
-    for variant in variants:
-        stem = os.path.join(folder, f"variant-{variant.number:0{width}d}")
-        atomic_write_text(f"{stem}.bpnet", variant.document_text())
-        if args.pdf:
-            from bpstudio.app import save_text_pdf  # Qt is imported only for --pdf
+    pdf = None
+    if args.pdf:
+        from bpstudio.app import text_pdf_bytes  # Qt is imported only for --pdf
 
-            name = variant.document.name or os.path.basename(stem)
-            save_text_pdf(
-                f"{stem}-questions.pdf", variant.questions_html, f"Exercise: {name}", True
-            )
-            save_text_pdf(
-                f"{stem}-answers.pdf", variant.answers_html, f"Worked solution: {name}", True
-            )
-        else:
-            atomic_write_text(f"{stem}-questions.md", variant.questions_markdown)
-            atomic_write_text(f"{stem}-answers.md", variant.answers_markdown)
+        pdf = text_pdf_bytes
+    os.makedirs(folder, exist_ok=True)
+    for variant in variants:
+        write_variant(variant, variant_stem(folder, variant.number, args.variants), pdf)
     print(f"{len(variants)} variants in {args.out} (seed {seed})")
     return 0

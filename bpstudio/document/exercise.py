@@ -6,12 +6,14 @@ gives the same files. Qt-free."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import escape
 
 import numpy as np
 
+from bpstudio.document.atomic import atomic_write_bytes, atomic_write_text
 from bpstudio.document.format import dumps
 from bpstudio.document.model import Document
 from bpstudio.engine import report, steps
@@ -72,6 +74,26 @@ def iter_variants(doc: Document, count: int, seed: int, decimals: int) -> Iterat
             )
         seen.add(_fingerprint(candidate))
         yield _sheets(candidate, number)
+
+
+def write_variant(
+    variant: Variant, stem: str, pdf: Callable[[str, str], bytes] | None = None
+) -> None:
+    """Writes `stem.bpnet`, `stem-questions` and `stem-answers`: Markdown, or PDF made by
+    `pdf(html, title)`. Each file atomically; OSError on failure."""
+    atomic_write_text(f"{stem}.bpnet", variant.document_text())
+    name = variant.document.name or os.path.basename(stem)
+    if pdf is None:
+        atomic_write_text(f"{stem}-questions.md", variant.questions_markdown)
+        atomic_write_text(f"{stem}-answers.md", variant.answers_markdown)
+        return
+    atomic_write_bytes(f"{stem}-questions.pdf", pdf(variant.questions_html, f"Exercise: {name}"))
+    atomic_write_bytes(f"{stem}-answers.pdf", pdf(variant.answers_html, f"Worked solution: {name}"))
+
+
+def variant_stem(folder: str, number: int, count: int) -> str:
+    """`folder/variant-01` (more digits from 100 variants on)."""
+    return os.path.join(folder, f"variant-{number:0{max(2, len(str(count)))}d}")
 
 
 def _draw(doc: Document, rng: np.random.Generator, decimals: int, number: int) -> Document:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from bpstudio.document.atomic import atomic_write_text
 from bpstudio.document.history_csv import write_history_csv
 from bpstudio.engine import report
+from bpstudio.ui.exercise_dialog import ExerciseExport
 from bpstudio.ui.export import DEFAULT_DPI, STYLES, ExportOptions, printed, save_view, visible_size
 from bpstudio.ui.image_size_dialog import ImageSizeDialog
 from bpstudio.ui.loss_image import DEFAULT_OPTIONS, save_panel
@@ -94,7 +95,17 @@ class ExportActions(QObject):
             None,
             "Save the training step being shown, every calculation with its numbers, as a web page",
         )
-        self.menu.addActions([self.history_action, self.markdown_action, self.html_action])
+        self.exercise = ExerciseExport(window)
+        self.exercise_action = window.action(
+            "&Exercise Sheets…",
+            self.exercise.run,
+            None,
+            "Write versions of this network with new starting values for pencil-and-paper "
+            "work: each with a question sheet and its answer key (Markdown or PDF)",
+        )
+        self.menu.addActions(
+            [self.history_action, self.markdown_action, self.html_action, self.exercise_action]
+        )
 
     # registering views ---------------------------------------------------------------------
     def add_view(

@@ -52,8 +52,6 @@ def html_pdf_bytes(html: str, title: str, reproducible: bool = False) -> bytes:
     return pdf
 
 
-def save_html_pdf(
-    path: str | os.PathLike[str], html: str, title: str, reproducible: bool = False
-) -> None:
+def save_html_pdf(path: str | os.PathLike[str], html: str, title: str) -> None:
     """Writes `html` as an A4 PDF into `path`, atomically. OSError on failure."""
-    atomic_write_bytes(path, html_pdf_bytes(html, title, reproducible))
+    atomic_write_bytes(path, html_pdf_bytes(html, title))

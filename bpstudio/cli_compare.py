@@ -154,6 +154,8 @@ def cmd_compare(args: argparse.Namespace, check_output) -> int:
         loss_name = losses.pop() if len(losses) == 1 else "loss"
         titles = {doc.name for _, doc, _ in plans}
         title = titles.pop() if len(titles) == 1 else "Compared runs"
+        if setting is not None:
+            title = f"{title}: {setting.key.rsplit('.', 1)[-1].replace('_', ' ')}"
         curves = [(run.name, run.epochs, run.loss) for run in runs]
         save_loss_plot(args.plot, curves, loss_name, title, look)
     for run in runs:

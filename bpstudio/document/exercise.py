@@ -73,7 +73,7 @@ def iter_variants(doc: Document, count: int, seed: int, decimals: int) -> Iterat
                 "network"
             )
         seen.add(_fingerprint(candidate))
-        yield _sheets(candidate, number)
+        yield _sheets(candidate, number, decimals)
 
 
 def write_variant(
@@ -146,13 +146,13 @@ def _workable(doc: Document) -> bool:
     return bool(np.all((outputs > SIGMOID_BAND[0]) & (outputs < SIGMOID_BAND[1])))
 
 
-def _sheets(doc: Document, number: int) -> Variant:
+def _sheets(doc: Document, number: int, decimals: int) -> Variant:
     result, config = first_step(doc)
     seq = steps.build(result, config, None)
     title = doc.name or f"variant {number:02d}"
     answers_md = report.to_markdown(seq, config, title, KEY_DECIMALS) + "\n"
     answers_html = report.to_html(seq, config, title, KEY_DECIMALS)
-    sheet = _QuestionSheet(doc, result, number)
+    sheet = _QuestionSheet(doc, result, number, decimals)
     return Variant(number, doc, sheet.markdown(), sheet.html(), answers_md, answers_html)
 
 
@@ -160,8 +160,8 @@ class _QuestionSheet:
     """What to compute, and the numbers to compute it from, in Markdown (LaTeX maths) and
     in HTML (sub- and superscripts)."""
 
-    def __init__(self, doc: Document, result, number: int) -> None:
-        self.doc, self.result, self.number = doc, result, number
+    def __init__(self, doc: Document, result, number: int, decimals: int) -> None:
+        self.doc, self.result, self.number, self.decimals = doc, result, number, decimals
         self.note = Notation(doc.sizes)
 
     def _parameters(self, html: bool) -> list[tuple[str, str]]:
@@ -173,7 +173,7 @@ class _QuestionSheet:
                     rows.append((self.note.w(layer, j, k), spec.weights[j][k]))
                 rows.append((self.note.b(layer, j), spec.biases[j]))
         render = (lambda s: s.html()) if html else (lambda s: f"${s.latex()}$")
-        return [(render(sym), format_number(value)) for sym, value in rows]
+        return [(render(sym), format_number(value, self.decimals)) for sym, value in rows]
 
     def _samples(self, html: bool) -> tuple[list[str], list[list[str]]]:
         sizes = self.doc.sizes
@@ -182,7 +182,7 @@ class _QuestionSheet:
         ]
         head = [s.html() if html else f"${s.latex()}$" for s in syms]
         rows = [
-            [format_number(v) for v in (*x, *y)]
+            [format_number(v, self.decimals) for v in x] + [format_number(v) for v in y]
             for x, y in zip(self.result.x, self.result.y, strict=True)
         ]
         return head, rows

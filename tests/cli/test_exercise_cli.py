@@ -52,7 +52,7 @@ def test_variants_differ_and_each_key_is_steps_on_its_document(tmp_path, run_cli
         questions = (tmp_path / "ex" / f"variant-0{k}-questions.md").read_text(encoding="utf-8")
         assert "## Compute" in questions and f"variant-0{k}.bpnet" in questions
         first_weight = doc["layers"][1]["weights"][0][0]
-        assert f"| $w^{{(1)}}_{{11}}$ | {first_weight:g} |" in questions
+        assert f"| $w^{{(1)}}_{{11}}$ | {first_weight:.2f} |" in questions
     assert len(parameters) == 4  # all different
 
 

@@ -191,3 +191,27 @@ def test_dialog_takes_centimetres_with_a_resolution(qtbot):
     assert (options.width, options.height, options.dpi) == (1890, 1181, 300.0)
     dialog.style_box.setCurrentIndex(dialog.style_box.findData("window"))
     assert dialog.options().style == "window"
+
+
+def test_export_to_pdf_menu_writes_the_diagram_as_vector_pdf(seed2, monkeypatch, tmp_path):
+    entries = [a.text() for a in seed2.exports.pdf_menu.actions()]
+    assert entries == [
+        "Network Diagram…",
+        "Loss Plot…",
+        "Activation Plot…",
+        "Parameter Plot…",
+        "Decision Boundary…",
+        "Comparison Plot…",
+    ]
+    offered = []
+    monkeypatch.setattr(
+        seed2.exports, "ask_path", lambda caption, name, filters: offered.append(filters) or ""
+    )
+    seed2.exports.views["network"].pdf_action.trigger()
+    assert offered == ["PDF document (*.pdf)"]
+    _export(seed2, monkeypatch, "network", tmp_path / "net.pdf", width=1200, height=600, dpi=300)
+    (page,) = PdfReader(tmp_path / "net.pdf").pages
+    assert [round(float(v)) for v in page.mediabox] == [0, 0, 288, 144]  # 4 x 2 inches
+    words = " ".join(page.extract_text().split())
+    assert "b = 0.10" in words and "b = 0.40" in words  # the biases, as text
+    assert not page["/Resources"].get("/XObject")

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressDialog,
     QToolButton,
+    QWidget,
 )
 
 from bpstudio.document.format import DocumentError, load
@@ -42,7 +43,10 @@ class _Bridge(QObject):
 
 
 class CompareRuns(QObject):
-    """Owns the dock, its panel and the Compare… actions (put into `menu`)."""
+    """Owns the dock, its panel and the Compare… actions (put into `menu`). `built(panel)`
+    fires when the panel is first built."""
+
+    built = Signal(object)
 
     def __init__(self, window: MainWindow, menu: QMenu) -> None:
         super().__init__(window)
@@ -70,17 +74,13 @@ class CompareRuns(QObject):
             menu.addAction(action)
         menu.addSeparator()
         menu.addActions([self.remove_action, self.clear_action])
-        button = QToolButton()
-        button.setText("Compare…")
-        button.setToolTip("Add the current run or another network file to the comparison")
-        button.setMenu(menu)
-        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.panel = ComparePanel(extra=[button])
-        self.panel.changed.connect(self._on_runs_changed)
+        self._menu = menu
+        self._panel: ComparePanel | None = None
         self.dock = QDockWidget("Comparison", window)
         self.dock.setObjectName("compare_dock")
-        self.dock.setWidget(self.panel)
+        self.dock.setWidget(QWidget())  # the panel is built when first needed
         self.dock.toggleViewAction().setToolTip("Show or hide the comparison of runs")
+        self.dock.visibilityChanged.connect(self._on_visibility_changed)
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         window.tabifyDockWidget(window.plots.loss_dock, self.dock)
         window.plots.loss_dock.raise_()
@@ -93,7 +93,28 @@ class CompareRuns(QObject):
         self._bridge.finished.connect(self._on_finished)
         self._bridge.failed.connect(self._on_failed)
         self._pending_name = ""
-        self._on_runs_changed()
+        self.remove_action.setEnabled(False)
+        self.clear_action.setEnabled(False)
+
+    @property
+    def panel(self) -> ComparePanel:
+        """The comparison plot, built the first time it is needed (shown, filled or
+        exported), like the other plot panels."""
+        if self._panel is None:
+            button = QToolButton()
+            button.setText("Compare…")
+            button.setToolTip("Add the current run or another network file to the comparison")
+            button.setMenu(self._menu)
+            button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self._panel = ComparePanel(extra=[button])
+            self._panel.changed.connect(self._on_runs_changed)
+            self.dock.setWidget(self._panel)
+            self.built.emit(self._panel)
+        return self._panel
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self.panel  # noqa: B018 (builds it)
 
     # actions ------------------------------------------------------------------------------
     def add_current_run(self) -> None:
@@ -127,11 +148,12 @@ class CompareRuns(QObject):
         return True
 
     def remove_last(self) -> None:
-        if self.panel.runs:
+        if self._panel is not None and self.panel.runs:
             self.panel.remove_run(len(self.panel.runs) - 1)
 
     def clear(self) -> None:
-        self.panel.clear()
+        if self._panel is not None:
+            self.panel.clear()
 
     def busy(self) -> bool:
         return self._worker is not None and self._worker.is_alive()
@@ -227,9 +249,12 @@ def install_compare(window: MainWindow, menu: QMenu) -> CompareRuns:
     """The comparison dock behind the loss plot, its actions in `menu`, and its plot among
     the exports."""
     compare = CompareRuns(window, menu)
-    panel = compare.panel
     window.exports.add_view(
-        "compare", "Comparison Plot", lambda: panel.plot, restyle=panel.restyle, twin=panel.twin
+        "compare",
+        "Comparison Plot",
+        lambda: compare.panel.plot,
+        restyle=lambda: compare.panel.restyle(),
+        twin=lambda: compare.panel.twin(),
     )
-    window.exports.add_plot_menu("compare", panel.plot)
+    compare.built.connect(lambda panel: window.exports.add_plot_menu("compare", panel.plot))
     return compare

@@ -30,7 +30,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QGraphicsView, QGraphicsWidget
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsView,
+    QGraphicsWidget,
+)
 
 from bpstudio.document.atomic import atomic_write_bytes
 from bpstudio.ui import theme
@@ -231,20 +237,25 @@ def _curves_in_picture_units(view: QGraphicsView) -> Iterator[None]:
     stand_ins = []
     for curve in curves:
         area = curve.getViewBox() or curve.parentItem()
-        path = curve.getPath()
         pen = QPen(pg.mkPen(curve.opts["pen"]))
         pen.setCosmetic(False)
         pen.setWidthF(max(1.0, pen.widthF()))
-        stand_in = QGraphicsPathItem(area.mapFromItem(curve, path), area)
-        stand_in.setPen(pen)
-        stand_in.setZValue(curve.zValue())
-        stand_ins.append((stand_in, curve.opacity()))
+        # A top-level frame clipping to the plot area, holding the path in scene units: the
+        # scene owns them only while they are in it (no child left in pyqtgraph's items).
+        frame = QGraphicsRectItem(area.sceneBoundingRect())
+        frame.setPen(QPen(Qt.PenStyle.NoPen))
+        frame.setFlag(QGraphicsItem.GraphicsItemFlag.ItemClipsChildrenToShape)
+        frame.setZValue(area.zValue() + 0.5)
+        line = QGraphicsPathItem(curve.sceneTransform().map(curve.getPath()), frame)
+        line.setPen(pen)
+        view.scene().addItem(frame)
+        stand_ins.append((frame, curve.opacity()))
         curve.setOpacity(0.0)  # not drawn, yet still in the plot's bounds (hidden, it is not)
     try:
         yield
     finally:
-        for curve, (stand_in, opacity) in zip(curves, stand_ins, strict=True):
-            view.scene().removeItem(stand_in)
+        for curve, (frame, opacity) in zip(curves, stand_ins, strict=True):
+            view.scene().removeItem(frame)
             curve.setOpacity(opacity)
 
 

@@ -176,17 +176,46 @@ def quiet_offscreen_notice() -> None:
     qInstallMessageHandler(handler)
 
 
-def loss_plot_bytes(path: str, epochs, loss, loss_name: str, title: str) -> bytes:
-    """`bpstudio train --plot`: the loss panel rendered as the image for `path` (PNG or SVG)
-    on the offscreen platform (a headless command never needs, or uses, a display)."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
-    from PySide6.QtWidgets import QApplication
-
+def loss_plot_bytes(path: str, curves, loss_name: str, title: str, look) -> bytes:
+    """`bpstudio train --plot` and `bpstudio compare --plot`: the loss of each of `curves`
+    (name, epochs, losses) as the image for `path` (PNG, SVG or PDF), rendered on the offscreen
+    platform (a headless command never needs, or uses, a display), with `look` (a
+    cli_plot.PlotLook)."""
+    app = _offscreen_app()
+    from bpstudio.ui.export import ExportOptions
     from bpstudio.ui.loss_image import loss_plot_bytes as render
     from bpstudio.ui.plots import configure_pyqtgraph
 
-    quiet_offscreen_notice()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_pyqtgraph()
-    return render(app, path, epochs, loss, loss_name, title)
+    options = ExportOptions(look.width, look.height, look.dpi, look.style)
+    return render(app, path, curves, loss_name, title, options)
+
+
+def save_text_pdf(path: str, html: str, title: str) -> None:
+    """`bpstudio steps --format pdf`: `html` as an A4 PDF, laid out on the offscreen
+    platform."""
+    _offscreen_app()
+    from bpstudio.ui.text_pdf import save_html_pdf
+
+    save_html_pdf(path, html, title)
+
+
+def text_pdf_bytes(html: str, title: str) -> bytes:
+    """`bpstudio exercise --pdf`: `html` as an A4 PDF whose bytes depend on the text only."""
+    _offscreen_app()
+    from bpstudio.ui.text_pdf import html_pdf_bytes
+
+    return html_pdf_bytes(html, title, reproducible=True)
+
+
+def _offscreen_app():
+    """The running QApplication, or a new one on the offscreen platform (a headless command
+    never needs, or uses, a display). Qt's hashing is seeded the same in every run, so
+    a PDF's fonts are embedded in the same order: the same input, the same bytes."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+    os.environ.setdefault("QT_HASH_SEED", "0")
+    from PySide6.QtWidgets import QApplication
+
+    quiet_offscreen_notice()
+    return QApplication.instance() or QApplication(sys.argv[:1])

@@ -11,27 +11,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bpstudio import cli_compare, cli_exercise
 from bpstudio.about import version
-from bpstudio.cli_outputs import UsageError, check_outputs, one_line, write_outputs
-from bpstudio.document.atomic import write_problem
+from bpstudio.cli_outputs import UsageError, check_output, check_outputs, one_line, write_outputs
+from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, plot_look
+from bpstudio.document.atomic import atomic_write_text, write_problem
+from bpstudio.document.exercise import ExerciseError
 from bpstudio.document.format import DocumentError, dumps, load
-from bpstudio.document.model import Document, History
 from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine import report, steps
 from bpstudio.engine.steps import json_number
-from bpstudio.engine.training import (
-    StepResult,
-    Trainer,
-    TrainingConfig,
-    first_batch,
-    step_divergence,
-    training_step,
-)
+from bpstudio.engine.training import first_batch
+from bpstudio.runs import Diverged, first_step, train_document
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
-HEADLESS = ("trace", "train", "steps")
+HEADLESS = ("trace", "train", "steps", "compare", "exercise")
 # A worked solution of more steps is refused rather than built: each step holds its formulas
 # (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and print about 30 MB of text.
 MAX_WORKED_STEPS = 100_000
@@ -57,7 +53,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
-        "`bpstudio trace|train|steps FILE` work without one.",
+        "`bpstudio trace|train|steps|compare|exercise FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
     gui.add_argument("--version", action=_PrintVersion, help="print the version and exit")
@@ -93,36 +89,27 @@ def _parsers() -> tuple[_Parser, _Parser]:
     train.add_argument("--epochs", type=int, required=True, metavar="N")
     train.add_argument("--out", metavar="OUT.bpnet", help="write the trained document")
     train.add_argument("--history", metavar="CSV", help="write epoch,loss as CSV")
-    train.add_argument(
-        "--plot", metavar="IMAGE", help="draw the loss curve into IMAGE (.png or .svg)"
-    )
+    add_plot_arguments(train, "the loss curve")
     worked = sub.add_parser("steps", help="the worked solution of the first training step")
     worked.add_argument("file")
-    worked.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    worked.add_argument(
+        "--format",
+        choices=("markdown", "json", "html", "pdf"),
+        default="markdown",
+        help="markdown (LaTeX maths), json, html, or pdf (A4, needs --out)",
+    )
+    worked.add_argument("--out", metavar="FILE", help="write into FILE instead of printing")
+    worked.add_argument(
+        "--decimals", type=int, metavar="D", help="round the numbers shown to D decimals"
+    )
     worked.add_argument(
         "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
     )
-    for p in (trace, train, worked):
+    compare = cli_compare.add_parser(sub)
+    exercise = cli_exercise.add_parser(sub)
+    for p in (trace, train, worked, compare, exercise):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
-
-
-class Diverged(Exception):
-    """Training (or the one step of trace and steps) produced a non-finite value."""
-
-
-def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
-    """One training step of the document on the first batch of its next epoch; Diverged if
-    it gives a non-finite loss or parameter."""
-    config = doc.training_config()
-    x, y = doc.dataset()
-    epoch = doc.next_epoch()
-    idx = first_batch(len(x), config, epoch)
-    result = training_step(doc.build_network(), x[idx], y[idx], config)
-    divergence = step_divergence(result, epoch)
-    if divergence:
-        raise Diverged(divergence.message())
-    return result, config
 
 
 def _rows(array: np.ndarray) -> list:
@@ -151,6 +138,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
+    if args.format == "pdf" and not args.out:
+        raise UsageError("--format pdf: needs --out FILE.pdf (a PDF is not printed)")
+    check_output(args.out, "--out")
+    if args.decimals is not None and not 0 <= args.decimals <= 15:
+        raise UsageError(f"--decimals {args.decimals}: must be 0 to 15")
     doc = load(args.file)
     config = doc.training_config()
     size = len(first_batch(len(doc.dataset()[0]), config, doc.next_epoch()))
@@ -170,26 +162,32 @@ def cmd_steps(args: argparse.Namespace) -> int:
         )
     result, config = first_step(doc)
     seq = steps.build(result, config, samples)
+    if args.format == "pdf":
+        from bpstudio.app import save_text_pdf  # Qt is imported only for a PDF
+
+        save_text_pdf(
+            args.out,
+            report.to_html(seq, config, doc.name, args.decimals),
+            f"Worked solution: {doc.name}",
+        )
+        return 0
     if args.format == "json":
-        print(report.to_json(seq))
+        text = report.to_json(seq)
+    elif args.format == "html":
+        text = report.to_html(seq, config, doc.name, args.decimals)
     else:
-        print(report.to_markdown(seq, config, doc.name))
+        text = report.to_markdown(seq, config, doc.name, args.decimals)
+    if args.out:
+        atomic_write_text(args.out, text + "\n")
+    else:
+        print(text)
     return 0
-
-
-def merged_history(doc: Document, trainer: Trainer) -> History:
-    """The document's history followed by the epochs just trained."""
-    old = doc.history or History()
-    epochs = [int(e) for e in trainer.history.epochs]
-    loss = [float(v) for v in trainer.history.loss.values]
-    if old.epoch:  # the trainer's first row repeats the document's last epoch
-        epochs, loss = epochs[1:], loss[1:]
-    return History(old.epoch + epochs, old.loss + loss)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
     if args.epochs < 0:
         raise UsageError(f"--epochs {args.epochs}: must be 0 or more")
+    look = plot_look(args)
     check_outputs(args)
     doc = load(args.file)
     if doc.next_epoch() - 1 + args.epochs > MAX_EPOCH:
@@ -197,19 +195,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             f"--epochs {args.epochs}: {args.file} has trained {doc.next_epoch() - 1:,} epochs, "
             f"and epochs go up to {MAX_EPOCH:,}"
         )
-    x, y = doc.dataset()
-    net = doc.build_network()
-    trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)
-    start = float(trainer.history.loss.values[0])
-    if not np.isfinite(start):  # no finite state to keep, and a history of inf can't be saved
-        raise Diverged(
-            f"training diverged at epoch {trainer.epoch}: the loss is {start} before training "
-            "(an output saturates or overflows); change the weights or scale the data"
-        )
-    divergence = trainer.run(args.epochs)
-    trained = doc.with_network(net)
-    trained.history = merged_history(doc, trainer)
-    write_outputs(args, trained, doc.name)
+    trained, divergence = train_document(doc, args.epochs)
+    write_outputs(args, trained, doc.name, look)
     if divergence:
         raise Diverged(divergence.message())
     print(f"final loss: {trained.history.loss[-1]!r}")
@@ -251,12 +238,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in HEADLESS:
             _utf8_stdout()
             args = cmd.parse_args(argv)
-            return {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}[args.command](args)
+            commands = {
+                "trace": cmd_trace,
+                "train": cmd_train,
+                "steps": cmd_steps,
+                "compare": lambda args: cli_compare.cmd_compare(args, check_output),
+                "exercise": cli_exercise.cmd_exercise,
+            }
+            return commands[args.command](args)
         return run_gui(gui.parse_args(argv))
-    except Diverged as exc:
-        print(one_line(f"bpstudio: {args.file}: {exc}"), file=sys.stderr)
+    except Diverged as exc:  # (compare names the run in the message)
+        where = f"{args.file}: " if hasattr(args, "file") else ""
+        print(one_line(f"bpstudio: {where}{exc}"), file=sys.stderr)
         return EXIT_DIVERGED
-    except (UsageError, DocumentError) as exc:
+    except (
+        UsageError,
+        DocumentError,
+        PlotOptionError,
+        cli_compare.CompareError,
+        ExerciseError,
+    ) as exc:
         print(one_line(f"bpstudio: error: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader (e.g. `| head`) stopped reading: not an error

@@ -9,12 +9,12 @@ import argparse
 import os
 import unicodedata
 
+from bpstudio.cli_plot import PlotLook, check_plot_path
 from bpstudio.document.atomic import check_target, write_all
 from bpstudio.document.format import dumps
 from bpstudio.document.history_csv import history_csv
 from bpstudio.document.model import Document
 
-PLOT_KINDS = (".png", ".svg")
 OPTIONS = ("out", "history", "plot")
 
 
@@ -39,8 +39,8 @@ def check_outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
     folder exists and takes a new file, it is neither the input, nor another output, nor a
     folder, device or file bpstudio may not replace. UsageError names the option and path."""
     outputs = [(f"--{name}", getattr(args, name)) for name in OPTIONS if getattr(args, name)]
-    if args.plot and os.path.splitext(args.plot)[1].lower() not in PLOT_KINDS:
-        raise UsageError(f"--plot {args.plot}: the name must end in .png or .svg")
+    if args.plot:
+        check_plot_path(args.plot)
     seen: dict[str, str] = {}
     for option, path in outputs:
         if _same_file(path, args.file):
@@ -49,16 +49,26 @@ def check_outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
         if key in seen:
             raise UsageError(f"{option} {path}: is also given as {seen[key]}; name two files")
         seen[key] = option
-        try:
-            check_target(path)
-        except OSError as e:
-            raise UsageError(f"{option} {path}: {e.strerror or e}") from None
+        check_output(path, option)
     return outputs
 
 
-def write_outputs(args: argparse.Namespace, trained: Document, title: str | None) -> None:
-    """Renders every output asked for, then writes them all or none (OSError naming the
-    user's file; DocumentError if the document cannot be written)."""
+def check_output(path: str | None, option: str) -> None:
+    """UsageError naming `option` and `path` if `path` (if given) cannot take a new file or
+    is something bpstudio never replaces (`check_target`)."""
+    if not path:
+        return
+    try:
+        check_target(path)
+    except OSError as e:
+        raise UsageError(f"{option} {path}: {e.strerror or e}") from None
+
+
+def write_outputs(
+    args: argparse.Namespace, trained: Document, title: str | None, look: PlotLook
+) -> None:
+    """Renders every output asked for (the plot with `look`), then writes them all or none
+    (OSError naming the user's file; DocumentError if the document cannot be written)."""
     history = trained.history
     assert history is not None
     rendered: list[tuple[str, bytes]] = []
@@ -69,7 +79,8 @@ def write_outputs(args: argparse.Namespace, trained: Document, title: str | None
     if args.plot:
         from bpstudio.app import loss_plot_bytes  # Qt is imported only for --plot
 
-        image = loss_plot_bytes(args.plot, history.epoch, history.loss, trained.loss, title or "")
+        curve = (title or "", history.epoch, history.loss)
+        image = loss_plot_bytes(args.plot, [curve], trained.loss, title or "", look)
         rendered.append((args.plot, image))
     write_all(rendered)
 

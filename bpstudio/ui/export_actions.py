@@ -1,33 +1,50 @@
-"""File ▸ Export and the panels' context menus: every view (the network diagram, each plot)
-as PNG at a chosen size or as SVG, the training history as CSV, and the training step being
-shown as a worked solution in Markdown (LaTeX maths) or HTML. The dialogs sit behind small
-methods (`ask_path`, `ask_image_size`) so tests can patch them."""
+"""File ▸ Export, File ▸ Export to PDF and the panels' context menus: every view (the network
+diagram, each plot) as PNG, SVG or vector PDF at a chosen size and resolution, in the
+document style (black on white) or the window's; the training history as CSV; and the
+training step being shown as a worked solution in Markdown (LaTeX maths) or HTML. A plot
+that has an offscreen twin (the loss, the comparison) is laid out afresh at the picture's
+size, with a title. The dialogs sit behind small methods (`ask_path`,
+`ask_export_options`) so tests can patch them."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QGraphicsView, QMenu, QProgressDialog
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGraphicsView,
+    QMenu,
+    QProgressDialog,
+    QWidget,
+)
 
 from bpstudio.document.atomic import atomic_write_text
 from bpstudio.document.history_csv import write_history_csv
 from bpstudio.engine import report
-from bpstudio.ui.export import save_png, save_svg, visible_size
+from bpstudio.ui.exercise_dialog import ExerciseExport
+from bpstudio.ui.export import DEFAULT_DPI, STYLES, ExportOptions, printed, save_view, visible_size
 from bpstudio.ui.image_size_dialog import ImageSizeDialog
+from bpstudio.ui.loss_image import DEFAULT_OPTIONS, save_panel
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
 
-IMAGE_FILTERS = "PNG image (*.png);;SVG vector image (*.svg)"
+IMAGE_FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
+PDF_FILTER = "PDF document (*.pdf)"
 FOLDER_KEY = "export/folder"
 SIZE_KEY = "export/png_scale"
+DPI_KEY = "export/dpi"
+STYLE_KEY = "export/style"
+HIGHLIGHTS_KEY = "export/highlights"
 HISTORY_SLICE = 2000  # epochs replayed between two looks at the event loop
 DEFAULT_SCALE = 2.0  # a PNG at twice the screen size prints sharply in a report
 
@@ -39,6 +56,10 @@ class ExportView:
     view: Callable[[], QGraphicsView]  # builds the view if it was not yet (a plot panel)
     action: QAction  # in File ▸ Export
     context_action: QAction  # in the view's right-click menu
+    pdf_action: QAction  # in File ▸ Export to PDF
+    restyle: Callable[[], None] | None  # redraws the view in the current theme
+    twin: Callable[[], QWidget] | None  # a fresh offscreen copy of the plot panel, if any
+    diagram: bool  # the network diagram: selection and lesson highlights are optional
 
 
 class ExportActions(QObject):
@@ -46,11 +67,13 @@ class ExportActions(QObject):
     gives a pyqtgraph view, once built, the entry in its right-click menu, in place of
     pyqtgraph's own exporter."""
 
-    def __init__(self, window: MainWindow, menu: QMenu) -> None:
+    def __init__(self, window: MainWindow, menu: QMenu, pdf_menu: QMenu) -> None:
         super().__init__(window)
         self.window = window
         self.menu = menu
+        self.pdf_menu = pdf_menu
         self.menu.setToolTipsVisible(True)
+        self.pdf_menu.setToolTipsVisible(True)
         self.views: dict[str, ExportView] = {}
         self._view_end = self.menu.addSeparator()
         self.history_action = window.action(
@@ -72,23 +95,47 @@ class ExportActions(QObject):
             None,
             "Save the training step being shown, every calculation with its numbers, as a web page",
         )
-        self.menu.addActions([self.history_action, self.markdown_action, self.html_action])
+        self.exercise = ExerciseExport(window)
+        self.exercise_action = window.action(
+            "&Exercise Sheets…",
+            self.exercise.run,
+            None,
+            "Write versions of this network with new starting values for pencil-and-paper "
+            "work: each with a question sheet and its answer key (Markdown or PDF)",
+        )
+        self.menu.addActions(
+            [self.history_action, self.markdown_action, self.html_action, self.exercise_action]
+        )
 
     # registering views ---------------------------------------------------------------------
     def add_view(
-        self, key: str, title: str, view: Callable[[], QGraphicsView], shortcut=None
+        self,
+        key: str,
+        title: str,
+        view: Callable[[], QGraphicsView],
+        shortcut=None,
+        restyle: Callable[[], None] | None = None,
+        twin: Callable[[], QWidget] | None = None,
+        diagram: bool = False,
     ) -> QAction:
         action = self.window.action(
             f"{title}…",
             lambda: self.export_view(key),
             shortcut,
-            f"Save the {title.lower()} as a PNG picture or an SVG drawing",
+            f"Save the {title.lower()} as a PNG picture, an SVG drawing or a PDF",
         )
         self.menu.insertAction(self._view_end, action)
-        entry = QAction("Export as PNG or SVG…", self)
+        entry = QAction("Export as PNG, SVG or PDF…", self)
         entry.setToolTip(action.toolTip())
         entry.triggered.connect(lambda: self.export_view(key))
-        self.views[key] = ExportView(key, title, view, action, entry)
+        pdf = self.window.action(
+            f"{title}…",
+            lambda: self.export_view(key, pdf=True),
+            None,
+            f"Save the {title.lower()} as a vector PDF (text stays text), for print",
+        )
+        self.pdf_menu.addAction(pdf)
+        self.views[key] = ExportView(key, title, view, action, entry, pdf, restyle, twin, diagram)
         return action
 
     def add_plot_menu(self, key: str, view: QGraphicsView) -> None:
@@ -111,22 +158,56 @@ class ExportActions(QObject):
         menu.exec(at)
 
     # exports -----------------------------------------------------------------------------
-    def export_view(self, key: str) -> bool:
-        """Asks where (and for a PNG how big), then writes. Returns whether a file was written."""
+    def export_view(self, key: str, pdf: bool = False) -> bool:
+        """Asks where and how (size, resolution, style), then writes. Returns whether a file
+        was written."""
         item = self.views[key]
         view = item.view()
         self.window.plots.flush()  # a hidden panel is brought up to date first
-        path = self._ask_file(f"Export {item.title}", f"{self._stem()}-{key}.png", IMAGE_FILTERS)
+        filters = PDF_FILTER if pdf else IMAGE_FILTERS
+        suggested = f"{self._stem()}-{key}.{'pdf' if pdf else 'png'}"
+        path = self._ask_file(f"Export {item.title}", suggested, filters)
         if not path:
             return False
-        if Path(path).suffix.lower() == ".svg":
-            return self._write(path, lambda: save_svg(view, path, self._title(item.title)))
-        size = self.ask_image_size(self._default_size(view))
-        if size is None:
+        screen = visible_size(view)
+        options = self.ask_export_options(self._default_options(item, screen), screen, item.diagram)
+        if options is None:
             return False
-        scale = size.width() / max(1, visible_size(view).width())
-        self.window.settings.setValue(SIZE_KEY, round(scale, 3))
-        return self._write(path, lambda: save_png(view, path, size.width(), size.height()))
+        self._remember(item, options, screen)
+        title = self._title(item.title)
+        if item.twin is not None:
+            panel = item.twin()
+            plot_title = (
+                f"{self.window.document.name}: {item.title}"
+                if self.window.document.name
+                else item.title
+            )
+            return self._write(
+                path, lambda: save_panel(QApplication.instance(), panel, path, plot_title, options)
+            )
+        return self._write(path, lambda: self._save_live(item, view, path, options, title))
+
+    def _save_live(
+        self, item: ExportView, view: QGraphicsView, path: str, options: ExportOptions, title: str
+    ) -> None:
+        with ExitStack() as stack:
+            stack.enter_context(printed(options.style, item.restyle))
+            if item.diagram and not options.highlights:
+                stack.enter_context(self._without_highlights())
+            save_view(view, path, options, title)
+
+    @contextmanager
+    def _without_highlights(self) -> Iterator[None]:
+        """The diagram without the selection's marks and the lesson's highlight meanwhile."""
+        scene = self.window.canvas.network
+        kept = scene.highlighted
+        scene.highlight(None)
+        self.window.overlay.set_marks_visible(False)
+        try:
+            yield
+        finally:
+            self.window.overlay.set_marks_visible(True)
+            scene.highlight(kept)
 
     def export_history(self) -> bool:
         """Every epoch with a known loss (a reopened file's saved history too) and the
@@ -185,9 +266,11 @@ class ExportActions(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, caption, suggested, filters)
         return path
 
-    def ask_image_size(self, default: QSize) -> QSize | None:
-        dialog = ImageSizeDialog(default, self.window)
-        return dialog.size_chosen() if dialog.exec() else None
+    def ask_export_options(
+        self, default: ExportOptions, screen: QSize, diagram: bool
+    ) -> ExportOptions | None:
+        dialog = ImageSizeDialog(screen, self.window, default, diagram)
+        return dialog.options() if dialog.exec() else None
 
     # helpers -------------------------------------------------------------------------------
     def _ask_file(self, caption: str, name: str, filters: str) -> str:
@@ -210,9 +293,30 @@ class ExportActions(QObject):
         self.window.statusBar().showMessage(f"Exported {path}", 5000)
         return True
 
-    def _default_size(self, view: QGraphicsView) -> QSize:
-        scale = float(self.window.settings.value(SIZE_KEY, DEFAULT_SCALE))
-        return visible_size(view) * max(0.1, min(scale, 10.0))
+    def _default_options(self, item: ExportView, screen: QSize) -> ExportOptions:
+        """The last export's resolution, style and highlights; a live view at the last
+        export's multiple of its screen size, a twin at the command line's default size."""
+        settings = self.window.settings
+        dpi = _number(settings.value(DPI_KEY), DEFAULT_DPI, 10, 2400)
+        style = str(settings.value(STYLE_KEY, "document"))
+        style = style if style in STYLES else "document"
+        highlights = str(settings.value(HIGHLIGHTS_KEY, "false")).lower() == "true"
+        if item.twin is not None:
+            return ExportOptions(
+                DEFAULT_OPTIONS.width, DEFAULT_OPTIONS.height, dpi, style, highlights
+            )
+        scale = _number(settings.value(SIZE_KEY), DEFAULT_SCALE, 0.1, 10.0)
+        size = screen * scale
+        return ExportOptions(size.width(), size.height(), dpi, style, highlights)
+
+    def _remember(self, item: ExportView, options: ExportOptions, screen: QSize) -> None:
+        settings = self.window.settings
+        settings.setValue(DPI_KEY, options.dpi)
+        settings.setValue(STYLE_KEY, options.style)
+        if item.diagram:
+            settings.setValue(HIGHLIGHTS_KEY, options.highlights)
+        if item.twin is None:
+            settings.setValue(SIZE_KEY, round(options.width / max(1, screen.width()), 3))
 
     def _stem(self) -> str:
         path = self.window.path
@@ -220,6 +324,18 @@ class ExportActions(QObject):
 
     def _title(self, view_title: str) -> str:
         return f"{self.window.document.name or 'bpstudio'}: {view_title}"
+
+
+def _number(value, default: float, low: float, high: float) -> float:
+    try:
+        return max(low, min(float(value), high))
+    except (TypeError, ValueError):
+        return default
+
+
+def redraw_on_palette(widget: QWidget) -> Callable[[], None]:
+    """A restyle for a view that redraws itself when its palette changes (the canvas)."""
+    return lambda: QApplication.sendEvent(widget, QEvent(QEvent.Type.PaletteChange))
 
 
 def _documents_folder() -> str:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QTabBar,
@@ -29,7 +30,8 @@ from bpstudio.document.recovery import RecoveryInfo
 from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
-from bpstudio.ui.export_actions import ExportActions
+from bpstudio.ui.compare_dock import install_compare
+from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.file_opening import dropped_document, fill_example_menu
 from bpstudio.ui.help_menu import HelpMenu
 from bpstudio.ui.lesson import LessonController
@@ -89,7 +91,14 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
-        self.exports.add_view("network", "Network Diagram", lambda: self.canvas, "Ctrl+Shift+E")
+        self.exports.add_view(
+            "network",
+            "Network Diagram",
+            lambda: self.canvas,
+            "Ctrl+Shift+E",
+            restyle=redraw_on_palette(self.canvas),
+            diagram=True,
+        )
         install_structure_actions(self)
         install_panels(self)
         self.lesson = LessonController(self)
@@ -108,8 +117,15 @@ class MainWindow(QMainWindow):
             ("parameters", "Parameter Plot"),
             ("decision", "Decision Boundary"),
         ):
-            self.exports.add_view(key, title, lambda key=key: self.plots.panel(key).plot)
+            self.exports.add_view(
+                key,
+                title,
+                lambda key=key: self.plots.panel(key).plot,
+                restyle=lambda key=key: self.plots.panel(key).restyle(),
+                twin=(lambda: self.plots.loss.twin()) if key == "loss" else None,
+            )
         self.plots.built.connect(lambda key, panel: self.exports.add_plot_menu(key, panel.plot))
+        self.compare = install_compare(self, self._tools_menu().addMenu("&Compare Runs"))
         self._arrange_docks()
         for signal in (
             self.model.events.document_replaced,
@@ -136,6 +152,13 @@ class MainWindow(QMainWindow):
         return Path(self.model.path) if self.model.path else None
 
     # building ----------------------------------------------------------------------------
+    def _tools_menu(self) -> QMenu:
+        """The Tools menu (the lesson controller adds it to the menu bar)."""
+        for action in self.menuBar().actions():
+            if action.menu() is not None and action.text() == "&Tools":
+                return action.menu()
+        return self.menuBar().addMenu("&Tools")
+
     def _dock(self, title: str, name: str, widget) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
@@ -189,7 +212,9 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self.revert_action)
         file_menu.addSeparator()
-        self.exports = ExportActions(self, file_menu.addMenu("&Export"))
+        self.exports = ExportActions(
+            self, file_menu.addMenu("&Export"), file_menu.addMenu("Export to P&DF")
+        )
         file_menu.addSeparator()
         file_menu.addAction(self.action("&Quit", self.close, key.Quit))
         edit = bar.addMenu("&Edit")

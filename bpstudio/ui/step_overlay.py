@@ -11,7 +11,12 @@ from html import escape
 import shiboken6
 from PySide6.QtCore import QLineF, QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsItemGroup, QGraphicsTextItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsItemGroup,
+    QGraphicsRectItem,
+    QGraphicsTextItem,
+)
 
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine.formula import format_number
@@ -50,6 +55,9 @@ class StepOverlay:
         self.labels: dict[str, QGraphicsTextItem] = {}
         self.current: QGraphicsTextItem | None = None  # the current step's value, if shown
         self._hidden_labels: list[QGraphicsItem] = []
+        self._marks: list[QGraphicsItem] = []  # the active step's rings and arrows
+        # the current value's plate, with its (pen, brush) marked and plain
+        self._plates: tuple[QGraphicsRectItem, tuple, tuple] | None = None
 
     def clear(self) -> None:
         if self.group is not None and self.group.scene() is not None:
@@ -57,6 +65,7 @@ class StepOverlay:
         self.group = None
         self.labels = {}
         self.current = None
+        self._marks, self._plates = [], None
         self.canvas.lesson_tip = lambda _target: ""
         for item in self._hidden_labels:
             if shiboken6.isValid(item):  # else a redraw of the canvas has replaced it
@@ -267,6 +276,9 @@ class StepOverlay:
         self.labels[item.toPlainText()] = item
         if current:
             self.current = item
+            plain = QColor(t.background)
+            plain.setAlpha(PLATE_ALPHA)
+            self._plates = (box, (pen, QBrush(backing)), (QPen(Qt.PenStyle.NoPen), QBrush(plain)))
 
     # the active step -------------------------------------------------------------------
     def _highlight(self, step: Step) -> None:
@@ -316,6 +328,18 @@ class StepOverlay:
 
     def _add(self, item: QGraphicsItem) -> None:
         self.group.addToGroup(item)
+        self._marks.append(item)
+
+    def set_marks_visible(self, on: bool) -> None:
+        """Shows or hides the active step's highlight (an exported diagram leaves it out):
+        its rings and arrows, and the current value's coloured plate; the values stay."""
+        for mark in self._marks:
+            mark.setVisible(on)
+        if self._plates is not None:
+            box, marked, plain = self._plates
+            pen, brush = marked if on else plain
+            box.setPen(pen)
+            box.setBrush(brush)
 
 
 def known_value(values: dict, kind: str, layer: int, neuron: int, sample: int) -> Step | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
@@ -21,8 +23,41 @@ class Theme:
     highlight: QColor
 
 
+# Print: black on white, for exported pictures that go onto a page or a light slide.
+DOCUMENT = Theme(
+    False,
+    QColor("#000000"),
+    QColor("#000000"),
+    QColor("#ffffff"),
+    QColor("#ffffff"),
+    QColor("#000000"),
+    QColor("#1f6fd1"),
+    QColor("#d96500"),
+    QColor("#c99a00"),
+)
+_override: list[Theme] = []
+
+
+@contextmanager
+def overridden(theme: Theme) -> Iterator[None]:
+    """`current()` gives `theme` meanwhile (an export in the document style); views that
+    restyle inside pick it up, and restyle again afterwards to return to the window's look."""
+    _override.append(theme)
+    try:
+        yield
+    finally:
+        _override.pop()
+
+
+def overriding() -> bool:
+    return bool(_override)
+
+
 def current() -> Theme:
-    """The theme matching the application's palette (light unless the window is dark)."""
+    """The theme matching the application's palette (light unless the window is dark), or
+    the one given to `overridden` while it lasts."""
+    if _override:
+        return _override[-1]
     palette = QApplication.palette()
     window = palette.color(QPalette.ColorRole.Window)
     dark = window.lightnessF() < 0.5

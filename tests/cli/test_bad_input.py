@@ -441,7 +441,7 @@ def test_trace_and_steps_refuse_bad_documents_without_a_traceback(tmp_path, run_
     "args, option",
     [
         (["trace"], "file"),
-        (["steps", "FILE", "--format", "html"], "--format"),
+        (["steps", "FILE", "--format", "docx"], "--format"),
         (["steps", "FILE", "--sample", "first"], "--sample"),
         (["trace", "FILE", "--epochs", "3"], "--epochs"),
         (["train", "FILE", "--epochs", "2", "--out", "TMP"], "--out"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
@@ -83,7 +84,13 @@ def seed2(quiet_main_window):
 
 def answer(window, monkeypatch, path, size=None):
     monkeypatch.setattr(window.exports, "ask_path", lambda *_: str(path))
-    monkeypatch.setattr(window.exports, "ask_image_size", lambda default: size or default)
+    monkeypatch.setattr(
+        window.exports,
+        "ask_export_options",
+        lambda default, screen, diagram: (
+            replace(default, width=size.width(), height=size.height()) if size else default
+        ),
+    )
 
 
 def test_network_diagram_exports_as_svg_with_the_weights_as_text(seed2, monkeypatch, tmp_path):
@@ -114,7 +121,7 @@ def test_a_failed_export_says_why_and_leaves_nothing(seed2, monkeypatch, tmp_pat
 
 def test_cancelling_the_size_dialog_writes_nothing(seed2, monkeypatch, tmp_path):
     monkeypatch.setattr(seed2.exports, "ask_path", lambda *_: str(tmp_path / "a.png"))
-    monkeypatch.setattr(seed2.exports, "ask_image_size", lambda default: None)
+    monkeypatch.setattr(seed2.exports, "ask_export_options", lambda *_: None)
     assert not seed2.exports.export_view("network")
     assert not (tmp_path / "a.png").exists()
 
@@ -253,7 +260,9 @@ def test_a_plot_never_shown_exports_at_the_size_it_shows_at(quiet_main_window, m
     assert window.plots.built_panel("parameters") is None
     offered = []
     monkeypatch.setattr(window.exports, "ask_path", lambda *_: "unused.png")
-    monkeypatch.setattr(window.exports, "ask_image_size", lambda d: offered.append(d))
+    monkeypatch.setattr(
+        window.exports, "ask_export_options", lambda d, *_: offered.append(QSize(d.width, d.height))
+    )
     assert not window.exports.export_view("parameters")  # cancelled at the size dialog
     window.plots.parameter_dock.raise_()
     QApplication.processEvents()

@@ -14,16 +14,19 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 
 from bpstudio.document.format import dumps
 from bpstudio.resources import examples_dir
 from bpstudio.ui.canvas.items import Target
 from bpstudio.ui.crash_handler import CrashHandler
+from bpstudio.ui.exercise_dialog import ExerciseChoice
+from bpstudio.ui.export import STYLES
 from bpstudio.ui.panels import DataPanel, SettingsPanel
 from bpstudio.ui.panels.csv_import_dialog import ImportChoice
 
@@ -67,6 +70,7 @@ class Monkey:
         "file": 1,
         "view": 2,
         "recovery": 1,
+        "compare": 1,
     }
 
     def __init__(self, qtbot, window, folder: Path, rng: random.Random) -> None:
@@ -87,9 +91,16 @@ class Monkey:
         w.structure_actions.popup = lambda menu, at: None
         exports = w.exports
         exports.ask_path = lambda caption, suggested, filters: str(
-            folder / "exports" / (Path(suggested).stem + rng.choice([".png", ".svg", ""]))
+            folder / "exports" / (Path(suggested).stem + rng.choice([".png", ".svg", ".pdf", ""]))
         )
-        exports.ask_image_size = lambda default: QSize(rng.choice([1, 64, 300]), 120)
+        exports.ask_export_options = lambda default, screen, diagram: replace(
+            default, width=rng.choice([1, 64, 300]), height=120, style=rng.choice(list(STYLES))
+        )
+        exports.exercise.ask_exercise = lambda default: ExerciseChoice(
+            str(folder / "exercise"), rng.randint(1, 2), rng.randrange(100), 2, rng.random() < 0.3
+        )
+        w.compare.ask_network_path = lambda: str(rng.choice(self.examples))
+        w.compare.ask_epochs = lambda default: rng.choice([0, 5, 50])
         (folder / "exports").mkdir(exist_ok=True)
         csv = folder / "data.csv"
         csv.write_text("a,b,t\n0,1,1\n1,0,1\n1,1,0\n0,0,0\n", encoding="utf-8")
@@ -260,6 +271,16 @@ class Monkey:
             w.lesson.panel.set_decimals(rng.choice([2, 4, 6, None]))
         else:
             getattr(w.canvas, choice)()
+
+    def act_compare(self, rng: random.Random) -> None:
+        compare = self.window.compare
+        action = rng.choice(
+            [compare.add_current_run, compare.add_file, compare.remove_last, compare.clear]
+        )
+        action()
+        if compare.busy() and rng.random() < 0.5:
+            compare.cancel()
+        self.qtbot.waitUntil(lambda: not compare.busy(), timeout=30000)
 
     def act_recovery(self, rng: random.Random) -> None:
         self.window.recovery.write_now()

@@ -75,7 +75,7 @@ class ActivationPanel(QWidget):
         self._args: tuple = ()  # the last show_layer call, to redraw in new colours
         self._values = (np.empty(0), np.empty(0), np.empty(0))
         self._activation = ""
-        self._restyle()
+        self.restyle()
 
     def _build_plot(self) -> None:
         item = self.plot.getPlotItem()
@@ -213,7 +213,7 @@ class ActivationPanel(QWidget):
         )
 
     # look ---------------------------------------------------------------------------------
-    def _restyle(self) -> None:
+    def restyle(self) -> None:
         c: PlotColours = colours()
         style_plot(self.plot, c)
         style_legend(self.legend, c)
@@ -223,7 +223,7 @@ class ActivationPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
+            self.restyle()
 
 
 def _tip(x: float, y: float, data) -> str:

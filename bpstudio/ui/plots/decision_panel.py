@@ -90,7 +90,7 @@ class DecisionBoundaryPanel(QWidget):
         self._levels = (0.0, 1.0)
         self.threshold = 0.5
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self._restyle()
+        self.restyle()
 
     def _build_plot(self) -> None:
         item = self.plot.getPlotItem()
@@ -104,7 +104,11 @@ class DecisionBoundaryPanel(QWidget):
             values=(0, 1), colorMap=colour_map(), interactive=False, colorMapMenu=False, width=14
         )
         self.colour_bar.setImageItem(self.image, insert_in=item)
-        self.legend = legend_outside(self.plot, 4)
+        # The colour bar's end labels ("1.0", "0") stand half above and below it: the plot
+        # keeps room for them, or an export cuts them.
+        item.layout.setContentsMargins(2, 10, 2, 4)
+        item.getViewBox().setAspectLocked(True)  # a circle of data stays a circle
+        self.legend = legend_outside(self.plot, 4, PointSample)
         self.points: list[pg.ScatterPlotItem] = []
 
     # public API ---------------------------------------------------------------------------
@@ -207,6 +211,7 @@ class DecisionBoundaryPanel(QWidget):
                 brush=pg.mkBrush(colour),
                 pen=pg.mkPen(edge, width=1.2),
             )
+            scatter.backing = colour  # the points of class k lie where the plane is colour k
             self.plot.addItem(scatter)
             self.points.append(scatter)
             label = f"y = {k}" if y.shape[1] == 1 else f"class {k + 1}"
@@ -306,17 +311,33 @@ class DecisionBoundaryPanel(QWidget):
         self.readout.setText(f"{x1} = {p.x():.3g}, {x2} = {p.y():.3g} → {y_hat} = {values}")
 
     # look ---------------------------------------------------------------------------------
-    def _restyle(self) -> None:
+    def restyle(self) -> None:
         c = colours()
         style_plot(self.plot, c)
         style_legend(self.legend, c)
+        self.colour_bar.axis.setPen(pg.mkPen(c.muted))
+        self.colour_bar.axis.setTextPen(pg.mkPen(c.text))
+        if self.colour_bar.axis.labelText:
+            self.colour_bar.axis.setLabel(self.colour_bar.axis.labelText, color=c.text.name())
         if self.output.size:
             self._draw()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
+            self.restyle()
+
+
+class PointSample(pg.ItemSample):
+    """A legend sample that shows a data point on the colour of the plane where its class
+    lies (its `backing`), so it looks as the points do on the plot: a dark point with a
+    light edge on the dark end of the scale reads as a ring there, and so in the legend."""
+
+    def paint(self, p, *args) -> None:
+        backing = getattr(self.item, "backing", None)
+        if backing is not None:
+            p.fillRect(self.boundingRect(), backing)
+        super().paint(p, *args)
 
 
 def block_rows(sizes: tuple[int, ...]) -> int:

@@ -53,7 +53,7 @@ class LossPanel(QWidget):
         self.plot.viewport().installEventFilter(self)
         self.view_fit = ViewFit(self.plot, self._spans)
         self.set_loss_name("sse")
-        self._restyle()
+        self.restyle()
 
     def _build_plot(self) -> None:
         item = self.plot.getPlotItem()
@@ -99,6 +99,16 @@ class LossPanel(QWidget):
         self._mark_lone_epoch()
         self.view_fit.update()
         self._show_readout(None)
+
+    def twin(self) -> LossPanel:
+        """A new, unshown panel with this one's history, loss name, axis scale and
+        divergence marker (an export lays it out at the picture's own size)."""
+        twin = LossPanel()
+        twin.set_loss_name(self._loss_name)
+        twin.set_log(self.is_log())
+        twin.set_history(self._epochs, self._loss)
+        twin.mark_divergence(self._divergence)
+        return twin
 
     def _mark_lone_epoch(self) -> None:
         """A dot at a lone epoch's loss, if it can be drawn: a non-finite loss, or 0 on a
@@ -197,7 +207,7 @@ class LossPanel(QWidget):
                 self._dot.setData([epoch], [np.log10(value) if self.is_log() else value])
 
     # look ---------------------------------------------------------------------------------
-    def _restyle(self) -> None:
+    def restyle(self) -> None:
         c: PlotColours = colours()
         style_plot(self.plot, c)
         self.curve.setPen(pg.mkPen(c.curve, width=1))  # thicker antialiased lines are slow
@@ -214,4 +224,4 @@ class LossPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
+            self.restyle()

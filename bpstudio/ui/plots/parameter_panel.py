@@ -205,7 +205,7 @@ class ParameterPanel(QWidget):
         self.model.chosen_changed.connect(self._on_chosen_changed)
         self.model.modelReset.connect(self._forget_drawn)  # the legend's names change
         self._drawn: list[int] | None = None
-        self._restyle()
+        self.restyle()
         self._on_chosen_changed()
 
     def _build_progress(self) -> None:
@@ -285,7 +285,7 @@ class ParameterPanel(QWidget):
             self.hint.setText("")
 
     # look ---------------------------------------------------------------------------------
-    def _restyle(self) -> None:
+    def restyle(self) -> None:
         c = colours()
         style_plot(self.plot, c)
         style_legend(self.legend, c)
@@ -293,4 +293,4 @@ class ParameterPanel(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            self._restyle()
+            self.restyle()

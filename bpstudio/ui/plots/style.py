@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPen
-from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from bpstudio.ui import theme
 from bpstudio.ui.plots.refresh import PlotWidget
@@ -187,21 +187,31 @@ def style_plot(widget: pg.PlotWidget, c: PlotColours) -> None:
         axis.setPen(pg.mkPen(c.muted))
         axis.setTextPen(pg.mkPen(c.text))
         axis.setTickFont(font)
-        axis.enableAutoSIPrefix(False)  # "epoch (x0.001)" reads worse than plain numbers
+        if axis.autoSIPrefix:  # "epoch (x0.001)" reads worse than plain numbers. Only once:
+            # pyqtgraph fixes the scale at the range of that moment, and a restyle later (an
+            # export, a dark palette) would freeze a loss of 0.9 as "900"
+            axis.enableAutoSIPrefix(False)
         # Drawing tick labels is most of a repaint: keep each axis as a pixmap, redrawn
         # only when its range or style changes, not when the curve does.
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         label = axis.labelText
         if label:
             axis.setLabel(label, color=c.text.name())
+    if item.titleLabel.isVisible() and item.titleLabel.text:
+        item.setTitle(item.titleLabel.text, color=c.text.name())
     # No grid: its translucent lines over the whole plot made each repaint five times
     # slower (3 ms -> 14 ms), and the hover readouts give exact values instead.
 
 
-def legend_outside(widget: pg.PlotWidget, columns: int) -> pg.LegendItem:
-    """A legend in its own row under the x axis, so it never covers a curve or a point."""
+def legend_outside(
+    widget: pg.PlotWidget, columns: int, sample: type = pg.ItemSample
+) -> pg.LegendItem:
+    """A legend in its own row under the x axis, so it never covers a curve or a point;
+    `sample` draws each entry's symbol."""
     item = widget.getPlotItem()
-    legend = pg.LegendItem(colCount=columns, frame=False)
+    legend = pg.LegendItem(colCount=columns, frame=False, sampleType=sample)
+    # its own height only: the row does not take the plot's share of a tall panel
+    legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
     item.layout.addItem(legend, 4, 1)
     item.legend = legend  # curves added with a `name` join it, as with addLegend
     return legend

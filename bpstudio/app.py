@@ -66,8 +66,8 @@ def _run(args: argparse.Namespace) -> int:
         window.show_error = lambda title, text: print(f"bpstudio: error: {text}", file=sys.stderr)
         window.lesson.advance(args.step)
         if args.presentation:
-            window.presentation.enter(full_screen=False)  # the shot is 1280x800 anyway
-        return screenshot(app, window, args.screenshot)
+            window.presentation.enter(full_screen=False)  # the shot has its --size anyway
+        return screenshot(app, window, args.screenshot, args.size)
     from bpstudio.ui.crash_handler import CrashHandler
 
     crash_handler = CrashHandler()
@@ -109,11 +109,11 @@ def application_icon() -> QIcon:
     return icon
 
 
-def screenshot(app, window, path: str) -> int:
-    """Renders the window at 1280x800 into `path` (PNG). The canvas fits itself to its new
-    size; the plots are brought up to date, and the next turn of events lays out what their
-    refresh changed (a legend filled in after its plot's layout was activated)."""
-    window.resize(1280, 800)
+def screenshot(app, window, path: str, size: tuple[int, int] = (1280, 800)) -> int:
+    """Renders the window at `size` (width, height) into `path` (PNG). The canvas fits itself
+    to its new size; the plots are brought up to date, and the next turn of events lays out
+    what their refresh changed (a legend filled in after its plot's layout was activated)."""
+    window.resize(*size)
     window.show()
     app.processEvents()
     window.plots.flush()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bpstudio import cli_slides
 from bpstudio.document.format import DocumentError, load, save, to_dict
 from bpstudio.document.history_csv import write_history_csv
 from bpstudio.document.model import Document, History
@@ -27,7 +28,7 @@ from bpstudio.engine.training import (
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
-HEADLESS = ("trace", "train", "steps")
+HEADLESS = ("trace", "train", "steps", "slides")
 PLOT_KINDS = (".png", ".svg")
 
 
@@ -44,13 +45,20 @@ def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
-        "`bpstudio trace|train|steps FILE` work without one.",
+        "`bpstudio trace|train|steps|slides FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
     gui.add_argument(
         "--screenshot",
         metavar="OUT.png",
-        help="render the window offscreen at 1280x800 into OUT.png and exit",
+        help="render the window offscreen (at --size) into OUT.png and exit",
+    )
+    gui.add_argument(
+        "--size",
+        type=cli_slides.window_size,
+        default=cli_slides.DEFAULT_SIZE,
+        metavar="WxH",
+        help="with --screenshot: the window's size in pixels (default 1280x800)",
     )
     gui.add_argument(
         "--step",
@@ -88,7 +96,8 @@ def _parsers() -> tuple[_Parser, _Parser]:
     worked.add_argument(
         "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
     )
-    for p in (trace, train, worked):
+    slides = cli_slides.add_parser(sub)
+    for p in (trace, train, worked, slides):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
 
@@ -140,20 +149,23 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_steps(args: argparse.Namespace) -> int:
     doc = load(args.file)
     result, config = first_step(doc)
-    samples = None
-    if args.sample is not None:
-        if not 0 <= args.sample < len(result.x):
-            raise UsageError(
-                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to "
-                f"{len(result.x) - 1}"
-            )
-        samples = [args.sample]
-    seq = steps.build(result, config, samples)
+    seq = steps.build(result, config, chosen_sample(args, len(result.x)))
     if args.format == "json":
         print(report.to_json(seq))
     else:
         print(report.to_markdown(seq, config, doc.name))
     return 0
+
+
+def chosen_sample(args: argparse.Namespace, batch: int) -> list[int] | None:
+    """`--sample K` of `steps` and `slides` as the samples to walk (None: all of them)."""
+    if args.sample is None:
+        return None
+    if not 0 <= args.sample < batch:
+        raise UsageError(
+            f"{args.file}: --sample {args.sample}: the first batch has samples 0 to {batch - 1}"
+        )
+    return [args.sample]
 
 
 def _check_output(path: str | None, option: str) -> None:
@@ -250,7 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if argv and argv[0] in HEADLESS:
             _utf8_stdout()
             args = cmd.parse_args(argv)
-            return {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}[args.command](args)
+            commands = {"trace": cmd_trace, "train": cmd_train, "steps": cmd_steps}
+            return commands.get(args.command, cli_slides.cmd_slides)(args)
         return run_gui(gui.parse_args(argv))
     except Diverged as exc:
         print(f"bpstudio: {args.file}: {exc}", file=sys.stderr)

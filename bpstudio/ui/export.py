@@ -28,14 +28,21 @@ def visible_size(view: QGraphicsView) -> QSize:
 
 
 def save_png(view: QGraphicsView, path: str | os.PathLike[str], width: int, height: int) -> None:
-    """Renders what `view` shows into a `width` x `height` PNG. Lines and text are redrawn at
-    that resolution, not scaled up from the screen; a different shape than the view's keeps
-    the proportions and centres the picture on the view's background. OSError on failure."""
+    """Renders what `view` shows into a `width` x `height` PNG (see `png_bytes`). OSError on
+    failure."""
+    atomic_write_bytes(path, png_bytes(view, width, height, os.fspath(path)))
+
+
+def png_bytes(view: QGraphicsView, width: int, height: int, name: str = "the image") -> bytes:
+    """What `view` shows as a `width` x `height` PNG file's bytes. Lines and text are redrawn
+    at that resolution, not scaled up from the screen; a different shape than the view's keeps
+    the proportions and centres the picture on the view's background. OSError (naming `name`)
+    if the image is impossible."""
     if not (1 <= width <= MAX_PNG_SIDE and 1 <= height <= MAX_PNG_SIDE):
-        raise OSError(f"{os.fspath(path)}: an image must be 1 to {MAX_PNG_SIDE} pixels a side")
+        raise OSError(f"{name}: an image must be 1 to {MAX_PNG_SIDE} pixels a side")
     image = QImage(width, height, QImage.Format.Format_ARGB32)
     if image.isNull():
-        raise OSError(f"{os.fspath(path)}: not enough memory for a {width} x {height} image")
+        raise OSError(f"{name}: not enough memory for a {width} x {height} image")
     image.fill(_background(view))
     painter = QPainter(image)
     try:
@@ -51,9 +58,9 @@ def save_png(view: QGraphicsView, path: str | os.PathLike[str], width: int, heig
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buffer, "PNG"):
-        raise OSError(f"{os.fspath(path)}: the PNG could not be encoded")
+        raise OSError(f"{name}: the PNG could not be encoded")
     buffer.close()
-    atomic_write_bytes(path, bytes(data))
+    return bytes(data)
 
 
 def svg_bytes(view: QGraphicsView, title: str = "") -> bytes:

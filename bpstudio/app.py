@@ -116,6 +116,14 @@ def screenshot(app, window, path: str, size: tuple[int, int] = (1280, 800)) -> i
     window.resize(*size)
     window.show()
     app.processEvents()
+    shown = window.width(), window.height()
+    if shown != tuple(size):  # the docks' and toolbars' smallest sizes do not fit
+        smallest = "x".join(str(max(a, b)) for a, b in zip(shown, size, strict=True))
+        print(
+            f"bpstudio: error: --size {size[0]}x{size[1]}: the window needs at least {smallest}",
+            file=sys.stderr,
+        )
+        return 2
     window.plots.flush()
     app.processEvents()
     if not window.grab().save(path):

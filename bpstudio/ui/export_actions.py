@@ -1,7 +1,8 @@
 """File ▸ Export and the panels' context menus: every view (the network diagram, each plot)
-as PNG at a chosen size or as SVG, the training history as CSV, and the training step being
-shown as a worked solution in Markdown (LaTeX maths) or HTML. The dialogs sit behind small
-methods (`ask_path`, `ask_image_size`) so tests can patch them."""
+as PNG at a chosen size or as SVG, the training history as CSV, the training step being
+shown as a worked solution in Markdown (LaTeX maths) or HTML, and the lesson's slides into a
+folder. The dialogs sit behind small methods (`ask_path`, `ask_image_size`, `ask_folder`) so
+tests can patch them."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ from bpstudio.document.history_csv import write_history_csv
 from bpstudio.engine import report
 from bpstudio.ui.export import save_png, save_svg, visible_size
 from bpstudio.ui.image_size_dialog import ImageSizeDialog
+from bpstudio.ui.slides import SlideDeck, SlideExport, SlideOptions
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
 
 IMAGE_FILTERS = "PNG image (*.png);;SVG vector image (*.svg)"
 FOLDER_KEY = "export/folder"
+SLIDES_KEY = "export/slides_folder"
 SIZE_KEY = "export/png_scale"
 HISTORY_SLICE = 2000  # epochs replayed between two looks at the event loop
 DEFAULT_SCALE = 2.0  # a PNG at twice the screen size prints sharply in a report
@@ -72,7 +75,17 @@ class ExportActions(QObject):
             None,
             "Save the training step being shown, every calculation with its numbers, as a web page",
         )
-        self.menu.addActions([self.history_action, self.markdown_action, self.html_action])
+        self.slides_action = window.action(
+            "Lesson &Slides…",
+            self.export_slides,
+            None,
+            "Save the canvas as the lesson shows each step of this training step, one PNG "
+            "per step, with index.md listing each step's calculation, into a folder",
+        )
+        self.menu.addActions(
+            [self.history_action, self.markdown_action, self.html_action, self.slides_action]
+        )
+        self.slides_job: SlideExport | None = None
 
     # registering views ---------------------------------------------------------------------
     def add_view(
@@ -179,10 +192,49 @@ class ExportActions(QObject):
         text = render(walk.sequence, walk.config, doc.name, decimals)
         return self._write(path, lambda: atomic_write_text(path, text))
 
+    def export_slides(self) -> bool:
+        """Asks for a folder, then draws the slides into it step by step behind a progress
+        dialog (see SlideExport); the result is reported when it ends. The slides show the
+        walk's samples and the panel's decimals, in presentation mode at its size. Returns
+        whether the export started."""
+        settings = self.window.settings
+        start = settings.value(SLIDES_KEY, "") or settings.value(FOLDER_KEY, "")
+        folder = self.ask_folder(
+            "Export Lesson Slides into a Folder", str(start or _documents_folder())
+        )
+        if not folder:
+            return False
+        self.window.settings.setValue(SLIDES_KEY, folder)
+        lesson = self.window.lesson
+        options = SlideOptions(
+            presentation=self.window.presentation.active, decimals=lesson.panel.decimals
+        )
+        deck = SlideDeck(self.window.document, lesson.walk.samples, options)
+        self.slides_job = SlideExport(deck, folder, self.window)
+        self.slides_job.finished.connect(lambda error: self._on_slides_done(folder, error))
+        self.slides_job.start()
+        return True
+
+    def _on_slides_done(self, folder: str, error: str | None) -> None:
+        count = len(self.slides_job.deck) if self.slides_job else 0
+        self.slides_job = None
+        if error:
+            self.window.show_error("Export failed", f"{folder}: {error}")
+        elif error is None:
+            self.window.statusBar().showMessage("Lesson slides cancelled", 5000)
+        else:
+            self.window.statusBar().showMessage(
+                f"Exported {count} lesson slides and index.md into {folder}", 10000
+            )
+
     # dialogs (patched in tests) ------------------------------------------------------------
     def ask_path(self, caption: str, suggested: str, filters: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self.window, caption, suggested, filters)
         return path
+
+    def ask_folder(self, caption: str, start: str) -> str:
+        """An existing folder, or "" (the dialog can make a new one)."""
+        return QFileDialog.getExistingDirectory(self.window, caption, start)
 
     def ask_image_size(self, default: QSize) -> QSize | None:
         dialog = ImageSizeDialog(default, self.window)

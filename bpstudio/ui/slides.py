@@ -86,7 +86,7 @@ class SlideDeck:
             self.walk.sequence,
             self.walk.config,
             self.document.name,
-            figure=lambda step: f"![Step {step.index + 1}: {_what(step)}]({self.name(step.index)})",
+            figure=lambda step: f"![Step {step.index + 1}]({self.name(step.index)})",
             heading="Lesson slides",
         )
 

@@ -7,43 +7,12 @@ headless (the command itself draws with Qt, offscreen)."""
 from __future__ import annotations
 
 import os
-import re
-import struct
 from pathlib import Path
 
 import pytest
+from slides_index import index_entries, png_size
 
 SMALL = "640x480"  # the smallest slide: the tests draw hundreds
-INDEX_STEP = re.compile(
-    r"!\[Step (\d+)\]\((step-\d+\.(?:png|svg))\)\n\n"
-    r"\*\*Step (\d+)\.\*\* \$(.*)\$  \n\$(.*)\$\n"
-)
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """Width and height from a PNG's IHDR chunk."""
-    data = path.read_bytes()[:24]
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", path
-    return struct.unpack(">II", data[16:24])
-
-
-def index_entries(folder: Path) -> list[dict]:
-    """Each step of index.md: its slide, number, formula, substituted numbers and result."""
-    text = (folder / "index.md").read_text(encoding="utf-8")
-    entries = []
-    for number, image, again, formula, worked in INDEX_STEP.findall(text):
-        substituted, value = worked.rsplit(" = ", 1)
-        assert number == again
-        entries.append(
-            {
-                "number": int(number),
-                "image": image,
-                "formula": formula,
-                "substituted": substituted,
-                "value": float(value),
-            }
-        )
-    return entries
 
 
 def check_slides(folder: Path, steps: list[dict], kind: str = "png", size=(640, 480)) -> None:
@@ -54,7 +23,7 @@ def check_slides(folder: Path, steps: list[dict], kind: str = "png", size=(640, 
     assert sorted(os.listdir(folder)) == sorted([*names, "index.md"])
     if kind == "png":
         assert {png_size(folder / name) for name in names} == {size}
-    entries = index_entries(folder)
+    entries = index_entries((folder / "index.md").read_text(encoding="utf-8"))
     assert [e["image"] for e in entries] == names
     assert [e["number"] for e in entries] == list(range(1, len(steps) + 1))
     for entry, step in zip(entries, steps, strict=True):

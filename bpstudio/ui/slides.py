@@ -29,6 +29,7 @@ from bpstudio.ui.step_overlay import StepOverlay
 KINDS = ("png", "svg")
 INDEX = "index.md"
 STALE = r"step-\d+\.(png|svg)"  # an earlier run's slides, replaced by a new set
+PNG_QUALITY = 80  # a faster zlib level: encoding was 3/4 of a slide's time (slides_bench.py)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class SlideDeck:
         if self.options.kind == "svg":
             step = self.walk.sequence[index]
             return svg_bytes(self.canvas, f"{self._title()}: step {index + 1}, {_what(step)}")
-        return png_bytes(self.canvas, self.options.width, self.options.height, self.name(index))
+        width, height = self.options.width, self.options.height
+        return png_bytes(self.canvas, width, height, self.name(index), PNG_QUALITY)
 
     def index_markdown(self) -> str:
         """Each slide above its step's formula, numbers and result, at full precision (the

@@ -79,6 +79,7 @@ def svg_bytes(view: QGraphicsView, title: str = "") -> bytes:
     generator.setOutputDevice(buffer)
     generator.setSize(size)
     generator.setViewBox(QRect(0, 0, size.width(), size.height()))
+    generator.setResolution(view.logicalDpiX())  # text sized in points keeps its size on screen
     generator.setTitle(title or "bpstudio")
     generator.setDescription("Exported from bpstudio")
     painter = QPainter(generator)

@@ -9,10 +9,11 @@ import json
 import os
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QFontInfo, QImage
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QPushButton
 from slides_index import index_entries, png_size
 
@@ -226,4 +227,24 @@ def test_every_slide_shows_what_the_lesson_canvas_shows_at_its_step(seed3, qtbot
         seed3.lesson.jump(index)
         deck.render(index)
         assert scene_texts(deck.canvas) == scene_texts(seed3.canvas), index
+    deck.close()
+
+
+def test_svg_slides_size_every_text_as_the_canvas_shows_it(qtbot):
+    """Values (sized in points) and the canvas's labels keep their on-screen sizes in the
+    SVG, in pixels of its view box: points are not taken at the SVG's 72 dpi."""
+    deck = deck_for(qtbot, "seed-2-two-neurons.bpnet", None, SlideOptions(800, 600, "svg"))
+    root = ET.fromstring(deck.render(5))
+    written = {
+        "".join(t.itertext()).strip(): float(t.get("font-size"))
+        for t in root.iter("{http://www.w3.org/2000/svg}text")
+    }
+    items = {
+        item.text(): item
+        for item in deck.canvas.scene().items()
+        if isinstance(item, QGraphicsSimpleTextItem) and item.isVisible()
+    }
+    for text in ("z = 0.2500", "a = 0.5622", "b = 0.10", "0.30"):
+        on_screen = QFontInfo(items[text].font()).pixelSize()
+        assert written[text] == pytest.approx(on_screen, abs=0.5), text
     deck.close()

@@ -107,7 +107,17 @@ def _render(doc, samples: list[int], args: argparse.Namespace, out: str) -> int:
     options = SlideOptions(width, height, args.format, args.presentation)
     deck = SlideDeck(doc, samples, options)
     try:
-        write_all(deck, out)
+        write_all(deck, out, _counter(len(deck)) if sys.stderr.isatty() else None)
         return len(deck)
     finally:
         deck.close()
+
+
+def _counter(count: int):
+    """Shows `slide N of COUNT` on one terminal line while the slides are drawn."""
+
+    def show(done: int) -> None:
+        end = "\n" if done == count else ""
+        print(f"\rslide {done} of {count}", end=end, file=sys.stderr, flush=True)
+
+    return show

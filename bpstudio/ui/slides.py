@@ -9,6 +9,7 @@ lesson shows while its derivation panel shows step k (`--screenshot --step k-1`)
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -110,13 +111,17 @@ def _what(step: Step) -> str:
     return step.symbol.text()
 
 
-def write_all(deck: SlideDeck, folder: str | os.PathLike[str]) -> None:
-    """Every slide and `index.md` into `folder`, all or nothing (StagedFolder). OSError
-    naming `folder` on failure."""
+def write_all(
+    deck: SlideDeck, folder: str | os.PathLike[str], progress: Callable[[int], None] | None = None
+) -> None:
+    """Every slide and `index.md` into `folder`, all or nothing (StagedFolder); `progress`
+    is told how many slides are written after each. OSError naming `folder` on failure."""
     staged = StagedFolder(folder, STALE)
     try:
         for index in range(len(deck)):
             staged.write(deck.name(index), deck.render(index))
+            if progress:
+                progress(index + 1)
         staged.write(INDEX, deck.index_markdown().encode("utf-8"))
         staged.commit()
     finally:

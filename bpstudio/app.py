@@ -73,8 +73,8 @@ def _run(args: argparse.Namespace) -> int:
             )
         window.lesson.advance(args.step)
         if args.presentation:
-            window.presentation.enter(full_screen=False)  # the shot is 1280x800 anyway
-        return screenshot(app, window, args.screenshot)
+            window.presentation.enter(full_screen=False)  # the shot has its --size anyway
+        return screenshot(app, window, args.screenshot, args.size)
     from bpstudio.ui.crash_handler import CrashHandler
 
     crash_handler = CrashHandler()
@@ -139,13 +139,21 @@ def application_icon() -> QIcon:
     return icon
 
 
-def screenshot(app, window, path: str) -> int:
-    """Renders the window at 1280x800 into `path` (PNG). The canvas fits itself to its new
-    size; the plots are brought up to date, and the next turn of events lays out what their
-    refresh changed (a legend filled in after its plot's layout was activated)."""
-    window.resize(1280, 800)
+def screenshot(app, window, path: str, size: tuple[int, int] = (1280, 800)) -> int:
+    """Renders the window at `size` (width, height) into `path` (PNG). The canvas fits itself
+    to its new size; the plots are brought up to date, and the next turn of events lays out
+    what their refresh changed (a legend filled in after its plot's layout was activated)."""
+    window.resize(*size)
     window.show()
     app.processEvents()
+    shown = window.width(), window.height()
+    if shown != tuple(size):  # the docks' and toolbars' smallest sizes do not fit
+        smallest = "x".join(str(max(a, b)) for a, b in zip(shown, size, strict=True))
+        print(
+            f"bpstudio: error: --size {size[0]}x{size[1]}: the window needs at least {smallest}",
+            file=sys.stderr,
+        )
+        return 2
     window.plots.flush()
     app.processEvents()
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bpstudio import cli_compare, cli_exercise
+from bpstudio import cli_compare, cli_exercise, cli_slides
 from bpstudio.about import version
 from bpstudio.cli_outputs import UsageError, check_output, check_outputs, one_line, write_outputs
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, plot_look
@@ -27,7 +27,7 @@ from bpstudio.runs import Diverged, first_step, train_document
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
-HEADLESS = ("trace", "train", "steps", "compare", "exercise")
+HEADLESS = ("trace", "train", "steps", "compare", "exercise", "slides")
 # A worked solution of more steps is refused rather than built: each step holds its formulas
 # (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and print about 30 MB of text.
 MAX_WORKED_STEPS = 100_000
@@ -53,14 +53,21 @@ def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
-        "`bpstudio trace|train|steps|compare|exercise FILE` work without one.",
+        "`bpstudio trace|train|steps|compare|exercise|slides FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
     gui.add_argument("--version", action=_PrintVersion, help="print the version and exit")
     gui.add_argument(
         "--screenshot",
         metavar="OUT.png",
-        help="render the window offscreen at 1280x800 into OUT.png and exit",
+        help="render the window offscreen (at --size) into OUT.png and exit",
+    )
+    gui.add_argument(
+        "--size",
+        type=cli_slides.window_size,
+        default=cli_slides.DEFAULT_SIZE,
+        metavar="WxH",
+        help="with --screenshot: the window's size in pixels (default 1280x800)",
     )
     gui.add_argument(
         "--step",
@@ -107,7 +114,8 @@ def _parsers() -> tuple[_Parser, _Parser]:
     )
     compare = cli_compare.add_parser(sub)
     exercise = cli_exercise.add_parser(sub)
-    for p in (trace, train, worked, compare, exercise):
+    slides = cli_slides.add_parser(sub)
+    for p in (trace, train, worked, compare, exercise, slides):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
 
@@ -146,13 +154,7 @@ def cmd_steps(args: argparse.Namespace) -> int:
     doc = load(args.file)
     config = doc.training_config()
     size = len(first_batch(len(doc.dataset()[0]), config, doc.next_epoch()))
-    samples = None
-    if args.sample is not None:
-        if not 0 <= args.sample < size:
-            raise UsageError(
-                f"{args.file}: --sample {args.sample}: the first batch has samples 0 to {size - 1}"
-            )
-        samples = [args.sample]
+    samples = chosen_sample(args, size)
     count = steps.length(doc.build_network(), size, samples)
     if count > MAX_WORKED_STEPS:
         hint = "a smaller network" if samples or size == 1 else "--sample K or a smaller network"
@@ -182,6 +184,17 @@ def cmd_steps(args: argparse.Namespace) -> int:
     else:
         print(text)
     return 0
+
+
+def chosen_sample(args: argparse.Namespace, batch: int) -> list[int] | None:
+    """`--sample K` of `steps` and `slides` as the samples to walk (None: all of them)."""
+    if args.sample is None:
+        return None
+    if not 0 <= args.sample < batch:
+        raise UsageError(
+            f"{args.file}: --sample {args.sample}: the first batch has samples 0 to {batch - 1}"
+        )
+    return [args.sample]
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -244,6 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "steps": cmd_steps,
                 "compare": lambda args: cli_compare.cmd_compare(args, check_output),
                 "exercise": cli_exercise.cmd_exercise,
+                "slides": cli_slides.cmd_slides,
             }
             return commands[args.command](args)
         return run_gui(gui.parse_args(argv))

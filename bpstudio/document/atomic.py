@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
+import shutil
 import stat
 import sys
 import tempfile
@@ -226,6 +228,70 @@ def _named(error: OSError, user: str) -> OSError:
     return type(error)(error.errno, error.strerror or str(error), user)
 
 
+class StagedFolder:
+    """A folder of files written together (the lesson slides): they go into a hidden
+    temporary folder first and are moved into `target` only by `commit`, so a failure or a
+    cancel (`discard`) leaves `target` as it was. A new `target` appears whole by one rename;
+    into an existing folder each file is renamed into place, replacing files of the same
+    name, and the files matching `stale` that this set does not replace are removed (the
+    slides of an earlier, longer run). OSError if `target` is not a folder or its folder
+    cannot be written; the error names `target`, never the temporary folder."""
+
+    def __init__(self, target: str | os.PathLike[str], stale: str = r"(?!)") -> None:
+        self.target = os.path.abspath(os.fspath(target))
+        self._stale = re.compile(stale)
+        self._names: list[str] = []
+        self._committed = False
+        self.exists = os.path.lexists(self.target)
+        if self.exists and not os.path.isdir(self.target):
+            raise NotADirectoryError(errno.ENOTDIR, "is not a folder", self.target)
+        parent, name = os.path.split(self.target)
+        if not self.exists and not os.path.isdir(parent):
+            raise FileNotFoundError(errno.ENOENT, f"the folder {parent} does not exist", parent)
+        try:
+            if self.exists:
+                self.temp = tempfile.mkdtemp(dir=self.target, prefix=".bpstudio-", suffix=".tmp")
+            else:
+                self.temp = tempfile.mkdtemp(dir=parent, prefix=f".{name}.", suffix=".tmp")
+        except OSError as exc:
+            raise type(exc)(exc.errno, exc.strerror, self.target) from None
+
+    def write(self, name: str, data: bytes) -> None:
+        """Writes the file `name` of the set (into the temporary folder)."""
+        try:
+            with open(os.path.join(self.temp, name), "wb") as f:
+                f.write(data)
+        except OSError as exc:
+            raise type(exc)(exc.errno, exc.strerror, self.target) from None
+        self._names.append(name)
+
+    def commit(self) -> None:
+        """Moves the files written into `target`."""
+        try:
+            if not self.exists:
+                os.chmod(self.temp, 0o777 & ~_umask())  # as mkdir makes it, not private
+                os.rename(self.temp, self.target)
+            else:
+                for name in self._names:
+                    os.replace(os.path.join(self.temp, name), os.path.join(self.target, name))
+                os.rmdir(self.temp)
+                kept = set(self._names)
+                for old in os.listdir(self.target):
+                    if self._stale.fullmatch(old) and old not in kept:
+                        os.unlink(os.path.join(self.target, old))
+        except OSError as exc:
+            self.discard()
+            raise type(exc)(exc.errno, exc.strerror, self.target) from None
+        self._committed = True
+        _sync_folder(self.target)
+
+    def discard(self) -> None:
+        """Removes the temporary folder and what was written into it (nothing after
+        `commit`)."""
+        if not self._committed:
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+
 def write_problem(error: OSError) -> str:
     """The phrase for a failed write, e.g. `cannot write the file (No space left on device:
     the disk is full)`, for messages that name the file before it."""
@@ -253,9 +319,13 @@ def _mode_for(target: str) -> int:
     try:
         return stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
 
 
 def _sync_folder(folder: str) -> None:

@@ -4,7 +4,7 @@ no Qt. `bpstudio steps` prints these, and the GUI exports the same text."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 
 from bpstudio.engine.formula import format_number
@@ -95,12 +95,18 @@ def step_markdown(step: Step, decimals: int | None = None) -> str:
 
 
 def to_markdown(
-    seq: StepSequence, config: TrainingConfig, title: str | None = None, decimals: int | None = None
+    seq: StepSequence,
+    config: TrainingConfig,
+    title: str | None = None,
+    decimals: int | None = None,
+    figure: Callable[[Step], str] | None = None,
+    heading: str = "Worked solution",
 ) -> str:
-    """The whole sequence with a heading per phase, and per sample inside a phase."""
+    """The whole sequence with a heading per phase, and per sample inside a phase. With
+    `figure`, each step is preceded by the Markdown it returns for the step (an image)."""
     n = len(seq.result.x)
     lines = [
-        f"# Worked solution{': ' + title if title else ''}",
+        f"# {heading}{': ' + title if title else ''}",
         "",
         _setting(config, n),
         "",
@@ -112,7 +118,10 @@ def to_markdown(
         for sample, group in _groups(steps, lambda s: s.sample):
             if sample is not None:
                 lines += [f"### Sample {sample + 1}", ""]
-            lines += [step_markdown(s, decimals) for s in group] + [""]
+            for s in group:
+                lines += [figure(s), ""] if figure else []
+                lines.append(step_markdown(s, decimals))
+            lines.append("")
     return "\n".join(lines)
 
 

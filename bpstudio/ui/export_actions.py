@@ -1,10 +1,10 @@
 """File ▸ Export, File ▸ Export to PDF and the panels' context menus: every view (the network
 diagram, each plot) as PNG, SVG or vector PDF at a chosen size and resolution, in the
-document style (black on white) or the window's; the training history as CSV; and the
-training step being shown as a worked solution in Markdown (LaTeX maths) or HTML. A plot
-that has an offscreen twin (the loss, the comparison) is laid out afresh at the picture's
-size, with a title. The dialogs sit behind small methods (`ask_path`,
-`ask_export_options`) so tests can patch them."""
+document style (black on white) or the window's; the training history as CSV; the training
+step being shown as a worked solution in Markdown (LaTeX maths) or HTML; and the lesson's
+slides into a folder. A plot that has an offscreen twin (the loss, the comparison) is laid
+out afresh at the picture's size, with a title. The dialogs sit behind small methods
+(`ask_path`, `ask_export_options`, `ask_folder`) so tests can patch them."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from bpstudio.ui.exercise_dialog import ExerciseExport
 from bpstudio.ui.export import DEFAULT_DPI, STYLES, ExportOptions, printed, save_view, visible_size
 from bpstudio.ui.image_size_dialog import ImageSizeDialog
 from bpstudio.ui.loss_image import DEFAULT_OPTIONS, save_panel
+from bpstudio.ui.slides import SlideDeck, SlideExport, SlideOptions
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 IMAGE_FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
 PDF_FILTER = "PDF document (*.pdf)"
 FOLDER_KEY = "export/folder"
+SLIDES_KEY = "export/slides_folder"
 SIZE_KEY = "export/png_scale"
 DPI_KEY = "export/dpi"
 STYLE_KEY = "export/style"
@@ -103,9 +105,23 @@ class ExportActions(QObject):
             "Write versions of this network with new starting values for pencil-and-paper "
             "work: each with a question sheet and its answer key (Markdown or PDF)",
         )
-        self.menu.addActions(
-            [self.history_action, self.markdown_action, self.html_action, self.exercise_action]
+        self.slides_action = window.action(
+            "Lesson &Slides…",
+            self.export_slides,
+            None,
+            "Save the canvas as the lesson shows each step of this training step, one PNG "
+            "per step, with index.md listing each step's calculation, into a folder",
         )
+        self.menu.addActions(
+            [
+                self.history_action,
+                self.markdown_action,
+                self.html_action,
+                self.exercise_action,
+                self.slides_action,
+            ]
+        )
+        self.slides_job: SlideExport | None = None
 
     # registering views ---------------------------------------------------------------------
     def add_view(
@@ -261,6 +277,41 @@ class ExportActions(QObject):
         text = render(walk.sequence, walk.config, doc.name, decimals)
         return self._write(path, lambda: atomic_write_text(path, text))
 
+    def export_slides(self) -> bool:
+        """Asks for a folder, then draws the slides into it step by step behind a progress
+        dialog (see SlideExport); the result is reported when it ends. The slides show the
+        walk's samples and the panel's decimals, in presentation mode at its size. Returns
+        whether the export started."""
+        settings = self.window.settings
+        start = settings.value(SLIDES_KEY, "") or settings.value(FOLDER_KEY, "")
+        folder = self.ask_folder(
+            "Export Lesson Slides into a Folder", str(start or _documents_folder())
+        )
+        if not folder:
+            return False
+        self.window.settings.setValue(SLIDES_KEY, folder)
+        lesson = self.window.lesson
+        options = SlideOptions(
+            presentation=self.window.presentation.active, decimals=lesson.panel.decimals
+        )
+        deck = SlideDeck(self.window.document, lesson.walk.samples, options)
+        self.slides_job = SlideExport(deck, folder, self.window)
+        self.slides_job.finished.connect(lambda error: self._on_slides_done(folder, error))
+        self.slides_job.start()
+        return True
+
+    def _on_slides_done(self, folder: str, error: str | None) -> None:
+        count = len(self.slides_job.deck) if self.slides_job else 0
+        self.slides_job = None
+        if error:
+            self.window.show_error("Export failed", f"{folder}: {error}")
+        elif error is None:
+            self.window.statusBar().showMessage("Lesson slides cancelled", 5000)
+        else:
+            self.window.statusBar().showMessage(
+                f"Exported {count} lesson slides and index.md into {folder}", 10000
+            )
+
     # dialogs (patched in tests) ------------------------------------------------------------
     def ask_path(self, caption: str, suggested: str, filters: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self.window, caption, suggested, filters)
@@ -271,6 +322,10 @@ class ExportActions(QObject):
     ) -> ExportOptions | None:
         dialog = ImageSizeDialog(screen, self.window, default, diagram)
         return dialog.options() if dialog.exec() else None
+
+    def ask_folder(self, caption: str, start: str) -> str:
+        """An existing folder, or "" (the dialog can make a new one)."""
+        return QFileDialog.getExistingDirectory(self.window, caption, start)
 
     # helpers -------------------------------------------------------------------------------
     def _ask_file(self, caption: str, name: str, filters: str) -> str:

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -29,6 +28,7 @@ from bpstudio.document.recovery import RecoveryInfo
 from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.export_actions import ExportActions
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.panels import install_panels
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("Edit history", "history_dock", QUndoView(self.undo_stack))
         self.tabifyDockWidget(self.about_dock, self.history_dock)
         self.about_dock.raise_()
-        self.status = QLabel()
+        self.status = ElidedLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
         self.exports.add_view("network", "Network Diagram", lambda: self.canvas, "Ctrl+Shift+E")
@@ -206,6 +206,7 @@ class MainWindow(QMainWindow):
         derivation = self.lesson.dock
         for name in ("settings_dock", "data_dock", "about_dock", "history_dock"):
             if name in docks:
+                _shorten_tab_title(docks[name])
                 self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[name])
                 self.tabifyDockWidget(derivation, docks[name])
         derivation.raise_()
@@ -481,6 +482,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — bpstudio")
         self.setWindowModified(not self.undo_stack.isClean())
         self.revert_action.setEnabled(not self.undo_stack.isClean())
+
+
+# Tab titles short enough that the five tabs of the right dock area show whole in its first
+# width (460 px); the View menu keeps the full names.
+TAB_TITLES = {
+    "Training settings": "Settings",
+    "About this network": "About",
+    "Edit history": "History",
+}
+
+
+def _shorten_tab_title(dock: QDockWidget) -> None:
+    full = dock.windowTitle()
+    if full in TAB_TITLES:
+        dock.setWindowTitle(TAB_TITLES[full])
+        dock.toggleViewAction().setText(full)
 
 
 def _about_html(doc: Document) -> str:

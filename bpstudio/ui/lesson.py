@@ -152,7 +152,7 @@ class LessonController(QObject):
         self.actions["run"].setCheckable(True)
         train = w.action(
             "&Train N Epochs…",
-            self.train_epochs,
+            lambda: self.train_epochs(),  # not `triggered`'s checked flag as the count
             "Ctrl+Shift+T",
             "Train a number of epochs as fast as possible, with progress; undo takes them back",
         )

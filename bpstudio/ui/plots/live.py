@@ -202,7 +202,7 @@ class PlotsLink(QObject):
             epochs, columns = walk.parameters.recorded(chosen)
             if self.lesson.hidden_step() is not None:  # later epochs: this step's results
                 shown = epochs <= walk.epoch
-                epochs, columns = epochs[shown], columns[shown]
+                epochs, columns = epochs[shown], [column[shown] for column in columns]
             panel.set_history(epochs, columns)
 
     # choosing parameters and replaying their past ---------------------------------------------

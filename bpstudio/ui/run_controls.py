@@ -55,8 +55,9 @@ class RunControls(QObject):
 
     def _build_progress(self, status_bar: QStatusBar) -> None:
         self.progress = QProgressBar()
+        self.progress.setMinimumWidth(self.progress.fontMetrics().horizontalAdvance("100%") * 3)
         self.progress.setMaximumWidth(220)
-        self.progress.setFormat("%v of %m epochs")
+        self.progress.setFormat("%p%")  # the epoch itself is in the status text beside it
         self.progress.setAccessibleName("Epochs trained of those asked for")
         self.stop_button = QToolButton()
         self.stop_button.setText("Stop")
@@ -131,3 +132,4 @@ class RunControls(QObject):
         if shown:
             self.progress.setRange(0, until - first)
             self.progress.setValue(epoch - first)
+            self.progress.setToolTip(f"{epoch - first:,} of {until - first:,} epochs trained")

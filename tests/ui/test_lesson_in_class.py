@@ -368,3 +368,17 @@ def test_speed_setting_falls_back_on_a_bad_stored_value(qtbot, main_window, sett
     window = main_window()
     assert window.lesson.run_controls.speed == 3
     assert window.lesson.run_controls.stored_epochs() == 1000
+
+
+def test_live_markers_of_weights_near_the_largest_float_warn_about_nothing(window):
+    """While training runs the activation markers come from a forward pass of their own;
+    weights of 1.7e308 into ŷ overflow z to ∞ there, which is drawn, not warned about (a
+    random session found the warning)."""
+    from bpstudio.document.edits import SetWeight
+    from bpstudio.ui.plots.lesson_values import layer_markers
+
+    assert window.open_path(SEED3)
+    for k in (0, 1):
+        assert window.push(SetWeight(2, 0, k, 1.7e308))
+    markers = layer_markers(window.lesson.walk, 2, live=True, built=False)
+    assert markers.z.tolist() == [math.inf]

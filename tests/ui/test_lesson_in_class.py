@@ -71,11 +71,11 @@ def test_the_asked_loss_is_neither_drawn_nor_read_out_until_revealed(qtbot, wind
     assert window.lesson.panel.result_text() == "?"
     assert "?" in panel.readout.text() and f"{LOSS:.6g}" not in panel.readout.text()
     assert not np.isfinite(panel._drawn).any()
-    assert not panel._lone.data.size and not panel._now_dot.isVisible()
+    assert not panel._lone.data.size and not panel._now_dot.data.size
     click_reveal(qtbot, window)
     qtbot.waitUntil(lambda: f"{LOSS:.6g}" in panel.readout.text())
     assert panel._drawn[0] == pytest.approx(LOSS, rel=1e-12)
-    assert panel._now_dot.isVisible()
+    assert panel._now_dot.getData()[1].tolist() == [panel._drawn[0]]
 
 
 def test_later_epochs_of_the_parameter_plot_wait_for_the_answer(qtbot, window):
@@ -343,7 +343,7 @@ def test_scrubbing_marks_the_epoch_in_the_loss_plot_and_names_it(qtbot, window):
     window.plots.flush()
     panel = window.plots.loss
     assert panel.readout.text() == f"epoch 2 of 5 · loss {losses[2]:.6g}"
-    assert panel._now_line.isVisible() and panel._now_line.value() == 2
+    assert panel.marks_epoch() == 2
     x, y = panel._now_dot.getData()
     assert x.tolist() == [2] and y[0] == losses[2]
     window.lesson.timeline.slider.setValue(5)

@@ -79,9 +79,12 @@ class LossPanel(QWidget):
         self._diverged = pg.InfiniteLine(
             angle=90, movable=False, label="diverged", labelOpts={"position": 0.9}
         )
-        self._now_line = pg.InfiniteLine(angle=90, movable=False)
-        self._now_dot = pg.ScatterPlotItem(size=12, symbol="o")
-        for extra in (self._cross, self._dot, self._diverged, self._now_line, self._now_dot):
+        # The ring at the shown epoch is never hidden, only emptied: it changes at every step,
+        # and items switched on and off made Qt crash (above). A vertical line (InfiniteLine)
+        # there crashed Qt while painting too, one test run in three.
+        self._now_dot = pg.ScatterPlotItem(size=14, symbol="o")
+        item.addItem(self._now_dot)
+        for extra in (self._cross, self._dot, self._diverged):
             extra.setVisible(False)
             item.addItem(extra, ignoreBounds=True)
 
@@ -129,16 +132,17 @@ class LossPanel(QWidget):
         i = int(np.searchsorted(self._epochs, self._current))
         return i if i < self._epochs.size and self._epochs[i] == self._current else None
 
+    def marks_epoch(self) -> int | None:
+        """The epoch the marker stands at (None: no marker drawn)."""
+        return None if self._current_index() is None else self._current
+
     def _mark_current(self) -> None:
         at = self._current_index()
-        self._now_line.setVisible(at is not None)
         value = np.nan if at is None else float(self._drawn[at])
-        drawable = self._drawable(value)
-        self._now_dot.setVisible(drawable)  # shown before its data moves (Qt's scene index)
-        if at is not None:
-            self._now_line.setValue(self._current)
-        if drawable:
+        if self._drawable(value):
             self._now_dot.setData([self._current], [np.log10(value) if self.is_log() else value])
+        else:
+            self._now_dot.setData([], [])
 
     def _mark_lone_epoch(self) -> None:
         """A dot at a lone epoch's loss, if it can be drawn: a non-finite loss, or 0 on a
@@ -266,8 +270,7 @@ class LossPanel(QWidget):
         self._dot.setBrush(pg.mkBrush(c.curve))
         self._dot.setPen(pg.mkPen(c.text))
         self._diverged.setPen(pg.mkPen(c.warning, width=2, style=Qt.PenStyle.DashDotLine))
-        self._now_line.setPen(pg.mkPen(c.second, width=1))
-        self._now_dot.setBrush(pg.mkBrush(c.background))
+        self._now_dot.setBrush(pg.mkBrush(0, 0, 0, 0))  # a ring: the curve shows through
         self._now_dot.setPen(pg.mkPen(c.second, width=2.5))
         self._diverged.label.setColor(c.warning)
         self._labelled = False

@@ -174,6 +174,8 @@ class LessonController(QObject):
             "steps walk through; the gradients always combine them all"
         )
         self.sample_box.activated.connect(self._on_sample_chosen)
+        # as wide as its items now, not as on its first show (before a file's samples came)
+        self.sample_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         bar.addWidget(self.sample_box)
         quiz = w.action(
             "Check &Yourself",

@@ -243,16 +243,17 @@ class DerivationPanel(QWidget):
     """Shows one step of a `StepSequence` in full and lists the steps up to it.
 
     Signals: `step_requested(int)` when the student picks a step in the list,
-    `answered(bool)` after each checked quiz answer, `solved` once the current result is
-    answered right or revealed, `decimals_changed(object)` (an int, or None for full
-    precision) and `quiz_toggled(bool)`.
+    `next_requested` on Enter in a solved quiz step, `answered(bool)` after each checked
+    quiz answer, `solved` once a hidden result is answered right or revealed,
+    `decimals_changed(object)` (an int, or None for full precision) and `quiz_toggled(bool)`.
     """
 
     step_requested = Signal(int)
+    next_requested = Signal()
+    solved = Signal()
     answered = Signal(bool)
     decimals_changed = Signal(object)
     quiz_toggled = Signal(bool)
-    solved = Signal()  # the current step's result was answered right or revealed
 
     def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -262,6 +263,7 @@ class DerivationPanel(QWidget):
         self._solved: set[int] = set()  # quiz: answered right or revealed
         self._result = ""
         self._heading = ""
+        self._quiz_had_focus = False  # the summary hid the quiz while it had the focus
         self._base_font = QFont(self.font())
         self._build_widgets()
         self._build_layout()
@@ -329,6 +331,7 @@ class DerivationPanel(QWidget):
         self.step_list.activated.connect(self._on_list_clicked)
         self.quiz.answered.connect(self._on_answered)
         self.quiz.revealed.connect(self._on_revealed)
+        self.quiz.next_requested.connect(self.next_requested)
 
     # public API ------------------------------------------------------------------------------
     @property
@@ -436,6 +439,9 @@ class DerivationPanel(QWidget):
         self.quiz.setVisible(self.quiz_on)
         if self.quiz_on:
             self.quiz.ask(step.index, step.value, self.decimals, not hidden)
+            if self._quiz_had_focus and self.maths.hasFocus():
+                self.quiz.answer.setFocus()  # the next question, still from the keyboard
+        self._quiz_had_focus = False
         current = self.steps_model.index(step.index)
         self.steps_model.refresh(step.index)
         self.step_list.setCurrentIndex(current)
@@ -446,6 +452,9 @@ class DerivationPanel(QWidget):
         self._heading = "Training step complete"
         self.heading.setText(f"<b>{self._heading}</b>")
         self.maths.setHtml(summary_html(self._seq, self.decimals, size))
+        if self.quiz.has_focus():  # not to the next widget, the decimals (↓ would change them)
+            self.maths.setFocus()
+            self._quiz_had_focus = True
         self.quiz.setVisible(False)
         self.step_list.clearSelection()
         self.step_list.scrollToBottom()

@@ -6,22 +6,31 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QToolBar
+from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar
 
 from bpstudio.document.edits import SetParameters
 from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import History
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
+from bpstudio.engine.steps import Step
 from bpstudio.engine.training import Divergence
 from bpstudio.ui.derivation_panel import DerivationPanel
+from bpstudio.ui.elided_label import ElidedLabel
+from bpstudio.ui.run_controls import RunControls
 from bpstudio.ui.timeline_bar import TimelineBar
-from bpstudio.ui.training_runner import SPEEDS, TrainingRunner
+from bpstudio.ui.training_runner import TrainingRunner
 
 # The step sequence is built on the first move, not after every edit, above either of these
 # (see LessonController.ready): micro-steps (building ~15,000 take a second), and samples x
 # parameters of the batch's forward and backward pass (10 million take 0.1 to 0.2 s).
 BUILD_ON_DEMAND_ABOVE = 5_000
 BATCH_ON_DEMAND_ABOVE = 1_000_000
+TOOLBAR_TEXTS = {  # shorter than the menu's, so the toolbar fits a 1024-pixel-wide window
+    "prev_phase": "◀◀ Phase",
+    "next_phase": "Phase ▶▶",
+    "finish": "Finish Step",
+    "home": "Initial",
+}
 RESETTING_EVENTS = (
     "document_replaced",
     "structure_changed",
@@ -45,18 +54,22 @@ class LessonController(QObject):
         self.model = window.model
         self._syncing = False
         self._started = False
+        self._train_from = 0  # the epoch a "train N epochs" run started at
         self.walk = Walkthrough(self.model.document)
         self.runner = TrainingRunner(self.walk, self)
         self.runner.progressed.connect(self._on_progress)
         self.runner.stopped.connect(self._on_training_stopped)
         self.panel = DerivationPanel(settings=window.settings)
         self.panel.step_requested.connect(self.jump)
+        self.panel.next_requested.connect(self.next)
+        self.panel.solved.connect(self.changed)  # views show what the quiz hid until now
+        self.panel.quiz_toggled.connect(self._on_panel_quiz_toggled)
         self.dock = QDockWidget("Derivation", window)
         self.dock.setObjectName("derivation_dock")
         self.dock.setWidget(self.panel)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.raise_()
-        self.position = QLabel()
+        self.position = ElidedLabel()
         window.statusBar().addPermanentWidget(self.position)
         self.timeline = TimelineBar()
         self.timeline.epoch_requested.connect(self.scrub)
@@ -71,6 +84,7 @@ class LessonController(QObject):
         menu = w.menuBar().addMenu("&Step")
         bar = QToolBar("Step through")
         bar.setObjectName("step_toolbar")
+        w.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # a row of its own: all of it shows
         w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
         specs = [
@@ -109,7 +123,13 @@ class LessonController(QObject):
                 ["Ctrl+Return"],
                 "Apply every update of this training step and go to the next one",
             ),
-            ("epoch", "Run One &Epoch", self.run_epoch, ["Ctrl+E"], "Finish the current epoch"),
+            (
+                "epoch",
+                "Finish &Epoch",
+                self.run_epoch,
+                ["Ctrl+E"],
+                "Train to the end of the current epoch",
+            ),
             ("run", "&Run", self.toggle_run, ["Ctrl+R"], "Train continuously; again to pause"),
             (
                 "home",
@@ -130,15 +150,32 @@ class LessonController(QObject):
             bar.addAction(action)
             self.actions[key] = action
         self.actions["run"].setCheckable(True)
+        train = w.action(
+            "&Train N Epochs…",
+            lambda: self.train_epochs(),  # not `triggered`'s checked flag as the count
+            "Ctrl+Shift+T",
+            "Train a number of epochs as fast as possible, with progress; undo takes them back",
+        )
+        menu.insertAction(self.actions["home"], train)
+        self.actions["train"] = train
+        for key, short in TOOLBAR_TEXTS.items():
+            self.actions[key].setIconText(short)
         menu.addSeparator()
         self._granularity_menu(menu, bar)
-        self._speed_box(bar)
+        self.run_controls = RunControls(w.settings, menu, w.statusBar(), self)
+        self.run_controls.speed_changed.connect(self._on_speed_changed)
+        self.run_controls.stop_button.clicked.connect(self.runner.pause)
+        self.runner.epochs_per_second = self.run_controls.speed
+        self.speed_box = self.run_controls.speed_box
+        bar.addWidget(self.speed_box)
         self.sample_box = QComboBox()
         self.sample_box.setToolTip(
             "Which samples of the batch the forward, loss and backward "
             "steps walk through; the gradients always combine them all"
         )
         self.sample_box.activated.connect(self._on_sample_chosen)
+        # as wide as its items now, not as on its first show (before a file's samples came)
+        self.sample_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         bar.addWidget(self.sample_box)
         quiz = w.action(
             "Check &Yourself",
@@ -198,15 +235,6 @@ class LessonController(QObject):
         )
         bar.addWidget(self.granularity_box)
 
-    def _speed_box(self, bar: QToolBar) -> None:
-        self.speed_box = QComboBox()
-        self.speed_box.setToolTip("How fast Run trains")
-        for text, rate in SPEEDS.items():
-            self.speed_box.addItem(text, rate)
-        self.speed_box.setCurrentIndex(len(SPEEDS) - 1)
-        self.speed_box.currentIndexChanged.connect(self._on_speed_changed)
-        bar.addWidget(self.speed_box)
-
     # moves ---------------------------------------------------------------------------------
     def next(self) -> None:
         self._move(self.walk.next)
@@ -226,6 +254,20 @@ class LessonController(QObject):
     def run_epoch(self) -> None:
         if self._may_train():
             self._move(self.walk.run_epoch)
+
+    def train_epochs(self, epochs: int | None = None) -> None:
+        """Trains `epochs` more epochs (default: asks how many) as fast as possible, in timer
+        slices with progress; Pause or Stop ends the run early, and the epochs trained are
+        one undoable edit, as after Run."""
+        if self.runner.running:
+            self.toggle_run()
+        if epochs is None:
+            epochs = self.run_controls.ask_epochs(self.window, self.walk.epoch)
+        if not epochs or not self._may_train():
+            return
+        self._train_from = self.walk.epoch
+        self.runner.start(until=self.walk.epoch + epochs)
+        self._show_running()
 
     def jump(self, index: int) -> None:
         self._move(lambda: self.walk.jump(index))
@@ -260,8 +302,14 @@ class LessonController(QObject):
             self.runner.pause()
         elif self._may_train():
             self.runner.start()
-        self.actions["run"].setChecked(self.runner.running)
-        self.actions["run"].setText("&Pause" if self.runner.running else "&Run")
+        self._show_running()
+
+    def _show_running(self) -> None:
+        running = self.runner.running
+        self.actions["run"].setChecked(running)
+        self.actions["run"].setText("&Pause" if running else "&Run")
+        until = self.runner.until if running else None
+        self.run_controls.show_progress(self._train_from, self.walk.epoch, until)
 
     def _move(self, move) -> None:
         if self.runner.running and move is not self.walk.prev:
@@ -331,13 +379,14 @@ class LessonController(QObject):
     def _on_progress(self) -> None:
         # not position_text(): that builds the next step sequence, stale a frame later
         self.position.setText(f"Epoch {self.walk.epoch} · training")
+        if self.runner.running:
+            self.run_controls.show_progress(self._train_from, self.walk.epoch, self.runner.until)
         first = self.walk.trainer.history.first_epoch
         self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
         self.changed.emit()
 
     def _on_training_stopped(self, divergence) -> None:
-        self.actions["run"].setChecked(False)
-        self.actions["run"].setText("&Run")
+        self._show_running()
         self._sync_document()
         if divergence:
             self._report_divergence(divergence)
@@ -417,14 +466,25 @@ class LessonController(QObject):
         samples = self.sample_box.itemData(index) or list(range(self.sample_box.count() - 1))
         self._move(lambda: self.walk.set_samples(samples))
 
-    def _on_speed_changed(self, index: int) -> None:
-        self.runner.epochs_per_second = self.speed_box.itemData(index)
-        if self.runner.running:
+    def _on_speed_changed(self, rate: int) -> None:
+        self.runner.epochs_per_second = rate
+        if self.runner.running and self.runner.until is None:  # Train N runs at full speed
             self.runner.pause()
             self.runner.start()
 
     def _on_quiz_toggled(self, checked: bool) -> None:
         self.panel.set_quiz(checked)
+
+    def _on_panel_quiz_toggled(self, on: bool) -> None:
+        self.actions["quiz"].setChecked(on)
+        self.changed.emit()
+
+    def hidden_step(self) -> Step | None:
+        """The step whose result Check yourself hides now, until it is answered or
+        revealed; every view leaves out what would give it away. None: nothing is hidden."""
+        if self.runner.running or not self.ready() or not self.panel.is_hidden():
+            return None
+        return self.walk.current
 
     def gradient_check(self) -> None:
         from bpstudio.engine import gradcheck  # the check and its dialog load on first use

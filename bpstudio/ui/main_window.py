@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -31,6 +30,7 @@ from bpstudio.document.session import DocumentModel
 from bpstudio.resources import examples_dir, is_bundled
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
 from bpstudio.ui.compare_dock import install_compare
+from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.file_opening import dropped_document, fill_example_menu
 from bpstudio.ui.help_menu import HelpMenu
@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)  # a dropped .bpnet opens (dragEnterEvent, dropEvent)
         self.canvas.setAcceptDrops(False)  # the canvas takes no drops: they reach the window
         self.canvas.viewport().setAcceptDrops(False)
-        self.status = QLabel()
+        self.status = ElidedLabel()
         self.statusBar().addWidget(self.status, 1)
         self._build_menus()
         self.exports.add_view(
@@ -106,8 +106,6 @@ class MainWindow(QMainWindow):
         self.lesson.changed.connect(self._show_step)
         self.canvas.redrawn.connect(self._show_step)
         self.lesson.panel.decimals_changed.connect(self._show_step)
-        self.lesson.panel.quiz_toggled.connect(self._show_step)
-        self.lesson.panel.solved.connect(self._show_step)
         self.canvas.selection_changed.connect(self._on_canvas_selection)
         self.presentation = Presentation(self, self.lesson)
         self.plots = install_plots(self)
@@ -247,6 +245,7 @@ class MainWindow(QMainWindow):
         derivation = self.lesson.dock
         for name in ("settings_dock", "data_dock", "about_dock", "history_dock"):
             if name in docks:
+                _shorten_tab_title(docks[name])
                 self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[name])
                 self.tabifyDockWidget(derivation, docks[name])
         derivation.raise_()
@@ -559,6 +558,22 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — bpstudio")
         self.setWindowModified(not self.undo_stack.isClean())
         self.revert_action.setEnabled(not self.undo_stack.isClean())
+
+
+# Tab titles short enough that the five tabs of the right dock area show whole in its first
+# width (460 px); the View menu keeps the full names.
+TAB_TITLES = {
+    "Training settings": "Settings",
+    "About this network": "About",
+    "Edit history": "History",
+}
+
+
+def _shorten_tab_title(dock: QDockWidget) -> None:
+    full = dock.windowTitle()
+    if full in TAB_TITLES:
+        dock.setWindowTitle(TAB_TITLES[full])
+        dock.toggleViewAction().setText(full)
 
 
 def _about_html(doc: Document) -> str:

@@ -8,15 +8,23 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bpstudio.engine.quiz import Score, Verdict, check_answer
 from bpstudio.ui import theme
 
-RIGHT_TEXT = "✓ Right"
+RIGHT_TEXT = "✓ Right — Enter for the next step"
 WRONG_TEXT = "✗ Not quite — try again"
 NOT_A_NUMBER_TEXT = "Type a number, for example 0.25 or −1.5e-3"
-REVEALED_TEXT = "Revealed — compare it with your working"
+REVEALED_TEXT = "Revealed — compare it with your working; Enter for the next step"
 
 
 def verdict_colour(verdict: Verdict) -> QColor | None:
@@ -33,10 +41,13 @@ def verdict_colour(verdict: Verdict) -> QColor | None:
 
 class QuizBox(QWidget):
     """Asks for the current step's result. The owner calls `ask` for every step shown and
-    listens to `answered` and `revealed`; the box keeps the score across steps."""
+    listens to `answered`, `revealed` and `next_requested`; the box keeps the score across
+    steps. The answer field keeps the keyboard focus from question to question: a solved
+    step leaves it read-only, where Enter asks for the next step."""
 
     answered = Signal(bool)  # after Check with a number: right or not
     revealed = Signal()
+    next_requested = Signal()  # Enter in the field of a solved step
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,9 +99,17 @@ class QuizBox(QWidget):
         if changed:
             self.answer.clear()
             self._show_feedback("", None)
-        self.answer.setEnabled(not solved)
+        focused = self.has_focus()  # a disabled button hands the focus on: keep it here
+        self.answer.setReadOnly(solved)
         self.check_button.setEnabled(not solved)
         self.reveal_button.setEnabled(not solved)
+        if focused:
+            self.answer.setFocus()
+
+    def has_focus(self) -> bool:
+        """Whether the keyboard focus is in the box (the field or its buttons)."""
+        focus = QApplication.focusWidget()
+        return focus is not None and self.isAncestorOf(focus)
 
     def forget_questions(self) -> None:
         """A new sequence: its steps are new questions (the score stays for the session)."""
@@ -108,6 +127,8 @@ class QuizBox(QWidget):
         }
         self._show_feedback(messages[verdict], verdict)
         self.score_label.setText(self.score.text())
+        if verdict is Verdict.WRONG:
+            self.answer.selectAll()  # typing the next try replaces this one
         if verdict is not Verdict.NOT_A_NUMBER:
             self.answered.emit(verdict is Verdict.RIGHT)
         return verdict
@@ -130,6 +151,8 @@ class QuizBox(QWidget):
     def _on_check_clicked(self) -> None:
         if self.check_button.isEnabled():
             self.check()
+        elif self.answer.isReadOnly():
+            self.next_requested.emit()
 
     def _on_reveal_clicked(self) -> None:
         self.reveal()

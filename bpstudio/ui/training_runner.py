@@ -29,15 +29,20 @@ MAX_PIECE = 100_000  # epochs
 FRAME_MS = 33  # views refresh at most ~30 times a second
 SPEEDS = {
     "1 epoch/s": 1,
+    "3 epochs/s": 3,
     "10 epochs/s": 10,
     "100 epochs/s": 100,
     "1,000 epochs/s": 1000,
     "As fast as possible": 0,
 }
+# Run's first speed: a class sees each epoch's loss and weights change, one at a time (the
+# views refresh 20 to 30 times a second, so none is skipped), and a minute shows ~200 epochs.
+DEFAULT_SPEED = 3
 
 
 class TrainingRunner(QObject):
-    """Runs epochs while `running`; emits `progressed` (coalesced) and `stopped(divergence)`."""
+    """Runs epochs while `running`, up to `until` (an epoch) when one is given; emits
+    `progressed` (coalesced) and `stopped(divergence)`."""
 
     progressed = Signal()
     stopped = Signal(object)  # Divergence or None
@@ -46,6 +51,8 @@ class TrainingRunner(QObject):
         super().__init__(parent)
         self.walk = walk
         self.epochs_per_second = 0  # 0: as fast as possible
+        self.until: int | None = None  # the epoch a "train N epochs" run stops at
+        self._rate = 0  # epochs a second of the run under way (0: as fast as possible)
         self._tick = QTimer(self)
         self._tick.setInterval(0)
         self._tick.timeout.connect(self._on_tick)
@@ -62,12 +69,16 @@ class TrainingRunner(QObject):
     def running(self) -> bool:
         return self._tick.isActive()
 
-    def start(self) -> None:
+    def start(self, until: int | None = None) -> None:
+        """Trains at `epochs_per_second` until paused; or, with `until`, as fast as possible
+        until epoch `until` (or a pause)."""
         if self.running:
             return
+        self.until = until
+        self._rate = 0 if until is not None else self.epochs_per_second
         self._last = self._ended = time.perf_counter()
         self._due = 0.0
-        self._tick.setInterval(0 if not self.epochs_per_second else 10)
+        self._tick.setInterval(0 if not self._rate else 10)
         gc.freeze()
         self._tick.start()
         self._frame.start()
@@ -84,12 +95,16 @@ class TrainingRunner(QObject):
         self._frame.stop()
         gc.unfreeze()
 
+    def left(self) -> int | None:
+        """Epochs still to train before `until` (None: no end)."""
+        return None if self.until is None else max(0, self.until - self.walk.epoch)
+
     def _on_tick(self) -> None:
-        if self.epochs_per_second:
+        if self._rate:
             epochs = self._epochs_due()
             if epochs <= 0:
                 return
-            divergence = self.walk.train(epochs)
+            divergence = self.walk.train(self._capped(epochs))
         else:
             started = time.perf_counter()
             if started - self._ended > BUSY_SECONDS:  # others had the thread: they go first
@@ -98,25 +113,30 @@ class TrainingRunner(QObject):
             divergence = self._train_slice(started + SLICE_SECONDS)
             self._ended = time.perf_counter()
         self._dirty = True
-        if divergence:
+        if divergence or self.left() == 0:
             self._halt()
             self.progressed.emit()
             self.stopped.emit(divergence)
+
+    def _capped(self, epochs: int) -> int:
+        left = self.left()
+        return epochs if left is None else min(epochs, left)
 
     def _train_slice(self, deadline: float):
         """Trains in pieces until `deadline` (perf_counter seconds) or a divergence."""
         now = time.perf_counter()
         while True:
-            divergence = self.walk.train(self._piece)
+            piece = self._capped(self._piece)
+            divergence = self.walk.train(piece)
             before, now = now, time.perf_counter()
-            rate = self._piece / max(now - before, 1e-6)  # epochs a second
+            rate = piece / max(now - before, 1e-6)  # epochs a second
             self._piece = max(1, min(int(rate * SLICE_SECONDS / PIECES), MAX_PIECE))
-            if divergence or now + self._piece / rate > deadline:
+            if divergence or self.left() == 0 or now + self._piece / rate > deadline:
                 return divergence
 
     def _epochs_due(self) -> int:
         now = time.perf_counter()
-        self._due += (now - self._last) * self.epochs_per_second
+        self._due += (now - self._last) * self._rate
         self._last = now
         epochs = int(self._due)
         self._due -= epochs

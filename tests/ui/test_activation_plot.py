@@ -146,12 +146,22 @@ def test_softmax_draws_each_neurons_curve_with_the_other_z_held(window, qtbot):
 
 
 def test_check_yourself_hides_the_markers_still_to_come(window, qtbot):
-    """In quiz mode the panel shows only the z values already computed."""
+    """In quiz mode the panel shows only the values already known: while a⁽²⁾₁ = ? is
+    asked, no marker at (0.25, σ(0.25)) and no tooltip with σ(0.25); once answered, the
+    marker and its tooltip appear."""
     open_on_activation(window, qtbot, SEED3)
     panel = window.plots.activation
     window.lesson.actions["quiz"].trigger()
     window.lesson.actions["next"].trigger()
+    assert window.lesson.panel.result_text() == "?"
+    window.plots.flush()
+    assert markers(panel)[0].size == 0
+    assert panel.f_markers.data.size == 0 and panel.d_markers.data.size == 0
+    window.lesson.panel.quiz.reveal()
     qtbot.waitUntil(lambda: markers(panel)[0].tolist() == [0.25])
+    f = 1 / (1 + np.exp(-0.25))
+    assert markers(panel)[1][0] == pytest.approx(f, rel=1e-12)
+    assert f"f(z) = {f:.4g}" in panel.f_markers.data["data"][0]
 
 
 def test_check_yourself_with_softmax_waits_for_the_whole_layer(window, qtbot):
@@ -171,7 +181,10 @@ def test_check_yourself_with_softmax_waits_for_the_whole_layer(window, qtbot):
 
     while not at_last_output_activation():
         assert walk.current.kind in ("z", "a")
-        if walk.current.layer == 2 and walk.current.kind == "a":  # some z known, not all
-            qtbot.waitUntil(lambda: 0 < markers(panel)[0].size < 3 and not panel.curves)
+        if walk.current.layer == 2 and walk.current.kind == "z":  # some z known, not all
+            qtbot.waitUntil(lambda: markers(panel)[0].size < 3 and not panel.curves)
         window.lesson.actions["next"].trigger()
+    # while an output is asked, the others (they add up to 1 with it) are not shown either
+    qtbot.waitUntil(lambda: markers(panel)[0].size == 0 and not panel.curves)
+    window.lesson.panel.quiz.reveal()
     qtbot.waitUntil(lambda: len(panel.curves) == 3 and markers(panel)[0].size == 3)

@@ -154,9 +154,9 @@ def test_quiz_hides_the_result_until_a_right_answer(panel, qtbot, seq2):
     with qtbot.waitSignal(panel.answered) as right:
         qtbot.keyClick(panel.quiz.answer, Qt.Key.Key_Enter)
     assert right.args == [True]
-    assert panel.quiz.feedback_text() == "✓ Right"
+    assert panel.quiz.feedback_text() == "✓ Right — Enter for the next step"
     assert panel.result_text() == "0.56"
-    assert not panel.quiz.answer.isEnabled()
+    assert panel.quiz.answer.isReadOnly() and not panel.quiz.check_button.isEnabled()
     assert panel.quiz.score_label.text() == "Score: 1 right, 1 wrong"
 
 
@@ -175,7 +175,7 @@ def test_quiz_rejects_the_articles_slip_and_reveal_shows_the_value(panel, qtbot,
     assert "= ?" not in panel.maths.toPlainText()
     assert panel.quiz.score_label.text() == "Score: 0 right, 1 wrong, 1 revealed"
     panel.show_step(7)  # a new question, the score carries on
-    assert panel.result_text() == "?" and panel.quiz.answer.isEnabled()
+    assert panel.result_text() == "?" and not panel.quiz.answer.isReadOnly()
     assert panel.quiz.feedback_text() == ""
     panel.show_step(6)  # a revealed step stays revealed
     assert panel.result_text() == "−0.1152"

@@ -46,6 +46,7 @@ def answering(window, answer: bool) -> list[tuple[str, str]]:
 
 
 def run_until_stopped(qtbot, window) -> None:
+    window.lesson.run_controls.set_speed(0)  # as fast as possible
     window.lesson.toggle_run()
     qtbot.waitUntil(lambda: not window.lesson.runner.running, timeout=20_000)
 
@@ -123,6 +124,7 @@ def test_huge_learning_rates_on_every_example_train_and_step_without_a_warning(
             assert window.push(SetTraining("learning_rate", rate))
             window.lesson.run_epoch()
             start = window.lesson.walk.epoch
+            window.lesson.run_controls.set_speed(0)  # as fast as possible
             window.lesson.toggle_run()
             qtbot.waitUntil(
                 lambda s=start: (

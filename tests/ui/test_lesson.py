@@ -132,6 +132,7 @@ def test_continuous_training_leaves_the_event_loop_running_and_pauses_at_once(qt
     timer.setInterval(10)
     timer.timeout.connect(lambda: ticks.append(window.lesson.walk.epoch))
     timer.start()
+    window.lesson.run_controls.set_speed(0)  # as fast as possible
     window.lesson.toggle_run()
     assert window.lesson.runner.running
     qtbot.waitUntil(lambda: len(set(ticks)) >= 5, timeout=20000)  # ticks between epochs

@@ -99,6 +99,7 @@ class Monkey:
         exports.exercise.ask_exercise = lambda default: ExerciseChoice(
             str(folder / "exercise"), rng.randint(1, 2), rng.randrange(100), 2, rng.random() < 0.3
         )
+        exports.ask_folder = lambda caption, start: rng.choice([str(folder / "slides"), ""])
         w.compare.ask_network_path = lambda: str(rng.choice(self.examples))
         w.compare.ask_epochs = lambda default: rng.choice([0, 5, 50])
         (folder / "exports").mkdir(exist_ok=True)

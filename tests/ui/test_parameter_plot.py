@@ -47,6 +47,7 @@ def legend_names(panel) -> list[str]:
 
 def run_until(qtbot, window, epochs: int) -> int:
     """Continuous training (Run) until at least `epochs`; returns the epoch it paused at."""
+    window.lesson.run_controls.set_speed(0)  # as fast as possible
     window.lesson.actions["run"].trigger()
     qtbot.waitUntil(lambda: window.lesson.walk.epoch >= epochs, timeout=20000)
     window.lesson.actions["run"].trigger()

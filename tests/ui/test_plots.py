@@ -207,6 +207,7 @@ def test_the_view_follows_the_history_until_the_user_zooms(qtbot):
     vb = panel.plot.getPlotItem().getViewBox()
     panel.set_history(np.arange(100), np.linspace(1.0, 0.1, 100))
     assert vb.viewRange()[0][0] < 0 < 99 < vb.viewRange()[0][1]
+    qtbot.wait(50)  # drawn once, as a user sees it before turning the wheel
     centre = panel.plot.mapFromScene(vb.sceneBoundingRect().center())
     wheel = QWheelEvent(
         QPointF(centre),

@@ -75,6 +75,7 @@ def test_an_unsaved_change_is_written_on_the_timer_and_removed_on_save(
 def test_pausing_training_writes_the_trained_document(qtbot, main_window, data_folder):
     window = main_window()
     assert window.open_path(SEED3)
+    window.lesson.run_controls.set_speed(0)  # as fast as possible
     window.lesson.toggle_run()
     qtbot.waitUntil(lambda: window.lesson.walk.epoch >= 20, timeout=10_000)
     with qtbot.waitSignal(window.recovery.written, timeout=5000):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QToolButton, QWidget
 
 from bpstudio.engine.network import Network, Workspace, forward
 from bpstudio.ui.plots.style import (
+    HIDDEN_READOUT,
     arrange,
     colour_map,
     colours,
@@ -88,6 +89,7 @@ class DecisionBoundaryPanel(QWidget):
         self._rect = QRectF()
         self._net: Network | None = None
         self._levels = (0.0, 1.0)
+        self._readout_hidden = False
         self.threshold = 0.5
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.restyle()
@@ -298,7 +300,18 @@ class DecisionBoundaryPanel(QWidget):
         self.readout.clear()
 
     # hover readout --------------------------------------------------------------------------
+    def hide_readout(self, hidden: bool) -> None:
+        """While `hidden`, pointing at the plane reads out no output (Check yourself asks for
+        the output at a sample)."""
+        self._readout_hidden = hidden
+        if hidden:
+            self.readout.clear()
+
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        self.readout_at(scene_pos)
+
+    def readout_at(self, scene_pos: QPointF) -> None:
+        """Reads out the network's output at the scene point (nothing outside the plot)."""
         vb = self.plot.getPlotItem().getViewBox()
         if self._net is None or not vb.sceneBoundingRect().contains(scene_pos):
             self.readout.clear()
@@ -307,6 +320,7 @@ class DecisionBoundaryPanel(QWidget):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out = forward(self._net, np.array([[p.x(), p.y()]])).output[0]
         values = ", ".join(f"{v:.4g}" for v in out)
+        values = HIDDEN_READOUT if self._readout_hidden else values
         x1, x2, y_hat = self._names
         self.readout.setText(f"{x1} = {p.x():.3g}, {x2} = {p.y():.3g} → {y_hat} = {values}")
 

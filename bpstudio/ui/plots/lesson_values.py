@@ -40,7 +40,8 @@ def layer_markers(walk: Walkthrough, layer: int, live: bool, built: bool) -> Lay
     labels = [note.z(layer, j).text() for j in range(walk.net.sizes[layer])]
     if live or not built:
         p = (walk.chosen_samples(len(idx)) or [0])[0]
-        z = forward(walk.net, walk.x[idx[p : p + 1]]).z[layer - 1][0]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # huge weights
+            z = forward(walk.net, walk.x[idx[p : p + 1]]).z[layer - 1][0]
         done = np.full(z.size, live)
         tail = "live while training" if live else "○ not computed yet (press Next)"
         return LayerMarkers(z, done, labels, f"z {_which(p, idx)}: {tail}")

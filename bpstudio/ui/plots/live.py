@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
+from bpstudio.engine import activations
 from bpstudio.engine.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.plots.lesson_values import (
@@ -145,8 +146,14 @@ class PlotsLink(QObject):
 
     # refreshes -------------------------------------------------------------------------------
     def _refresh_loss(self) -> None:
+        """The history with the epoch the lesson shows marked. While Check yourself hides a
+        step, no later epoch is drawn (its loss and parameters come from this step's
+        results), nor this epoch's loss while the loss is the question."""
         walk, panel = self.lesson.walk, self.plots.loss
         panel.set_loss_name(self.window.document.loss)
+        hidden = self.lesson.hidden_step()
+        hide_from = None if hidden is None else walk.epoch + (hidden.kind != "loss")
+        panel.show_epoch(walk.epoch, hide_from)
         panel.set_history(*walk.full_loss_history())
         panel.mark_divergence(walk.divergence.epoch if walk.divergence else None)
 
@@ -156,10 +163,18 @@ class PlotsLink(QObject):
         layer = min(panel.layer, walk.net.depth)
         markers = layer_markers(walk, layer, self.lesson.runner.running, self.lesson.ready())
         quiz = self.lesson.actions["quiz"].isChecked()  # don't give away what is to come
+        name = walk.net.activation_names[layer - 1]
+        computed = markers.computed
+        hidden = self.lesson.hidden_step()
+        if hidden is not None and hidden.kind in ("z", "a") and hidden.layer == layer:
+            computed = computed.copy()  # its marker would show the result asked for
+            computed[hidden.neuron] = False
+            if hidden.kind == "a" and not activations.get(name).elementwise:
+                computed[:] = False  # softmax: the others' outputs add up to 1 with it
         panel.show_layer(
-            walk.net.activation_names[layer - 1],
+            name,
             markers.z,
-            markers.computed,
+            computed,
             markers.labels,
             markers.note,
             hide_pending=quiz,
@@ -171,6 +186,9 @@ class PlotsLink(QObject):
         note = Notation(net.sizes)
         names = (note.a(0, 0).text(), note.a(0, 1 % net.sizes[0]).text(), note.y_hat(0).text())
         self.plots.decision.show_network(net, walk.x, walk.y, names)
+        hidden = self.lesson.hidden_step()  # the readout at a sample would tell its output
+        output = hidden is not None and hidden.kind in ("z", "a") and hidden.layer == net.depth
+        self.plots.decision.hide_readout(output)
 
     def _refresh_parameters(self) -> None:
         """Runs only while the panel shows (or for an export): recording begins with the
@@ -182,6 +200,9 @@ class PlotsLink(QObject):
         chosen = list(self.plots.parameter_list.chosen)
         if chosen:
             epochs, columns = walk.parameters.recorded(chosen)
+            if self.lesson.hidden_step() is not None:  # later epochs: this step's results
+                shown = epochs <= walk.epoch
+                epochs, columns = epochs[shown], [column[shown] for column in columns]
             panel.set_history(epochs, columns)
 
     # choosing parameters and replaying their past ---------------------------------------------

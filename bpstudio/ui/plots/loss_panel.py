@@ -1,5 +1,6 @@
 """LossPanel: the loss against the epoch, live while training, with a log-scale toggle, a
-hover readout (crosshair, epoch and loss) and a marker where training diverged. It stays
+hover readout (crosshair, epoch and loss), a marker at the epoch the lesson shows (after
+scrubbing the timeline, an earlier one) and one where training diverged. It stays
 smooth with a million points: pyqtgraph draws only the visible part, reduced to each
 pixel column's minimum and maximum. Works without a window (`bpstudio train --plot`).
 Qt and pyqtgraph; must not import the document or the window."""
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 from bpstudio.engine import losses
 from bpstudio.ui.plots.style import (
+    HIDDEN_READOUT,
     PlotColours,
     ViewFit,
     arrange,
@@ -25,6 +27,7 @@ from bpstudio.ui.plots.style import (
 )
 
 NUMBER = "{:.6g}"
+LOG_FLOOR = 400.0  # decades below 1: below any double, so a log axis has no floor
 
 
 class LossPanel(QWidget):
@@ -40,6 +43,8 @@ class LossPanel(QWidget):
         self._loss_name = "sse"
         self._labelled = False
         self._divergence: int | None = None
+        self._current: int | None = None  # the epoch the lesson shows
+        self._hidden_from: int | None = None  # losses of this epoch on are not shown
         self.log_action = QAction("Log scale", self, checkable=True)
         self.log_action.setToolTip("Show the loss on a logarithmic axis (small losses readable)")
         self.log_action.toggled.connect(self.set_log)
@@ -52,6 +57,7 @@ class LossPanel(QWidget):
         self.plot.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plot.viewport().installEventFilter(self)
         self.view_fit = ViewFit(self.plot, self._spans)
+        self._limit_to_losses()
         self.set_loss_name("sse")
         self.restyle()
 
@@ -73,6 +79,11 @@ class LossPanel(QWidget):
         self._diverged = pg.InfiniteLine(
             angle=90, movable=False, label="diverged", labelOpts={"position": 0.9}
         )
+        # The ring at the shown epoch is never hidden, only emptied: it changes at every step,
+        # and items switched on and off made Qt crash (above). A vertical line (InfiniteLine)
+        # there crashed Qt while painting too, one test run in three.
+        self._now_dot = pg.ScatterPlotItem(size=14, symbol="o")
+        item.addItem(self._now_dot)
         for extra in (self._cross, self._dot, self._diverged):
             extra.setVisible(False)
             item.addItem(extra, ignoreBounds=True)
@@ -93,10 +104,24 @@ class LossPanel(QWidget):
         """Shows `loss[i]` after epoch `epochs[i]` (ascending epochs)."""
         self._epochs = np.asarray(epochs)
         self._loss = np.asarray(loss, dtype=float)  # as given, for the readout
+        self._draw()
+
+    def show_epoch(self, epoch: int | None, hide_from: int | None = None) -> None:
+        """Marks `epoch`, the one the lesson shows, and names it in the readout (None: the
+        last epoch is named, unmarked). With `hide_from`, the losses of that epoch and
+        later are neither drawn nor read out (Check yourself hides the loss being asked)."""
+        if (epoch, hide_from) != (self._current, self._hidden_from):
+            self._current, self._hidden_from = epoch, hide_from
+            self._draw()
+
+    def _draw(self) -> None:
         self._drawn = plottable(self._loss)
+        if self._hidden_from is not None:
+            self._drawn = np.where(self._epochs >= self._hidden_from, np.nan, self._drawn)
         finite = bool(self._drawn is self._loss and np.isfinite(self._loss).all())
         self.curve.setData(self._epochs, self._drawn, skipFiniteCheck=finite)
         self._mark_lone_epoch()
+        self._mark_current()
         self.view_fit.update()
         self._show_readout(None)
 
@@ -109,6 +134,25 @@ class LossPanel(QWidget):
         twin.set_history(self._epochs, self._loss)
         twin.mark_divergence(self._divergence)
         return twin
+
+    def _current_index(self) -> int | None:
+        """The index of the marked epoch in the history (None: none is marked or recorded)."""
+        if self._current is None or not self._epochs.size:
+            return None
+        i = int(np.searchsorted(self._epochs, self._current))
+        return i if i < self._epochs.size and self._epochs[i] == self._current else None
+
+    def marks_epoch(self) -> int | None:
+        """The epoch the marker stands at (None: no marker drawn)."""
+        return None if self._current_index() is None else self._current
+
+    def _mark_current(self) -> None:
+        at = self._current_index()
+        value = np.nan if at is None else float(self._drawn[at])
+        if self._drawable(value):
+            self._now_dot.setData([self._current], [np.log10(value) if self.is_log() else value])
+        else:
+            self._now_dot.setData([], [])
 
     def _mark_lone_epoch(self) -> None:
         """A dot at a lone epoch's loss, if it can be drawn: a non-finite loss, or 0 on a
@@ -125,12 +169,20 @@ class LossPanel(QWidget):
         return bool(np.isfinite(value)) and (value > 0 or not self.is_log())
 
     def _spans(self) -> tuple[tuple, tuple] | None:
-        """The whole history: a lone epoch sits at the left of the next ten."""
+        """The whole history: a lone epoch sits at the left of the next ten. A loss is never
+        negative: a linear axis starts at 0 at the lowest (see `_limit_to_losses`)."""
         low_high = extent(self._drawn, self.is_log()) if self._epochs.size else None
         if low_high is None:
             return None
+        if not self.is_log():
+            low_high = (max(low_high[0], 0.0), max(low_high[1], 0.0) or 1.0)
         first, last = float(self._epochs[0]), float(self._epochs[-1])
         return (first, max(last, first + 10)), low_high
+
+    def _limit_to_losses(self) -> None:
+        """A linear axis cannot be panned or padded below 0; a log axis has no such floor."""
+        vb = self.plot.getPlotItem().getViewBox()
+        vb.setLimits(yMin=-LOG_FLOOR if self.is_log() else 0.0)
 
     def fit(self) -> None:
         """Fits the view to the whole history and follows it again (the plot's "A" button)."""
@@ -153,7 +205,9 @@ class LossPanel(QWidget):
             return
         item = self.plot.getPlotItem()
         item.setLogMode(y=on)
+        self._limit_to_losses()
         self._mark_lone_epoch()
+        self._mark_current()
         self.view_fit.refit()
         self._show_readout(None)
 
@@ -186,7 +240,8 @@ class LossPanel(QWidget):
         return False
 
     def _show_readout(self, i: int | None) -> None:
-        """Crosshair and text at point i; None: no crosshair, the last epoch's loss."""
+        """Crosshair and text at point i; None: no crosshair, the marked epoch's loss (or
+        the last epoch's)."""
         hovering = i is not None and bool(self._epochs.size)
         self._cross.setVisible(hovering)
         if not hovering:
@@ -194,10 +249,18 @@ class LossPanel(QWidget):
         if not self._epochs.size:
             self.readout.setText("no epochs yet")
             return
-        at = self._epochs.size - 1 if i is None else i
+        current = self._current_index()
+        at = i if hovering else self._epochs.size - 1 if current is None else current
         epoch, value = int(self._epochs[at]), float(self._loss[at])
-        prefix = "" if hovering else "last: "
-        self.readout.setText(f"{prefix}epoch {epoch} · loss {NUMBER.format(value)}")
+        hidden = self._hidden_from is not None and epoch >= self._hidden_from
+        last = int(self._epochs[-1])
+        loss = HIDDEN_READOUT if hidden else NUMBER.format(value)
+        if hovering:
+            self.readout.setText(f"epoch {epoch} · loss {loss}")
+        elif epoch < last:  # the timeline was scrubbed back to it
+            self.readout.setText(f"epoch {epoch} of {last} · loss {loss}")
+        else:
+            self.readout.setText(f"last: epoch {epoch} · loss {loss}")
         if hovering:
             self._cross.setValue(epoch)
             value = float(self._drawn[at])
@@ -217,6 +280,8 @@ class LossPanel(QWidget):
         self._dot.setBrush(pg.mkBrush(c.curve))
         self._dot.setPen(pg.mkPen(c.text))
         self._diverged.setPen(pg.mkPen(c.warning, width=2, style=Qt.PenStyle.DashDotLine))
+        self._now_dot.setBrush(pg.mkBrush(0, 0, 0, 0))  # a ring: the curve shows through
+        self._now_dot.setPen(pg.mkPen(c.second, width=2.5))
         self._diverged.label.setColor(c.warning)
         self._labelled = False
         self.set_loss_name(self._loss_name)

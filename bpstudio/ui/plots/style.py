@@ -61,6 +61,10 @@ def configure_pyqtgraph() -> None:
     pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
 
 
+# what a readout shows for a value Check yourself asks the student to work out
+HIDDEN_READOUT = "? (answer in Check yourself first)"
+
+
 @dataclass(frozen=True)
 class PlotColours:
     dark: bool

@@ -4,23 +4,19 @@ of spec sections 3, 4 and 6. Imports bpstudio.ui (and so Qt) only to open the GU
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 
-import numpy as np
-
-from bpstudio import cli_compare, cli_exercise, cli_slides
+from bpstudio import cli_compare, cli_exercise, cli_slides, cli_trace
 from bpstudio.about import version
 from bpstudio.cli_outputs import UsageError, check_output, check_outputs, one_line, write_outputs
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, plot_look
 from bpstudio.document.atomic import atomic_write_text, write_problem
 from bpstudio.document.exercise import ExerciseError
-from bpstudio.document.format import DocumentError, dumps, load
+from bpstudio.document.format import DocumentError, load
 from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine import report, steps
-from bpstudio.engine.steps import json_number
 from bpstudio.engine.training import first_batch
 from bpstudio.runs import Diverged, first_step, train_document
 
@@ -118,31 +114,6 @@ def _parsers() -> tuple[_Parser, _Parser]:
     for p in (trace, train, worked, compare, exercise, slides):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
-
-
-def _rows(array: np.ndarray) -> list:
-    return [[json_number(v) for v in row] for row in array]
-
-
-def cmd_trace(args: argparse.Namespace) -> int:
-    doc = load(args.file)
-    result, _ = first_step(doc)
-    layers = [
-        {
-            "z": _rows(result.fwd.z[i]),
-            "a": _rows(result.fwd.a[i]),
-            "delta": _rows(result.deltas[i]),
-            "grad_weights": _rows(result.grad_w[i]),
-            "grad_biases": [json_number(v) for v in result.grad_b[i]],
-        }
-        for i in range(result.before.depth)
-    ]
-    head = json.dumps({"loss": float(result.loss), "layers": layers}, indent=1, allow_nan=False)
-    # The document as `save` writes it: a huge unknown value stays one compact line, where
-    # json.dumps with indent makes a line, and a string, per item (1.5 GB for 49 MB of `[],`).
-    network = dumps(doc.with_network(result.after), args.file).rstrip("\n")
-    print(f'{head[:-2]},\n "network": {network}\n}}')
-    return 0
 
 
 def cmd_steps(args: argparse.Namespace) -> int:
@@ -252,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _utf8_stdout()
             args = cmd.parse_args(argv)
             commands = {
-                "trace": cmd_trace,
+                "trace": lambda args: cli_trace.cmd_trace(args, sys.stdout),
                 "train": cmd_train,
                 "steps": cmd_steps,
                 "compare": lambda args: cli_compare.cmd_compare(args, check_output),

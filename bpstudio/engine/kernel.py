@@ -17,7 +17,7 @@ from functools import partial
 import numpy as np
 
 from bpstudio.engine import losses
-from bpstudio.engine.network import FUSED_OUTPUT, ForwardPass, Network, Workspace
+from bpstudio.engine.network import FUSED_OUTPUT, ForwardPass, Network, Workspace, chunks
 
 Calls = list[Callable[[], object]]
 LARGE_BATCH = 64  # samples from which the row-by-row loops below are worth replacing
@@ -53,12 +53,16 @@ def column_sum_calls(delta: np.ndarray, out: np.ndarray) -> Calls:
     return [partial(np.einsum, "ij->j", delta, out=out)]
 
 
-def forward_calls(net: Network, x: np.ndarray, fwd: ForwardPass) -> Calls:
-    """`network.forward(net, x, ws)` into the buffers `fwd` of a workspace."""
+def forward_calls(
+    net: Network, x: np.ndarray, fwd: ForwardPass, layers: int | None = None
+) -> Calls:
+    """`network.forward(net, x, ws)` into the buffers `fwd` of a workspace (through the first
+    `layers` non-input layers only, if given)."""
     fwd.a_in = x
     calls: Calls = []
     a_prev = x
-    for w, b, act, z, a in zip(net.w, net.b, net.activations, fwd.z, fwd.a, strict=True):
+    layer_parts = zip(net.w, net.b, net.activations, fwd.z, fwd.a, strict=True)
+    for w, b, act, z, a in list(layer_parts)[:layers]:
         calls += [partial(np.matmul, a_prev, w.T, z)] + bias_calls(z, b)
         calls += act.forward_calls(z, a)
         a_prev = a
@@ -66,37 +70,90 @@ def forward_calls(net: Network, x: np.ndarray, fwd: ForwardPass) -> Calls:
 
 
 def output_delta_calls(
-    net: Network, loss_name: str, fwd: ForwardPass, y: np.ndarray, ws: Workspace
+    net: Network,
+    loss_name: str,
+    z: np.ndarray,
+    y_hat: np.ndarray,
+    y: np.ndarray,
+    delta: np.ndarray,
+    grad: np.ndarray,
 ) -> Calls:
-    """`network.output_delta` into `ws.delta[-1]`; the loss gradient, where it is needed,
-    goes to `ws.grad_a[-1]`, which `backward` leaves unused."""
+    """`network.output_delta` into `delta`, through the loss gradient in `grad` where it is
+    needed."""
     act = net.activations[-1]
-    z, y_hat, delta = fwd.z[-1], fwd.a[-1], ws.delta[-1]
     if (act.name, loss_name) in FUSED_OUTPUT:
         count = np.array(float(y.size if loss_name == "bce" else y.shape[0]))
         return [partial(np.subtract, y_hat, y, delta), partial(np.divide, delta, count, delta)]
-    grad = ws.grad_a[-1]
     return losses.get(loss_name).gradient_calls(y_hat, y, grad) + act.backward_calls(
         z, y_hat, grad, delta
     )
+
+
+def propagate_calls(
+    net: Network,
+    fwd: ForwardPass,
+    deltas: list[np.ndarray],
+    grad_a: list[np.ndarray],
+    grad_w: list[np.ndarray],
+    grad_b: list[np.ndarray],
+) -> Calls:
+    """`network.propagate` from the output delta in `deltas[-1]`: the other deltas into
+    `deltas`, the gradients into `grad_w`, `grad_b`."""
+    calls: Calls = []
+    for i in range(net.depth - 1, -1, -1):
+        a_prev = fwd.a[i - 1] if i > 0 else fwd.a_in
+        calls.append(partial(np.matmul, deltas[i].T, a_prev, grad_w[i]))
+        calls += column_sum_calls(deltas[i], grad_b[i])
+        if i > 0:
+            calls.append(partial(np.matmul, deltas[i], net.w[i], grad_a[i - 1]))
+            calls += net.activations[i - 1].backward_calls(
+                fwd.z[i - 1], fwd.a[i - 1], grad_a[i - 1], deltas[i - 1]
+            )
+    return calls
 
 
 def backward_calls(
     net: Network, loss_name: str, fwd: ForwardPass, y: np.ndarray, ws: Workspace
 ) -> Calls:
     """`network.backward(net, fwd, y, loss_name, ws)`: the deltas into `ws.delta`, the
-    gradients into `net.grad_w`, `net.grad_b`."""
-    calls = output_delta_calls(net, loss_name, fwd, y, ws)
-    for i in range(net.depth - 1, -1, -1):
-        a_prev = fwd.a[i - 1] if i > 0 else fwd.a_in
-        calls.append(partial(np.matmul, ws.delta[i].T, a_prev, net.grad_w[i]))
-        calls += column_sum_calls(ws.delta[i], net.grad_b[i])
-        if i > 0:
-            calls.append(partial(np.matmul, ws.delta[i], net.w[i], ws.grad_a[i - 1]))
-            calls += net.activations[i - 1].backward_calls(
-                fwd.z[i - 1], fwd.a[i - 1], ws.grad_a[i - 1], ws.delta[i - 1]
+    gradients into `net.grad_w`, `net.grad_b`. The loss gradient, where it is needed, goes
+    to `ws.grad_a[-1]`, which the propagation leaves unused."""
+    delta = output_delta_calls(net, loss_name, fwd.z[-1], fwd.a[-1], y, ws.delta[-1], ws.grad_a[-1])
+    return delta + propagate_calls(net, fwd, ws.delta, ws.grad_a, net.grad_w, net.grad_b)
+
+
+class Chunked:
+    """The calls of a batch too large for one chunk (engine/batch.py): `forward` over each
+    chunk, keeping the output layer whole in `fwd`; `backward` with the output deltas of the
+    whole batch, then each chunk's hidden layers again and its gradients, the first chunk's
+    into `net.grads` and each later one's added to it, as `batch.BatchValues` does."""
+
+    def __init__(
+        self, net: Network, loss_name: str, x: np.ndarray, y: np.ndarray, parts: list[slice]
+    ) -> None:
+        n, width = len(x), net.sizes[-1]
+        ws = Workspace(net, parts[0].stop)
+        self.fwd = ForwardPass(x, [np.empty((n, width))], [np.empty((n, width))])
+        delta_out, grad_out = np.empty((n, width)), np.empty((n, width))
+        scratch = Network(net.sizes, net.activation_names)
+        self.forward: Calls = []
+        self.backward = output_delta_calls(
+            net, loss_name, self.fwd.z[0], self.fwd.a[0], y, delta_out, grad_out
+        )
+        for c, s in enumerate(parts):
+            m = s.stop - s.start
+            hidden = ForwardPass(
+                x[s], [z[:m] for z in ws.fwd.z[:-1]], [a[:m] for a in ws.fwd.a[:-1]]
             )
-    return calls
+            whole = ForwardPass(x[s], hidden.z + [self.fwd.z[0][s]], hidden.a + [self.fwd.a[0][s]])
+            self.forward += forward_calls(net, x[s], whole)
+            self.backward += forward_calls(net, x[s], whole, net.depth - 1)
+            deltas = [d[:m] for d in ws.delta[:-1]] + [delta_out[s]]
+            grad_a = [g[:m] for g in ws.grad_a]
+            into = net if c == 0 else scratch
+            self.backward += propagate_calls(net, whole, deltas, grad_a, into.grad_w, into.grad_b)
+            if c:
+                self.backward.append(partial(np.add, net.grads, scratch.grads, net.grads))
 
 
 def update_calls(
@@ -138,13 +195,21 @@ class Kernel:
         step: np.ndarray,
     ) -> None:
         self.x, self.y = x, y
-        ws = Workspace(net, len(x))
-        self.forward = forward_calls(net, x, ws.fwd)
-        self.output = ws.fwd.output
+        parts = chunks(net, len(x))
+        if len(parts) == 1:
+            ws = Workspace(net, len(x))
+            self.forward = forward_calls(net, x, ws.fwd)
+            self.output = ws.fwd.output
+            backward = backward_calls(net, loss_name, ws.fwd, y, ws)
+        else:
+            chunked = Chunked(net, loss_name, x, y, parts)
+            self.forward, self.output, backward = (
+                chunked.forward,
+                chunked.fwd.output,
+                chunked.backward,
+            )
         self._value = losses.get(loss_name).value
-        self.train = backward_calls(net, loss_name, ws.fwd, y, ws) + update_calls(
-            net, velocity, learning_rate, momentum, step
-        )
+        self.train = backward + update_calls(net, velocity, learning_rate, momentum, step)
 
     def loss(self) -> float:
         """L of the batch from the last `forward`."""

@@ -18,6 +18,9 @@ from bpstudio.engine import activations, losses
 # Output activation and loss pairs whose delta simplifies to (y_hat - y) / count.
 # Computing it directly avoids 0/0 when a sigmoid or softmax output saturates.
 FUSED_OUTPUT = {("sigmoid", "bce"), ("softmax", "cross_entropy")}
+# A batch is computed in chunks of samples (engine/batch.py) whose z, a, δ and ∂L/∂a of
+# every layer take at most this many bytes.
+CHUNK_BYTES = 32 * 2**20
 
 
 class Network:
@@ -87,6 +90,18 @@ class Network:
         return names
 
 
+def chunk_size(net: Network, samples: int) -> int:
+    """Samples per chunk for a batch of `samples` through `net`."""
+    per_sample = 4 * 8 * sum(net.sizes[1:])
+    return max(1, min(samples, CHUNK_BYTES // per_sample))
+
+
+def chunks(net: Network, samples: int) -> list[slice]:
+    """The chunks of a batch of `samples`, in sample order."""
+    size = chunk_size(net, samples)
+    return [slice(i, min(i + size, samples)) for i in range(0, samples, size)]
+
+
 @dataclass
 class ForwardPass:
     """`z[i]`, `a[i]` for non-input layer i+1, `(N, sizes[i+1])`; `a_in` is the input batch."""
@@ -154,15 +169,30 @@ def backward(
     """Fills `net.grad_w` / `net.grad_b` with dL/dW, dL/db of the batch loss (spec section 2)
     and returns the deltas dL/dz, one `(N, sizes[l])` array per non-input layer."""
     y = np.asarray(y, dtype=float)
-    deltas = [np.empty(0)] * net.depth if ws is None else ws.delta
     last = net.depth - 1
-    deltas[last] = output_delta(
+    delta = output_delta(
         net, loss_name, fwd.z[last], fwd.a[last], y, None if ws is None else ws.delta[last]
     )
+    return propagate(net, fwd, delta, net.grad_w, net.grad_b, ws)
+
+
+def propagate(
+    net: Network,
+    fwd: ForwardPass,
+    delta_out: np.ndarray,
+    grad_w: Sequence[np.ndarray],
+    grad_b: Sequence[np.ndarray],
+    ws: Workspace | None = None,
+) -> list[np.ndarray]:
+    """The deltas of every layer from the output layer's `delta_out`, with the gradients of
+    the batch `fwd` (its hidden layers are all that is read) written into `grad_w`, `grad_b`."""
+    deltas = [np.empty(0)] * net.depth if ws is None else ws.delta
+    last = net.depth - 1
+    deltas[last] = delta_out
     for i in range(last, -1, -1):
         a_prev = fwd.a[i - 1] if i > 0 else fwd.a_in
-        np.matmul(deltas[i].T, a_prev, out=net.grad_w[i])
-        np.sum(deltas[i], axis=0, out=net.grad_b[i])
+        np.matmul(deltas[i].T, a_prev, out=grad_w[i])
+        np.sum(deltas[i], axis=0, out=grad_b[i])
         if i > 0:
             grad_a = np.matmul(deltas[i], net.w[i], out=None if ws is None else ws.grad_a[i - 1])
             deltas[i - 1] = net.activations[i - 1].backward(
@@ -171,6 +201,18 @@ def backward(
     return deltas
 
 
+def outputs(net: Network, x: np.ndarray) -> np.ndarray:
+    """The network's outputs for the batch `x`, its forward pass in chunks."""
+    x = np.asarray(x, dtype=float)
+    parts = chunks(net, len(x))
+    if len(parts) == 1:
+        return forward(net, x).output
+    out = np.empty((len(x), net.sizes[-1]))
+    for s in parts:
+        out[s] = forward(net, x[s]).output
+    return out
+
+
 def loss_value(net: Network, loss_name: str, x: np.ndarray, y: np.ndarray) -> float:
     """L over the batch `x`, `y` with the current parameters."""
-    return losses.get(loss_name).value(forward(net, x).output, np.asarray(y, dtype=float))
+    return losses.get(loss_name).value(outputs(net, x), np.asarray(y, dtype=float))

@@ -583,11 +583,11 @@ class _Builder:
         param = self.note.w(layer, j, k) if kind == "grad_w" else self.note.b(layer, j)
         lhs = Partial(self.note.loss(), param)
         general = Sum("p", Partial(Sym("L", "[p]"), param))
-        deltas = self.r.deltas[layer - 1][:, j]
+        deltas = self.r.deltas[layer - 1]
         a_prev = self.r.fwd.a[layer - 2] if layer > 1 else self.r.x
 
         def share(p: int) -> float:
-            return float(deltas[p] if k is None else deltas[p] * a_prev[p, k])
+            return float(deltas[p, j] if k is None else deltas[p, j] * a_prev[p, k])
 
         value = self.r.grad_w[layer - 1][j, k] if kind == "grad_w" else self.r.grad_b[layer - 1][j]
         numbers = add(*_sum_terms(self.n, share, value))

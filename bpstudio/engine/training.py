@@ -15,8 +15,9 @@ from functools import partial
 import numpy as np
 
 from bpstudio.engine import init, losses
+from bpstudio.engine.batch import BatchValues
 from bpstudio.engine.kernel import Calls, Kernel
-from bpstudio.engine.network import ForwardPass, Network, backward, forward
+from bpstudio.engine.network import ForwardPass, Network
 
 
 @dataclass(frozen=True)
@@ -48,19 +49,27 @@ def sgd_update(
 @dataclass
 class StepResult:
     """Everything one training step on one batch computed: the inputs of the step, the
-    forward pass, the deltas, the gradients and the network after the update."""
+    forward pass and the deltas (`values`, by sample), the gradients and the network after
+    the update."""
 
     x: np.ndarray
     y: np.ndarray
     before: Network
     after: Network
-    fwd: ForwardPass
-    deltas: list[np.ndarray]
+    values: BatchValues
     grad_w: list[np.ndarray]
     grad_b: list[np.ndarray]
     loss: float
     velocity_before: np.ndarray
     velocity_after: np.ndarray
+
+    @property
+    def fwd(self) -> ForwardPass:
+        return self.values.fwd
+
+    @property
+    def deltas(self) -> list:
+        return self.values.deltas
 
 
 def training_step(
@@ -76,15 +85,14 @@ def training_step(
     after = net.copy()
     velocity_before = np.zeros_like(net.params) if velocity is None else velocity.copy()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        fwd = forward(after, x)
-        loss = losses.get(config.loss).value(fwd.output, y)
-        deltas = backward(after, fwd, y, config.loss)
+        values = BatchValues(after, x, y, config.loss)
+        loss = values.loss(config.loss)
         grad_w = [g.copy() for g in after.grad_w]
         grad_b = [g.copy() for g in after.grad_b]
         velocity_after = velocity_before.copy()
         sgd_update(after, velocity_after, config)
     return StepResult(
-        x, y, net.copy(), after, fwd, deltas, grad_w, grad_b, loss, velocity_before, velocity_after
+        x, y, net.copy(), after, values, grad_w, grad_b, loss, velocity_before, velocity_after
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from random_nets import VALID_PAIRS, random_case
 
-from bpstudio.engine import activations, losses
+from bpstudio.engine import activations, losses, network
 from bpstudio.engine.kernel import LARGE_BATCH, bias_calls, column_sum_calls
 from bpstudio.engine.network import Network, loss_value
 from bpstudio.engine.training import Trainer, TrainingConfig, training_step
@@ -52,11 +52,17 @@ CONFIGS = [
 @pytest.mark.parametrize("config", CONFIGS, ids=["full", "momentum", "mini", "shuffle", "perm"])
 @pytest.mark.parametrize(("output", "loss"), VALID_PAIRS)
 @pytest.mark.parametrize("train_biases", [True, False])
+@pytest.mark.parametrize("chunk", [None, 3], ids=["whole", "chunks-of-3"])
 def test_training_runs_equal_the_readable_path_with_a_loss_pass_per_epoch(
-    config, output, loss, train_biases
+    config, output, loss, train_biases, chunk, monkeypatch
 ):
+    """Also with batches computed in chunks of 3 samples (the last one shorter), as a batch
+    of a network a thousand times wider would be."""
     seed = zlib.crc32(f"{output} {loss} {config} {train_biases}".encode())
     case = random_case(np.random.default_rng(seed), output, loss, 2, 10, train_biases)
+    if chunk:
+        monkeypatch.setattr(network, "CHUNK_BYTES", chunk * 32 * sum(case.net.sizes[1:]))
+        assert len(network.chunks(case.net, 10)) == 4
     config = TrainingConfig(
         loss, config.learning_rate, config.momentum, config.batch_size, config.shuffle, config.seed
     )

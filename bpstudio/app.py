@@ -42,6 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bpstudio.document.atomic import check_target, write_problem
+    from bpstudio.engine.steps import MAX_STEPS
     from bpstudio.ui.main_window import MainWindow
     from bpstudio.ui.plots import configure_pyqtgraph
 
@@ -70,6 +71,11 @@ def _run(args: argparse.Namespace) -> int:
             return _refuse(
                 f"--step {args.step}: the first training step has {last:,} micro-steps; "
                 f"give 0 to {last}"
+            )
+        if args.step and not window.lesson.walk.steppable():
+            return _refuse(
+                f"--step {args.step}: the first training step has {last:,} micro-steps; the "
+                f"window steps through at most {MAX_STEPS:,}, so only --step 0 is shown"
             )
         window.lesson.advance(args.step)
         if args.presentation:

@@ -26,7 +26,6 @@ EXIT_NO_DISPLAY_LIBRARIES = 1
 HEADLESS = ("trace", "train", "steps", "compare", "exercise", "slides")
 # A worked solution of more steps is refused rather than built: each step holds its formulas
 # (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and print about 30 MB of text.
-MAX_WORKED_STEPS = 100_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,11 +126,11 @@ def cmd_steps(args: argparse.Namespace) -> int:
     size = len(first_batch(len(doc.dataset()[0]), config, doc.next_epoch()))
     samples = chosen_sample(args, size)
     count = steps.length(doc.build_network(), size, samples)
-    if count > MAX_WORKED_STEPS:
+    if count > steps.MAX_STEPS:
         hint = "a smaller network" if samples or size == 1 else "--sample K or a smaller network"
         raise UsageError(
             f"{args.file}: the worked solution would have {count:,} steps; `steps` writes at "
-            f"most {MAX_WORKED_STEPS:,} (try {hint})"
+            f"most {steps.MAX_STEPS:,} (try {hint})"
         )
     result, config = first_step(doc)
     seq = steps.build(result, config, samples)

@@ -19,8 +19,15 @@ from bpstudio.document.parameter_history import ParameterHistory
 from bpstudio.engine import steps
 from bpstudio.engine.network import Network
 from bpstudio.engine.report import PHASE_TITLES
-from bpstudio.engine.steps import Step, StepSequence
-from bpstudio.engine.training import Divergence, Timeline, Trainer, step_divergence, training_step
+from bpstudio.engine.steps import MAX_STEPS, Step, StepSequence
+from bpstudio.engine.training import (
+    Divergence,
+    StepResult,
+    Timeline,
+    Trainer,
+    step_divergence,
+    training_step,
+)
 
 GRANULARITIES = ("neuron", "layer", "phase")
 ALL_SAMPLES_UP_TO = 4  # larger batches walk one chosen sample, then combine
@@ -64,6 +71,7 @@ class Walkthrough:
         self.samples: list[int] | None = None  # None: automatic choice
         self.divergence: Divergence | None = None
         self._sequence: StepSequence | None = None
+        self._result: StepResult | None = None
         self._epoch_velocity: np.ndarray | None = None
         self._past: list[_Past] = []
 
@@ -87,14 +95,28 @@ class Walkthrough:
         return [np.arange(len(self.x))] if found is None else found
 
     @property
-    def sequence(self) -> StepSequence:
-        if self._sequence is None:
+    def result(self) -> StepResult:
+        """The current training step, computed (finishing it needs no step sequence)."""
+        if self._result is None:
             idx = self.batches()[self.batch]
-            result = training_step(
+            self._result = training_step(
                 self.net, self.x[idx], self.y[idx], self.config, self.trainer.velocity
             )
-            self._sequence = steps.build(result, self.config, self.chosen_samples(len(idx)))
+        return self._result
+
+    @property
+    def sequence(self) -> StepSequence:
+        if self._sequence is None:
+            if not self.steppable():
+                raise ValueError(f"{self.expected_length():,} steps: more than {MAX_STEPS:,}")
+            size = len(self.batches()[self.batch])
+            self._sequence = steps.build(self.result, self.config, self.chosen_samples(size))
         return self._sequence
+
+    def steppable(self) -> bool:
+        """Whether the current training step can be walked micro-step by micro-step: its
+        sequence has at most MAX_STEPS steps (whole epochs and training steps always run)."""
+        return self.expected_length() <= MAX_STEPS
 
     def chosen_samples(self, batch_size: int) -> list[int] | None:
         """The samples of a batch of `batch_size` the step sequence walks (None: all)."""
@@ -117,7 +139,7 @@ class Walkthrough:
         """Which samples of the batch to walk (None: all of a small batch, else the first);
         stays at the same phase."""
         self.samples = samples
-        self._rebuild()
+        self._rebuild(same_step=True)
 
     @property
     def current(self) -> Step | None:
@@ -207,7 +229,7 @@ class Walkthrough:
         next batch, or the next epoch). False if it diverged (the state is kept)."""
         if self.divergence:
             return False
-        result = self.sequence.result
+        result = self.result
         divergence = step_divergence(result, self.epoch + 1)
         if divergence:
             self.divergence = divergence
@@ -339,9 +361,13 @@ class Walkthrough:
         replayed from the timeline, bit for bit as `bpstudio train` computes them."""
         return self.parameters.values(indices, first, last)
 
-    def _rebuild(self, index: int | None = None) -> None:
+    def _rebuild(self, index: int | None = None, same_step: bool = False) -> None:
+        """Forgets the step sequence (and, unless `same_step`, the training step) for the
+        next use to rebuild; moves to `index`, or to the start of the phase it was in."""
         phase = None if index is not None or self._sequence is None else self.current
         self._sequence = None
+        if not same_step:
+            self._result = None
         if index is not None:
             self.index = index
         elif phase is not None:
@@ -349,7 +375,7 @@ class Walkthrough:
                 i for i in self.sequence.phase_starts() if self.sequence[i].phase == phase.phase
             ]
             self.index = starts[0] if starts else 0
-        else:
+        elif self.index:
             self.index = min(self.index, len(self.sequence))
 
 

@@ -93,6 +93,11 @@ class Step:
         }
 
 
+# The most steps a step sequence is built with, in `bpstudio steps` and in the window: a
+# training step of a network near the parameter limit has millions (two per parameter).
+MAX_STEPS = 100_000
+
+
 def json_number(value: float) -> float | None:
     """`value` for JSON output: a float, or null where it overflowed to ±inf or is NaN,
     which JSON cannot hold (a forward value may overflow while the loss stays finite, e.g.

@@ -12,7 +12,7 @@ from bpstudio.document.edits import SetParameters
 from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import History
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
-from bpstudio.engine.steps import Step
+from bpstudio.engine.steps import MAX_STEPS, Step
 from bpstudio.engine.training import Divergence
 from bpstudio.ui.derivation_panel import DerivationPanel
 from bpstudio.ui.elided_label import ElidedLabel
@@ -312,6 +312,11 @@ class LessonController(QObject):
         self.run_controls.show_progress(self._train_from, self.walk.epoch, until)
 
     def _move(self, move) -> None:
+        walk = self.walk
+        micro = move in (walk.next, walk.prev, walk.next_phase, walk.prev_phase)
+        if micro and not walk.steppable():
+            self.position.setText(self._not_ready_text())  # the micro-steps would not fit
+            return
         if self.runner.running and move is not self.walk.prev:
             self.toggle_run()
         before, had = (self.walk.epoch, self.walk.batch), self.walk.divergence
@@ -350,6 +355,8 @@ class LessonController(QObject):
         1.3 s) or a big batch (100,000 samples: a forward and backward pass of them all)
         it waits for the first move instead of running after every edit of the document.
         A big batch walks one sample (Walkthrough.chosen_samples), so that move is quick."""
+        if not self.walk.steppable():
+            return False
         if self._started:
             return True
         length, batch_work = self._walk_size()
@@ -367,14 +374,22 @@ class LessonController(QObject):
             self.position.setText(self.walk.position_text())
         else:
             self.panel.clear()
-            size = len(self.walk.batches()[self.walk.batch])
-            self.position.setText(
-                f"Epoch {self.walk.epoch} · press Next to step through this network "
-                f"({self.walk.net.parameter_count} parameters, {size} samples in the batch)"
-            )
+            self.position.setText(self._not_ready_text())
         first = self.walk.trainer.history.first_epoch
         self.timeline.set_range(first, self.walk.last_epoch, self.walk.epoch)
         self._fill_sample_box()
+
+    def _not_ready_text(self) -> str:
+        size = len(self.walk.batches()[self.walk.batch])
+        samples = "1 sample" if size == 1 else f"{size:,} samples"
+        what = f"{self.walk.net.parameter_count:,} parameters, {samples} in the batch"
+        if self.walk.steppable():
+            return f"Epoch {self.walk.epoch} · press Next to step through this network ({what})"
+        return (
+            f"Epoch {self.walk.epoch} · a training step of this network ({what}) has "
+            f"{self.walk.expected_length():,} micro-steps, more than the {MAX_STEPS:,} "
+            "bpstudio steps through: train it with Run or Train N Epochs"
+        )
 
     def _on_progress(self) -> None:
         # not position_text(): that builds the next step sequence, stale a frame later

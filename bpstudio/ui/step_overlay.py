@@ -30,6 +30,9 @@ BACKWARD_DARK = QColor("#ff6fae")
 ROWS = {"z": 0, "a": 1, "delta": 2, "loss": 3}  # lines beside the neuron (loss: the output's)
 GRADIENTS = ("grad_w", "grad_b")
 PLATE_ALPHA = 235  # a label's plate: edges and bands behind it don't show through
+# The current value's plate: the highlight colour this much over the background. Darker, or
+# framed, and OCR (tesseract, standing in for the back row) loses the number on it.
+CURRENT_TINT = 0.2
 
 
 def widest_number(walk: Walkthrough, decimals: int | None) -> str:
@@ -56,8 +59,8 @@ class StepOverlay:
         self.current: QGraphicsTextItem | None = None  # the current step's value, if shown
         self._hidden_labels: list[QGraphicsItem] = []
         self._marks: list[QGraphicsItem] = []  # the active step's rings and arrows
-        # the current value's plate, with its (pen, brush) marked and plain
-        self._plates: tuple[QGraphicsRectItem, tuple, tuple] | None = None
+        # the current value's plate, with its brush marked and plain
+        self._plates: tuple[QGraphicsRectItem, QBrush, QBrush] | None = None
 
     def clear(self) -> None:
         if self.group is not None and self.group.scene() is not None:
@@ -253,7 +256,7 @@ class StepOverlay:
         self, html: str, at: QPointF, current: bool = False, colour: QColor | None = None
     ) -> None:
         """A line of text with its top left at `at`, on a plate of the background colour;
-        the current step's value on a plate of the highlight colour, framed."""
+        the current step's value on a plate tinted with the highlight colour."""
         t = theme.current()
         colour = colour or t.text
         if colour == BACKWARD and t.dark:
@@ -265,12 +268,11 @@ class StepOverlay:
         item.setHtml(html)
         item.setPos(at)
         rect = item.sceneBoundingRect().adjusted(-2, 0, 2, 0)
-        backing = QColor(t.highlight if current else t.background)
-        if current:
-            backing = _blend(t.background, t.highlight, 0.35)
+        backing = QColor(t.background)
+        if current:  # light enough that the text keeps its contrast; a frame would touch it
+            backing = _blend(t.background, t.highlight, CURRENT_TINT)
         backing.setAlpha(255 if current else PLATE_ALPHA)
-        pen = QPen(t.highlight, 2) if current else QPen(Qt.PenStyle.NoPen)
-        box = self.canvas.scene().addRect(rect, pen, QBrush(backing))
+        box = self.canvas.scene().addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(backing))
         self.group.addToGroup(box)
         self.group.addToGroup(item)
         self.labels[item.toPlainText()] = item
@@ -278,7 +280,7 @@ class StepOverlay:
             self.current = item
             plain = QColor(t.background)
             plain.setAlpha(PLATE_ALPHA)
-            self._plates = (box, (pen, QBrush(backing)), (QPen(Qt.PenStyle.NoPen), QBrush(plain)))
+            self._plates = (box, QBrush(backing), QBrush(plain))
 
     # the active step -------------------------------------------------------------------
     def _highlight(self, step: Step) -> None:
@@ -337,9 +339,7 @@ class StepOverlay:
             mark.setVisible(on)
         if self._plates is not None:
             box, marked, plain = self._plates
-            pen, brush = marked if on else plain
-            box.setPen(pen)
-            box.setBrush(brush)
+            box.setBrush(marked if on else plain)
 
 
 def known_value(values: dict, kind: str, layer: int, neuron: int, sample: int) -> Step | None:

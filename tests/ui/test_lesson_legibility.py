@@ -10,7 +10,9 @@ import math
 
 import pytest
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QGraphicsEllipseItem,
     QGraphicsLineItem,
     QGraphicsPathItem,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.engine.formula import format_number
 from bpstudio.resources import examples_dir
+from bpstudio.ui import theme
 from bpstudio.ui.canvas.items import Target
 
 LESSONS = ("seed-1-one-neuron", "seed-2-two-neurons", "seed-3-hidden-layer", "xor")
@@ -249,3 +252,45 @@ def test_presentation_draws_every_value_at_least_1_6_times_as_large(qtbot, main_
     assert shown.contains(current)
     window.presentation.leave()
     qtbot.waitUntil(lambda: window.canvas.transform().m11() == pytest.approx(normal))
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    """WCAG 2 contrast ratio of two colours."""
+
+    def luminance(c: QColor) -> float:
+        channels = [v / 255 for v in (c.red(), c.green(), c.blue())]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("window_colour", [None, "#202124"], ids=["light", "dark"])
+def test_the_current_value_s_plate_is_unframed_and_keeps_its_text_s_contrast(
+    qtbot, main_window, window_colour
+):
+    """The highlighted value `b: 0.1000 → 0.1009` (Example 3, step 19) sits on a tinted plate
+    with no frame (a frame against the glyphs made OCR lose 20 of Example 3's 24 current
+    values at 1920x1080), and its text keeps a contrast of at least 7:1 (WCAG AAA) on it,
+    in the light and the dark palette."""
+    app = QApplication.instance()
+    light = app.palette()
+    try:
+        if window_colour:
+            dark = QPalette(light)
+            dark.setColor(QPalette.ColorRole.Window, QColor(window_colour))
+            app.setPalette(dark)
+        window = main_window()
+        assert window.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+        window.lesson.jump(18)
+        qtbot.waitUntil(lambda: window.overlay.current is not None)
+        current = window.overlay.current
+        assert current.toPlainText() == "b: 0.1000 → 0.1009"
+        box, marked, plain = window.overlay._plates
+        assert box.pen().style() == Qt.PenStyle.NoPen
+        assert box.brush().color() == marked.color() != plain.color()
+        assert _contrast(current.defaultTextColor(), marked.color()) >= 7
+        assert theme.current().dark == bool(window_colour)
+    finally:
+        app.setPalette(light)

@@ -87,6 +87,10 @@ class DocumentEvents:
         self.document_replaced = Signal("document_replaced", self)
         self.path_changed = Signal("path_changed", self)
 
+    def signals(self) -> dict[str, Signal]:
+        """Every notification, by name."""
+        return {name: value for name, value in vars(self).items() if isinstance(value, Signal)}
+
     @contextlib.contextmanager
     def silenced(self) -> Iterator[None]:
         """Nothing is emitted inside the block (used for trial runs that change nothing)."""

@@ -130,15 +130,17 @@ class ParameterHistory:
 
     def replay(self, indices: np.ndarray, first: int, last: int) -> np.ndarray:
         """The values of parameters `indices` after epochs `first..last`, `(epochs, indices)`,
-        replayed from the nearest keyframe at or before `first`, bit for bit as trained."""
-        start = max(e for e in self.timeline.keyframes if e <= first)
-        params, velocity = self.timeline.keyframes[start]
-        net = self.trainer.net.copy()
-        net.params[:] = params
-        t = self.trainer
-        replay = Trainer(net, t.x, t.y, t.config, epoch=start, record_parameters=indices)
-        replay.velocity[:] = velocity
-        replay.run(last - start)
-        assert replay.history.params is not None
-        table = replay.history.params.values[first - start :]
-        return table[:, np.searchsorted(replay.history.columns, indices)]
+        replayed from the nearest keyframe at or before `first`, bit for bit as trained; a
+        replay stops before each break of the timeline and goes on from it."""
+        pieces = []
+        while first <= last:
+            after = self.timeline.next_break(first)
+            stop = last if after is None else min(last, after - 1)
+            replay = self.timeline.replayer(first, self.trainer, record_parameters=indices)
+            start = replay.epoch
+            replay.run(stop - start)
+            assert replay.history.params is not None
+            table = replay.history.params.values[first - start :]
+            pieces.append(table[:, np.searchsorted(replay.history.columns, indices)])
+            first = stop + 1
+        return np.concatenate(pieces)

@@ -10,7 +10,7 @@ stays exact whichever way an epoch was reached.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from bpstudio.engine.training import (
     StepResult,
     Timeline,
     Trainer,
+    TrainingConfig,
     step_divergence,
     training_step,
 )
@@ -62,7 +63,7 @@ class Walkthrough:
         self.start_epoch = start
         self.initial = self.trainer.net.copy()
         self.timeline = Timeline(timeline_every)
-        self.timeline.record(start, self.net.params, self.trainer.velocity, force=True)
+        self.timeline.record(start, self.net.params, self.trainer.velocity, config=self.config)
         self.parameters = ParameterHistory(self.trainer, self.timeline)
         self._earlier = _earlier_history(doc, start)
         self.granularity = "neuron"
@@ -74,6 +75,7 @@ class Walkthrough:
         self._result: StepResult | None = None
         self._epoch_velocity: np.ndarray | None = None
         self._past: list[_Past] = []
+        self._mixed = False  # this epoch's steps so far used other settings than the rest will
 
     # state -----------------------------------------------------------------------------
     @property
@@ -247,11 +249,36 @@ class Walkthrough:
         return True
 
     def _end_epoch(self) -> None:
+        replayable = not self._mixed and self._replays_with_config()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self.divergence = self.trainer.end_epoch(self._epoch_velocity)
         self.batch = 0
         if not self.divergence:
-            self.timeline.record(self.epoch, self.net.params, self.trainer.velocity)
+            self._keyframe(is_break=not replayable)
+            self._mixed = False
+
+    def _keyframe(self, is_break: bool = False) -> None:
+        """Records the state after the current epoch in the timeline (a break: with the
+        current settings, which replays of the epochs before must not use)."""
+        config = self.config if is_break else None
+        self.timeline.record(self.epoch, self.net.params, self.trainer.velocity, config=config)
+
+    def _replays_with_config(self) -> bool:
+        """Whether the timeline replays the epoch after this one with the current settings."""
+        return self.timeline.config_at(self.epoch, self.trainer) == self.config
+
+    def retune(self, config: TrainingConfig) -> None:
+        """Goes on with `config`, which changes only the learning rate or the momentum (the
+        batches stay): the epoch, batch, velocity and the steps shown so far are kept, and
+        the steps from `index` on use `config`. An epoch trained partly with the old
+        settings becomes a break of the timeline, so no replay runs through it."""
+        self.trainer.retune(config)
+        self.config = config
+        self._mixed = self._mixed or (self.batch, self.index) != (0, 0)
+        shown, self._sequence, self._result = self._sequence, None, None
+        if shown is not None:
+            self._sequence = _splice(shown, self.sequence, self.index)
+            self._result = self._sequence.result  # what finishing the step applies
 
     def _remember_past(self) -> None:
         self._past.append(
@@ -270,6 +297,7 @@ class Walkthrough:
         if not self._past:
             return False
         past = self._past.pop()
+        self._mixed = self._mixed or past.epoch != self.epoch  # an epoch done again, maybe
         self.trainer.truncate(past.epoch)
         self.timeline.truncate(past.epoch)
         self.parameters.truncate(past.epoch)
@@ -296,13 +324,15 @@ class Walkthrough:
             if self.run_epoch() or epochs <= 1:
                 return self.divergence
             epochs -= 1
+        if not self._replays_with_config():
+            self._keyframe(is_break=True)
         every = self.timeline.every
         while epochs > 0:  # in runs that end on a keyframe epoch, or before
             chunk = min(epochs, every - self.epoch % every)
             self.divergence = self.trainer.run(chunk)
             if self.divergence:
                 break
-            self.timeline.record(self.epoch, self.net.params, self.trainer.velocity)
+            self._keyframe()
             epochs -= chunk
         self._past.clear()
         self._rebuild(index=0)
@@ -323,6 +353,7 @@ class Walkthrough:
         self.trainer.epoch = epoch
         self.batch = 0
         self.divergence = None
+        self._mixed = False
         self._past.clear()
         self._rebuild(index=0)
 
@@ -386,3 +417,21 @@ def _earlier_history(doc: Document, start: int) -> tuple[np.ndarray, np.ndarray]
         return None
     keep = [i for i, e in enumerate(h.epoch) if e < start]
     return np.array([h.epoch[i] for i in keep]), np.array([h.loss[i] for i in keep], dtype=float)
+
+
+def _splice(shown: StepSequence, rest: StepSequence, index: int) -> StepSequence:
+    """The steps of `shown` before `index`, then those of `rest`: the same training step
+    built again with another learning rate or momentum. The updates already shown keep their
+    values, and so does the network and velocity after the step: each parameter is updated
+    once, by the rate in force when its update step is shown."""
+    done = [s for s in shown.steps[:index] if s.kind in ("update_w", "update_b")]
+    if not done:
+        return rest
+    result = rest.result
+    after, velocity = result.after.copy(), result.velocity_after.copy()
+    for step in done:
+        p = steps.parameter_index(result.before, step.layer, step.neuron, step.source)
+        after.params[p] = shown.result.after.params[p]
+        velocity[p] = shown.result.velocity_after[p]
+    mixed = replace(result, after=after, velocity_after=velocity)
+    return StepSequence(mixed, [*shown.steps[:index], *rest.steps[index:]])

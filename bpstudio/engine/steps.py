@@ -601,7 +601,6 @@ class _Builder:
     # update ----------------------------------------------------------------------------
     def update(self) -> None:
         net, after = self.net, self.r.after
-        offsets = _offsets(net)
         for layer in range(1, net.depth + 1):
             for j in range(net.sizes[layer]):
                 for k in range(net.sizes[layer - 1]):
@@ -613,7 +612,7 @@ class _Builder:
                         net.w[layer - 1][j, k],
                         self.r.grad_w[layer - 1][j, k],
                         after.w[layer - 1][j, k],
-                        offsets[layer - 1] + j * net.sizes[layer - 1] + k,
+                        parameter_index(net, layer, j, k),
                     )
                 if net.train_biases[layer - 1]:
                     self.update_step(
@@ -624,7 +623,7 @@ class _Builder:
                         net.b[layer - 1][j],
                         self.r.grad_b[layer - 1][j],
                         after.b[layer - 1][j],
-                        offsets[layer - 1] + net.w[layer - 1].size + j,
+                        parameter_index(net, layer, j, None),
                     )
 
     def update_step(
@@ -680,13 +679,12 @@ def _scaled(scale: int, expr: Expr) -> Expr:
     return Neg(Paren(expr)) if abs(scale) == 1 else (Neg(body) if scale < 0 else body)
 
 
-def _offsets(net) -> list[int]:
-    """Index in `params` of each layer's first weight."""
-    offsets, at = [], 0
-    for w, b in zip(net.w, net.b, strict=True):
-        offsets.append(at)
-        at += w.size + b.size
-    return offsets
+def parameter_index(net: Network, layer: int, j: int, k: int | None) -> int:
+    """Index in `net.params` of w[layer][j][k], or of b[layer][j] when `k` is None."""
+    at = sum(w.size + b.size for w, b in zip(net.w[: layer - 1], net.b[: layer - 1], strict=True))
+    if k is None:
+        return at + net.w[layer - 1].size + j
+    return at + j * net.sizes[layer - 1] + k
 
 
 class StepSequence:

@@ -1,6 +1,7 @@
-"""LessonController: the step-through lesson in the window. It owns the Walkthrough, the
-transport actions (menu, toolbar, keyboard), the derivation dock, the timeline and
-continuous training, and keeps the document in step with training as undoable edits."""
+"""LessonController: the step-through lesson in the window. It presents the LessonSession
+(document/lesson_session.py: the walk, what each edit invalidates, training written into the
+document) with the transport actions (menu, toolbar, keyboard), the derivation dock, the
+timeline and continuous training."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar
 
-from bpstudio.document.edits import SetParameters
-from bpstudio.document.edits.base import number_text
-from bpstudio.document.model import History
+from bpstudio.document.lesson_session import Invalidation, LessonSession
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
 from bpstudio.engine.steps import MAX_STEPS, Step
 from bpstudio.engine.training import Divergence
@@ -20,27 +19,12 @@ from bpstudio.ui.run_controls import RunControls
 from bpstudio.ui.timeline_bar import TimelineBar
 from bpstudio.ui.training_runner import TrainingRunner
 
-# The step sequence is built on the first move, not after every edit, above either of these
-# (see LessonController.ready): micro-steps (building ~15,000 take a second), and samples x
-# parameters of the batch's forward and backward pass (10 million take 0.1 to 0.2 s).
-BUILD_ON_DEMAND_ABOVE = 5_000
-BATCH_ON_DEMAND_ABOVE = 1_000_000
 TOOLBAR_TEXTS = {  # shorter than the menu's, so the toolbar fits a 1024-pixel-wide window
     "prev_phase": "◀◀ Phase",
     "next_phase": "Phase ▶▶",
     "finish": "Finish Step",
     "home": "Initial",
 }
-RESETTING_EVENTS = (
-    "document_replaced",
-    "structure_changed",
-    "parameters_changed",
-    "value_changed",
-    "layer_changed",
-    "settings_changed",
-    "data_changed",
-    "history_changed",
-)
 
 
 class LessonController(QObject):
@@ -51,11 +35,10 @@ class LessonController(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.model = window.model
-        self._syncing = False
-        self._started = False
         self._train_from = 0  # the epoch a "train N epochs" run started at
-        self.walk = Walkthrough(self.model.document)
+        self.session = LessonSession(
+            window.model, window.push, self._before_reset, self._on_invalidated
+        )
         self.runner = TrainingRunner(self.walk, self)
         self.runner.progressed.connect(self._on_progress)
         self.runner.stopped.connect(self._on_training_stopped)
@@ -74,9 +57,11 @@ class LessonController(QObject):
         self.timeline = TimelineBar()
         self.timeline.epoch_requested.connect(self.scrub)
         self._build_actions()
-        for name in RESETTING_EVENTS:
-            getattr(self.model.events, name).connect(self._on_document_changed)
         self._refresh()
+
+    @property
+    def walk(self) -> Walkthrough:
+        return self.session.walk
 
     # actions -------------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -278,9 +263,7 @@ class LessonController(QObject):
 
     def advance(self, steps: int) -> None:
         """Moves `steps` micro-steps forward (for `--screenshot --step N`)."""
-        for _ in range(steps):
-            self._started = True
-            self.walk.next()
+        self.session.advance(steps)
         if steps:
             self._after_move()
 
@@ -319,15 +302,8 @@ class LessonController(QObject):
             return
         if self.runner.running and move is not self.walk.prev:
             self.toggle_run()
-        before, had = (self.walk.epoch, self.walk.batch), self.walk.divergence
-        index = self.walk.index
-        self._started = True
-        move()
-        if (self.walk.epoch, self.walk.batch) != before:
-            self._sync_document()
-        diverged = self.walk.divergence
-        stuck = (self.walk.epoch, self.walk.batch, self.walk.index) == (*before, index)
-        if diverged and (diverged is not had or stuck):  # not again on every step back
+        diverged = self.session.move(move)
+        if diverged:
             self._report_divergence(diverged)
         self._after_move()
 
@@ -351,21 +327,8 @@ class LessonController(QObject):
         self.changed.emit()
 
     def ready(self) -> bool:
-        """Whether the step sequence is built. For a big network (10x32: 19,873 micro-steps,
-        1.3 s) or a big batch (100,000 samples: a forward and backward pass of them all)
-        it waits for the first move instead of running after every edit of the document.
-        A big batch walks one sample (Walkthrough.chosen_samples), so that move is quick."""
-        if not self.walk.steppable():
-            return False
-        if self._started:
-            return True
-        length, batch_work = self._walk_size()
-        return length <= BUILD_ON_DEMAND_ABOVE and batch_work <= BATCH_ON_DEMAND_ABOVE
-
-    def _walk_size(self) -> tuple[int, int]:
-        """The step sequence's length and its batch's samples x parameters."""
-        size = len(self.walk.batches()[self.walk.batch])
-        return self.walk.expected_length(), size * self.walk.net.parameter_count
+        """Whether the step sequence is built (LessonSession.ready)."""
+        return self.session.ready()
 
     def _refresh(self) -> None:
         if self.ready():
@@ -380,7 +343,7 @@ class LessonController(QObject):
         self._fill_sample_box()
 
     def _not_ready_text(self) -> str:
-        size = len(self.walk.batches()[self.walk.batch])
+        size = self.session.batch_size()
         samples = "1 sample" if size == 1 else f"{size:,} samples"
         what = f"{self.walk.net.parameter_count:,} parameters, {samples} in the batch"
         if self.walk.steppable():
@@ -402,67 +365,30 @@ class LessonController(QObject):
 
     def _on_training_stopped(self, divergence) -> None:
         self._show_running()
-        self._sync_document()
+        self.session.sync()
         if divergence:
             self._report_divergence(divergence)
         self._after_move()
 
     def _report_divergence(self, divergence: Divergence) -> None:
-        """Offers the way back (after the training so far is in the document): the last
-        finite epoch with a lower learning rate, as one undoable edit."""
-        from bpstudio.document.divergence import remedy  # only when training diverged
+        """Offers the way back (after the training so far is in the document), as one
+        undoable edit, or says why there is none."""
+        offer = self.session.divergence_offer(divergence)
+        if offer.edit is None:
+            self.window.show_error(offer.title, offer.text)
+        elif self.window.ask_yes_no(offer.title, offer.text):
+            self.window.push(offer.edit)
 
-        fix = remedy(self.walk, self.model.document.history is not None)
-        if fix is None:
-            self.window.show_error(
-                "Training cannot go on",
-                f"Training diverged at epoch {divergence.epoch}: {divergence.what}, and the "
-                f"loss is not finite at epoch {self.walk.epoch} either: a weight, an input or "
-                "a target is too large. Change the weights or scale the data.",
-            )
-            return
-        question = (
-            f"Training diverged at epoch {divergence.epoch}: {divergence.what}.\n\n"
-            f"Return to epoch {fix.epoch}, the last one whose values were all finite, and "
-            f"lower the learning rate to {number_text(fix.learning_rate)}?"
-        )
-        if self.window.ask_yes_no("Training diverged", question):
-            self.window.push(fix.edit)
+    def _before_reset(self) -> None:
+        self.runner.pause()  # its training goes into the document before the walk is new
 
-    def _sync_document(self) -> None:
-        """Writes the trained parameters and the loss history into the document, as one
-        undoable edit (undo goes back to the epoch before)."""
-        net = self.walk.net
-        epochs, losses = self.walk.full_loss_history()  # more training appends (spec §1)
-        history = History(epochs.astype(int).tolist(), losses.astype(float).tolist())
-        if len(epochs) == 1 and self.model.document.history is None:
-            history = None
-        edit = SetParameters(
-            [w.copy() for w in net.w],
-            [b.copy() for b in net.b],
-            history,
-            text=f"Train to epoch {self.walk.epoch}",
-        )
-        self._syncing = True
-        try:
-            self.window.push(edit)
-        finally:
-            self._syncing = False
-
-    def _on_document_changed(self, *_args) -> None:
-        if self._syncing:
-            return
-        self.runner.pause()
-        granularity = self.walk.granularity
-        self.walk = Walkthrough(self.model.document)
-        self.walk.granularity = granularity
+    def _on_invalidated(self, what: Invalidation) -> None:
         self.runner.walk = self.walk
-        self._started = False
         self._refresh()  # no raise: the user may be typing in the settings or data tab
         self.changed.emit()
 
     def _fill_sample_box(self) -> None:
-        size = len(self.walk.batches()[self.walk.batch])
+        size = self.session.batch_size()
         chosen = self.walk.chosen_samples(size)
         fit = self.walk.samples_that_fit()  # "all" of a bigger batch walks the first that fit
         first = "All samples" if size <= fit else f"First {fit} samples"

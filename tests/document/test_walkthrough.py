@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -194,3 +195,43 @@ def test_divergence_stops_and_keeps_the_last_finite_state(tmp_path):
     assert divergence is not None and divergence.epoch == w.epoch + 1
     assert np.all(np.isfinite(w.net.params))
     assert not w.finish_step()
+
+
+@pytest.mark.parametrize("every", [1, 3, 100])
+def test_the_timeline_stays_exact_across_a_learning_rate_changed_mid_epoch(every, spiral):
+    """The rate changes halfway through epoch 2's batches, and back at the start of epoch 4:
+    scrubbing and the parameter history give every epoch's weights as they were trained,
+    never a replay of that mixed epoch or of later epochs with the first rate."""
+    w = Walkthrough(load(spiral), timeline_every=every)
+    config = w.config
+    lower = replace(config, learning_rate=config.learning_rate / 3)
+    states = [w.net.params.copy()]
+    w.train(1)
+    states.append(w.net.params.copy())
+    for _ in range(len(w.batches()) // 2):
+        w.finish_step()
+    w.next()
+    w.retune(lower)
+    w.run_epoch()
+    states.append(w.net.params.copy())
+    w.train(1)
+    states.append(w.net.params.copy())
+    w.retune(config)
+    for _ in range(3):
+        w.train(1)
+        states.append(w.net.params.copy())
+    everything = np.arange(w.net.parameter_count)
+    epochs, values = w.parameter_history(everything)
+    assert epochs.tolist() == list(range(7))
+    assert np.array_equal(values, np.array(states))
+    for k in (6, 0, 2, 3, 5, 1):
+        w.scrub(k)
+        assert np.array_equal(w.net.params, states[k]), k
+
+
+def test_only_the_learning_rate_and_momentum_can_be_retuned():
+    """A new batch size needs a new walk: retune refuses it and changes nothing."""
+    w = Walkthrough(load(SEED2))
+    with pytest.raises(ValueError, match="learning rate and the momentum"):
+        w.retune(replace(w.config, batch_size=1))
+    assert w.config.batch_size is None

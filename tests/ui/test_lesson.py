@@ -7,10 +7,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from seed_tables import EXAMPLE_2_VALUES as EXAMPLE_2
+from test_settings_panel import type_into
 
+from bpstudio.document.edits import SetTraining
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
+from bpstudio.ui.panels import SettingsPanel
 
 SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
 
@@ -184,3 +187,35 @@ def test_a_big_network_builds_its_steps_only_when_the_student_steps(qtbot, main_
     window.lesson.next()
     assert window.lesson.walk._sequence is not None
     assert "step 2 of" in window.lesson.position.text()
+
+
+def test_renaming_the_network_mid_epoch_keeps_the_lesson_where_it_is(qtbot, quiet_main_window):
+    """Issue 16: XOR in batches of 2 with momentum; after batch 1's update the name is typed
+    in the settings dock. The lesson stays at batch 2 of the epoch with its velocity, and
+    the next training step ends the epoch on exactly one epoch of the Trainer (it used to
+    start again at batch 1 with no velocity, applying batch 1 twice)."""
+    window = quiet_main_window()
+    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.push(SetTraining("batch_size", 2))
+    assert window.push(SetTraining("momentum", 0.9))
+    lesson = window.lesson
+    lesson.actions["finish"].trigger()
+    walk = lesson.walk
+    assert (walk.epoch, walk.batch) == (0, 1)
+    velocity = walk.trainer.velocity.copy()
+    assert np.any(velocity)
+    type_into(qtbot, window.findChild(SettingsPanel).name, "XOR in pairs")
+    assert window.document.name == "XOR in pairs"
+    assert window.undo_stack.undoText() == "Rename the network"
+    assert lesson.walk is walk and (walk.epoch, walk.batch, walk.index) == (0, 1, 0)
+    assert np.array_equal(walk.trainer.velocity, velocity)
+    assert "batch 2 of 2" in lesson.position.text()
+    lesson.actions["finish"].trigger()
+    doc = window.document
+    net = load(examples_dir() / "xor.bpnet").build_network()
+    x, y = doc.dataset()
+    Trainer(net, x, y, doc.training_config()).run(1)
+    assert walk.epoch == 1
+    assert np.array_equal(walk.net.params, net.params)
+    assert np.array_equal(doc.build_network().params, net.params)
+    assert window.errors == []

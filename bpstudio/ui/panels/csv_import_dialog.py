@@ -127,11 +127,6 @@ class CsvImportDialog(QDialog):
             if view.item(c, 0).checkState() == Qt.CheckState.Checked
         ]
 
-    def set_targets(self, targets: list[int]) -> None:
-        for c in range(self.columns.rowCount()):
-            checked = Qt.CheckState.Checked if c in targets else Qt.CheckState.Unchecked
-            self.columns.item(c, 0).setCheckState(checked)
-
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() == 0:
             self.columns.blockSignals(True)

@@ -73,7 +73,6 @@ class ActivationPanel(QWidget):
         self.caption.setFont(small)
         arrange(self, [QLabel("Layer:"), self.layer_box, self.caption], self.plot)
         self._args: tuple = ()  # the last show_layer call, to redraw in new colours
-        self._values = (np.empty(0), np.empty(0), np.empty(0))
         self._activation = ""
         self.restyle()
 
@@ -147,13 +146,8 @@ class ActivationPanel(QWidget):
         self._draw_markers(z[shown], a[shown], slope[shown], computed[shown], labels, neurons)
         self.caption.setText(note if act.elementwise else f"{note} {SOFTMAX_SHORT}")
         self.caption.setToolTip(MARKERS_NOTE + ("" if act.elementwise else "\n\n" + SOFTMAX_NOTE))
-        self._values = (z[shown], a[shown], slope[shown])
         self._activation = activation
         settle(self.plot)
-
-    def marker_values(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """z, f(z) and f'(z) of the layer's neurons (neuron order)."""
-        return self._values
 
     def _draw_curves(self, activation: str, ts: np.ndarray, f: np.ndarray, d: np.ndarray) -> None:
         c = colours()

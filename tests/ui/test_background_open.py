@@ -213,3 +213,22 @@ def test_the_real_app_quits_at_once_while_its_file_is_still_being_read(run_app_d
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "closed while loading"
     assert "Traceback" not in result.stderr
+
+
+def test_a_bug_in_the_reader_is_raised_on_the_gui_thread(quiet_main_window, qtbot):
+    """Not a bad file but a bug: it reaches the global hook, as it did before, and the
+    window can open files again."""
+
+    def broken(path):
+        raise ZeroDivisionError("a bug in the reader")
+
+    window = quiet_main_window()
+    window.loader.read = broken
+    with qtbot.captureExceptions() as caught:
+        window.open_path_asking(str(XOR))
+        qtbot.waitUntil(lambda: bool(caught))
+    assert isinstance(caught[0][1], ZeroDivisionError)
+    assert window.errors == [] and not window.loader.busy() and window.path is None
+    window.loader.read = load
+    window.open_path_asking(str(XOR))
+    qtbot.waitUntil(lambda: window.path == XOR)

@@ -56,8 +56,8 @@ def _run(args: argparse.Namespace) -> int:
 
         scratch = tempfile.TemporaryDirectory(prefix="bpstudio-shot-")  # removed at exit
         settings = QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.Format.IniFormat)
-    opened, problem = read_file(args.file)
     if args.screenshot:
+        opened, problem = read_file(args.file)
         if problem:
             return _refuse(problem)
         try:
@@ -86,15 +86,15 @@ def _run(args: argparse.Namespace) -> int:
     crash_handler = CrashHandler()
     crash_handler.install()
     crash_handler.enable_fatal_log()
-    window = MainWindow(settings, opened)
+    window = MainWindow(settings)
     from bpstudio.ui.file_opening import FileOpenEvents
 
     app.installEventFilter(FileOpenEvents(window))  # macOS: Finder double-click, Dock drops
     crash_handler.window = window
     crash_handler.error_recorded.connect(window.recovery.write_now)  # keep the work safe
     window.show()
-    if not window.offer_recovery() and problem:
-        window.show_error("Cannot open the network", problem)
+    if not window.offer_recovery() and args.file:
+        window.open_in_background(args.file)  # the window answers while a big file loads
     gc.freeze()  # the window is up: later collections look only at what comes after
     gc.enable()
     return app.exec()
@@ -121,8 +121,8 @@ def _refuse(text: str) -> int:
 
 
 def read_file(file: str | None) -> tuple[tuple[Document, Path] | None, str]:
-    """The command line's FILE loaded before the window is built, so its views are built
-    once: (document, path), or None with the loader's message ("" without a FILE)."""
+    """The command line's FILE loaded before a screenshot's window is built, so its views are
+    built once: (document, path), or None with the loader's message ("" without a FILE)."""
     if not file:
         return None, ""
     from bpstudio.document.format import DocumentError, load

@@ -134,6 +134,7 @@ def _parse_json(text: str, file: str) -> Any:
             text,
             parse_constant=_rejected_constant,
             parse_int=_checked_int,
+            parse_float=_float,
             object_pairs_hook=_object_without_duplicates,
         )
     except json.JSONDecodeError as e:
@@ -145,6 +146,15 @@ def _parse_json(text: str, file: str) -> Any:
 
 def _rejected_constant(name: str) -> Rejected:
     return Rejected(f"must be a finite number, not {name}")
+
+
+def _float(text: str) -> float:
+    """A float, converted in Python rather than inside the JSON scanner: each call lets the
+    interpreter switch threads, so a window reading a document on a worker thread keeps
+    answering. Without it the scanner held the interpreter's lock through all of a file's
+    floats (1.6 s for 49 MB); with it, another thread waited under 0.1 s, and the floats took
+    about a third longer to parse."""
+    return float(text)
 
 
 def _checked_int(text: str) -> int | Rejected:

@@ -35,6 +35,7 @@ from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.file_opening import dropped_document, fill_example_menu
 from bpstudio.ui.help_menu import HelpMenu
 from bpstudio.ui.lesson import LessonController
+from bpstudio.ui.loading import DocumentLoader, Loaded
 from bpstudio.ui.panels import install_panels
 from bpstudio.ui.plots import install_plots
 from bpstudio.ui.presentation import Presentation
@@ -45,6 +46,7 @@ from bpstudio.ui.structure_actions import install_structure_actions
 from bpstudio.ui.undo import EditCommand
 
 FILE_FILTER = "bpstudio networks (*.bpnet);;All files (*)"
+CANNOT_OPEN = "Cannot open the network"
 MAX_RECENT = 10
 
 
@@ -134,12 +136,16 @@ class MainWindow(QMainWindow):
             signal.connect(self._on_document_changed)
         self._on_document_changed()
         self.on_disk: Fingerprint | None = None  # the file as opened or last saved
+        self.loader = DocumentLoader(self)
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.failed.connect(lambda text: self.show_error(CANNOT_OPEN, text))
+        self._loading_from = 0  # the undo stack's index when the running load started
         self.recovery = RecoveryController(self)
         self.help = HelpMenu(self)  # the last menu
         self._show_step()  # the views were built for the document: no `changed` came yet
         if path is not None:
             self._show_document()
-            self._opened_file(path)
+            self._opened_file(path, Fingerprint.of(path))
 
     @property
     def document(self) -> Document:
@@ -388,10 +394,11 @@ class MainWindow(QMainWindow):
         if self.maybe_save():
             path = self.ask_open_path()
             if path:
-                self.open_path(path)
+                self.open_in_background(path)
 
-    def open_path_asking(self, path: str) -> bool:
-        return self.maybe_save() and self.open_path(path)
+    def open_path_asking(self, path: str) -> None:
+        if self.maybe_save():
+            self.open_in_background(path)
 
     def close_document(self) -> bool:
         """File ▸ Close: after asking about unsaved changes, the start page, with a new
@@ -420,23 +427,42 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         QTimer.singleShot(0, lambda: self.open_path_asking(path))  # not inside the drag
 
+    def open_in_background(self, path: str | Path) -> None:
+        """Reads `path` on a worker thread while the window keeps answering, then shows it;
+        on a bad file shows the loader's message and keeps the current document untouched.
+        The window's ways of opening a file come here, after asking about unsaved changes. A
+        load still running is abandoned: the file asked for last is the one that opens."""
+        self._loading_from = self.undo_stack.index()
+        self.loader.start(path)
+
+    def _on_loaded(self, loaded: Loaded) -> None:
+        """A document read in the background replaces the current one, unless it was changed
+        while the file loaded and the user now keeps the change."""
+        self.lesson.runner.pause()
+        if self.undo_stack.index() != self._loading_from and not self.maybe_save():
+            return
+        self._replace(loaded.document, loaded.path)
+        self._opened_file(loaded.path, loaded.on_disk)
+
     def open_path(self, path: str | Path) -> bool:
-        """Loads `path`; on a bad file shows the loader's message and keeps the current
-        document untouched. Returns whether it opened."""
+        """Loads `path` on this thread, for the self-test and scripts that need the document
+        at once; otherwise as `open_in_background`. Returns whether it opened."""
         try:
             doc = load(path)
         except DocumentError as exc:
-            self.show_error("Cannot open the network", str(exc))
+            self.show_error(CANNOT_OPEN, str(exc))
             return False
         self._replace(doc, Path(path))
-        self._opened_file(Path(path))
+        self._opened_file(Path(path), Fingerprint.of(path))
         return True
 
-    def _opened_file(self, path: Path) -> None:
-        self.on_disk = Fingerprint.of(path)
+    def _opened_file(self, path: Path, on_disk: Fingerprint | None) -> None:
+        self.on_disk = on_disk
         self._remember_recent(str(path.resolve()))
 
     def _replace(self, doc: Document, path: Path | None) -> None:
+        """Any other document the window shows now ends a load still running."""
+        self.loader.cancel()
         self.model.replace(doc, path)
         self.undo_stack.clear()
         self.on_disk = None
@@ -538,6 +564,7 @@ class MainWindow(QMainWindow):
             return
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        self.loader.cancel()
         self.recovery.discard()
         event.accept()
 

@@ -6,6 +6,8 @@ child process, for tests that need a process of their own. Not a test module.
         to compare) and print "ready"; then keep running until killed.
     python app_driver.py fault FILE -            raise in a slot and in a thread, print
         "still running" once both were handled, and quit.
+    python app_driver.py close FILE -            with reading FILE made to never end, close
+        the window while it is being read (printing "closed while loading"), and quit.
 
 The recovery and log folders come from BPSTUDIO_DATA_DIR, as the test sets it.
 """
@@ -23,6 +25,7 @@ from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bpstudio import app as bpstudio_app  # noqa: E402
+from bpstudio.document import format as document_format  # noqa: E402
 from bpstudio.document.edits import SetTraining, SetWeight  # noqa: E402
 from bpstudio.document.format import save  # noqa: E402
 from bpstudio.ui.main_window import MainWindow  # noqa: E402
@@ -34,6 +37,9 @@ def main_window(qt: QApplication) -> MainWindow:
 
 def unsaved(qt: QApplication, expected: str) -> None:
     window = main_window(qt)
+    if window.loader.busy():  # FILE is read on a worker thread: edit it once it is shown
+        window.loader.loaded.connect(lambda _loaded: unsaved(qt, expected))
+        return
 
     def on_written() -> None:
         save(window.document, expected)
@@ -67,15 +73,29 @@ def fault(qt: QApplication) -> None:
     threading.Thread(target=in_thread, name="worker").start()
 
 
+def close_while_loading(qt: QApplication) -> None:
+    window = main_window(qt)
+    if window.loader.busy():
+        print("closed while loading", flush=True)
+    window.close()
+
+
+def never_parsed(_text, _file):
+    threading.Event().wait()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=("unsaved", "fault"))
+    parser.add_argument("mode", choices=("unsaved", "fault", "close"))
     parser.add_argument("file")
     parser.add_argument("expected")
     args = parser.parse_args()
     qt = QApplication(sys.argv[:1])
     if args.mode == "unsaved":
         QTimer.singleShot(0, lambda: unsaved(qt, args.expected))
+    elif args.mode == "close":
+        document_format.loads = never_parsed
+        QTimer.singleShot(0, lambda: close_while_loading(qt))
     else:
         QTimer.singleShot(0, lambda: fault(qt))
     run_args = argparse.Namespace(

@@ -3,12 +3,20 @@ settings kept in a temporary folder so tests never touch the user's."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from bpstudio.ui.main_window import MainWindow
 from bpstudio.ui.plots import configure_pyqtgraph
+
+DRIVER = Path(__file__).with_name("app_driver.py")
+REPO = str(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -76,3 +84,21 @@ def quiet_main_window(main_window):
         return window
 
     return make
+
+
+@pytest.fixture
+def run_app_driver(data_folder):
+    """Runs app_driver.py (the real app) with `argv` in a child process that imports this
+    checkout's bpstudio and keeps its data in the test's folder; returns when it ends."""
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        path = os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")]))
+        return subprocess.run(
+            [sys.executable, str(DRIVER), *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONPATH": path},
+        )
+
+    return run

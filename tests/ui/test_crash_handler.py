@@ -5,12 +5,9 @@ prints no traceback to the terminal."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import threading
 import warnings
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, qWarning
@@ -20,9 +17,6 @@ from PySide6.QtWidgets import QApplication
 from bpstudio.resources import examples_dir
 from bpstudio.ui import crash_handler as crash
 from bpstudio.ui.crash_handler import CrashHandler
-
-DRIVER = Path(__file__).with_name("app_driver.py")
-REPO = str(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture
@@ -173,17 +167,10 @@ def test_uninstall_restores_the_previous_hooks(data_folder):
     assert (sys.excepthook, threading.excepthook, warnings.showwarning) == before
 
 
-def test_the_real_app_logs_faults_and_prints_no_traceback(data_folder):
+def test_the_real_app_logs_faults_and_prints_no_traceback(data_folder, run_app_driver):
     """`bpstudio` (app.run) with a bug in a slot and one in a thread keeps running, prints
     one line per error and no traceback, and the log holds both tracebacks."""
-    path = os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")]))
-    result = subprocess.run(
-        [sys.executable, str(DRIVER), "fault", str(examples_dir() / "xor.bpnet"), "-"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": path},
-    )
+    result = run_app_driver("fault", str(examples_dir() / "xor.bpnet"), "-")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "still running"
     assert "Traceback" not in result.stderr

@@ -43,20 +43,22 @@ def test_closing_with_unsaved_changes_asks_and_cancel_keeps_the_window(main_wind
     assert window.document.layers[1].weights[0, 0] == 0.75
 
 
-def test_opening_another_file_asks_and_discard_opens_it(main_window):
+def test_opening_another_file_asks_and_discard_opens_it(main_window, qtbot):
     """Opening a file over unsaved changes asks; Discard opens the new file."""
     window = main_window()
     assert window.open_path(SEED3)
     window.push(SetWeight(1, 0, 0, 0.75))
     window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
     window.ask_open_path = lambda: str(examples_dir() / "xor.bpnet")
-    window.open()
+    with qtbot.waitSignal(window.loader.loaded):
+        window.open()
     assert window.path.name == "xor.bpnet"
     assert not window.isWindowModified()
 
 
-def test_recent_files_are_remembered_between_runs(main_window, settings):
-    """A file opened in one window appears first in the next window's Open Recent menu."""
+def test_recent_files_are_remembered_between_runs(main_window, settings, qtbot):
+    """A file opened in one window appears first in the next window's Open Recent menu,
+    and opens from there."""
     window = main_window()
     assert window.open_path(SEED3)
     window.close()
@@ -64,6 +66,8 @@ def test_recent_files_are_remembered_between_runs(main_window, settings):
     names = [a.text() for a in again.recent_menu.actions()]
     assert names[0] == "seed-3-hidden-layer.bpnet"
     assert [b.text() for b in again.start_page.lesson_buttons][0].startswith("Seed 1")
+    again.recent_menu.actions()[0].trigger()
+    qtbot.waitUntil(lambda: again.path == SEED3)
 
 
 def test_undo_all_then_revert_state_is_the_opened_document(main_window):

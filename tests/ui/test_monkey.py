@@ -257,6 +257,8 @@ class Monkey:
             w.path.write_text(w.path.read_text(encoding="utf-8") + " ", encoding="utf-8")
         elif choice != "change_on_disk":
             getattr(w, choice)()
+        # a file opens on a worker thread: wait for it, so that a seed repeats its run
+        self.qtbot.waitUntil(lambda: not w.loader.busy())
 
     def act_view(self, rng: random.Random) -> None:
         w = self.window

@@ -132,12 +132,12 @@ def test_the_file_open_event_opens_its_file(quiet_main_window, qtbot):
     try:
         path = examples_dir() / "gauss.bpnet"
         QApplication.sendEvent(QApplication.instance(), QFileOpenEvent(str(path)))
-        assert window.path == path
+        qtbot.waitUntil(lambda: window.path == path)
     finally:
         QApplication.instance().removeEventFilter(events)
 
 
-def test_open_example_lists_the_lessons_then_the_examples(quiet_main_window):
+def test_open_example_lists_the_lessons_then_the_examples(quiet_main_window, qtbot):
     window = quiet_main_window()
     actions = [a for a in window.example_menu.actions() if not a.isSeparator()]
     files = [Path(a.toolTip()).name for a in actions]
@@ -145,7 +145,7 @@ def test_open_example_lists_the_lessons_then_the_examples(quiet_main_window):
     assert files[:3] == list(LESSONS) and sorted(files) == bundled
     assert window.example_menu.actions()[3].isSeparator()
     actions[1].trigger()
-    assert window.path == examples_dir() / LESSONS[1]
+    qtbot.waitUntil(lambda: window.path == examples_dir() / LESSONS[1])
     assert window.document.name == load(examples_dir() / LESSONS[1]).name
 
 

@@ -25,8 +25,13 @@ CHUNK_BYTES = 16 * 2**20  # one stacked array of activations; a few are alive at
 NAME = re.compile(r"^\s*([wb])\[(\d+)\]\[(\d+)\](?:\[(\d+)\])?\s*$")
 
 
-class ParameterError(ValueError):
-    """A parameter name that does not name a parameter of the network; one line."""
+class LandscapeError(ValueError):
+    """An argument the landscape cannot use, named by `argument` ("params", "span" or
+    "grid"); the message says why, on one line."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
 
 
 @dataclass(frozen=True)
@@ -53,25 +58,26 @@ class Landscape:
 
 def parameter_index(net: Network, name: str) -> int:
     """The index into `net.params` of `w[l][j][k]` or `b[l][j]` (as `parameter_names`
-    writes them); ParameterError saying what is wrong with `name` otherwise."""
+    writes them); LandscapeError saying what is wrong with `name` otherwise."""
     found = NAME.match(name)
     if not found or (found.group(1) == "w") != (found.group(4) is not None):
-        raise ParameterError(
+        raise LandscapeError(
+            "params",
             f"{name}: write a weight as w[l][j][k] and a bias as b[l][j] "
-            "(document layer l from 1, neurons j and k from 0)"
+            "(document layer l from 1, neurons j and k from 0)",
         )
     kind, layer, j = found.group(1), int(found.group(2)), int(found.group(3))
     if not 1 <= layer <= net.depth:
-        raise ParameterError(f"{name}: the network has layers 1 to {net.depth}")
+        raise LandscapeError("params", f"{name}: the network has layers 1 to {net.depth}")
     rows, cols = net.w[layer - 1].shape
     if j >= rows:
-        raise ParameterError(f"{name}: layer {layer} has neurons 0 to {rows - 1}")
+        raise LandscapeError("params", f"{name}: layer {layer} has neurons 0 to {rows - 1}")
     offset = sum(r * c + r for r, c in (w.shape for w in net.w[: layer - 1]))
     if kind == "b":
         return offset + rows * cols + j
     k = int(found.group(4))
     if k >= cols:
-        raise ParameterError(f"{name}: layer {layer - 1} has neurons 0 to {cols - 1}")
+        raise LandscapeError("params", f"{name}: layer {layer - 1} has neurons 0 to {cols - 1}")
     return offset + j * cols + k
 
 
@@ -105,23 +111,35 @@ def landscape(
     grid: int = 41,
 ) -> Landscape:
     """The landscape of `net` on the data `x` `(N, sizes[0])`, `y` `(N, sizes[-1])` over the
-    parameters `names`, each `span` either side of its value on `grid` points.
-    ParameterError for a bad name or the same parameter twice; ValueError for a grid of
-    fewer than 2 or more than MAX_GRID points or a span that is not a positive finite
-    number (or reaches beyond the largest float)."""
+    parameters `names`, each `span` either side of its value on `grid` points (`params` of
+    the result holds their names as `parameter_names` writes them). LandscapeError for a bad
+    name, the same parameter twice, or a grid or span `check_grid` refuses or that reaches
+    beyond the largest float."""
+    check_grid(span, grid)
     first, second = (parameter_index(net, name) for name in names)
     if first == second:
-        raise ParameterError(f"{names[1]}: is {names[0]} again; name two parameters")
-    if not 2 <= grid <= MAX_GRID:
-        raise ValueError(f"{grid} points: must be 2 to {MAX_GRID}")
-    if not (math.isfinite(span) and span > 0):
-        raise ValueError(f"{span!r}: must be a finite number above 0")
+        raise LandscapeError("params", "names the same parameter twice; name two")
     current = (float(net.params[first]), float(net.params[second]))
     xs, ys = (axis(v, span, grid) for v in current)
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        raise ValueError(f"{span!r}: reaches beyond the largest number from {current}")
+        raise LandscapeError("span", f"reaches beyond the largest number from {current}")
     loss = grid_losses(net, loss_name, x, y, (first, second), (xs, ys))
-    return Landscape((names[0], names[1]), xs, ys, loss, current)
+    return Landscape((_name(net, first), _name(net, second)), xs, ys, loss, current)
+
+
+def check_grid(span: float, grid: int) -> None:
+    """LandscapeError unless `grid` is 2 to MAX_GRID points and `span` finite and above 0."""
+    if not 2 <= grid <= MAX_GRID:
+        raise LandscapeError("grid", f"must be 2 to {MAX_GRID} points a side")
+    if not (math.isfinite(span) and span > 0):
+        raise LandscapeError("span", "must be a finite number above 0")
+
+
+def _name(net: Network, index: int) -> str:
+    place = locate(net, index)
+    if place.source is None:
+        return f"b[{place.layer + 1}][{place.neuron}]"
+    return f"w[{place.layer + 1}][{place.neuron}][{place.source}]"
 
 
 def grid_losses(

@@ -53,6 +53,8 @@ def test_axes_are_evenly_spaced_around_the_current_values():
     got = ls.landscape(case.net, case.loss, case.x, case.y, names, span=0.25, grid=11)
     w, b = float(case.net.w[0][0, 0]), float(case.net.b[1][0])
     assert got.current == (w, b) and got.params == names
+    spaced = ls.landscape(case.net, case.loss, case.x, case.y, (" w[01][0][0]", "b[2][0] "))
+    assert spaced.params == names
     np.testing.assert_array_equal(got.x, np.linspace(w - 0.25, w + 0.25, 11))
     np.testing.assert_array_equal(got.y, np.linspace(b - 0.25, b + 0.25, 11))
     assert got.loss.shape == (11, 11)
@@ -95,22 +97,26 @@ def test_parameter_index_follows_the_history_names():
 )
 def test_bad_names_say_what_is_wrong(name, message):
     net = Network((1, 2, 1), ("tanh", "linear"))
-    with pytest.raises(ls.ParameterError, match=message.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ls.LandscapeError, match=message.replace("[", r"\[").replace("]", r"\]")):
         ls.parameter_index(net, name)
 
 
 def test_the_same_parameter_twice_and_bad_grids_are_refused():
     net = Network((1, 1), ("linear",))
     x = y = np.ones((1, 1))
-    with pytest.raises(ls.ParameterError, match="again"):
-        ls.landscape(net, "sse", x, y, ("b[1][0]", " b[1][0]"))
+    with pytest.raises(ls.LandscapeError, match="the same parameter twice") as refused:
+        ls.landscape(net, "sse", x, y, ("b[1][0]", " b[01][0]"))
+    assert refused.value.argument == "params"
     for grid in (1, ls.MAX_GRID + 1):
-        with pytest.raises(ValueError, match=f"must be 2 to {ls.MAX_GRID}"):
+        with pytest.raises(ls.LandscapeError, match=f"must be 2 to {ls.MAX_GRID}") as refused:
             ls.landscape(net, "sse", x, y, ("w[1][0][0]", "b[1][0]"), grid=grid)
+        assert refused.value.argument == "grid"
     for span in (0.0, -1.0, float("nan"), float("inf")):
-        with pytest.raises(ValueError, match="finite number above 0"):
+        with pytest.raises(ls.LandscapeError, match="finite number above 0") as refused:
             ls.landscape(net, "sse", x, y, ("w[1][0][0]", "b[1][0]"), span=span)
-    with pytest.raises(ValueError, match="beyond the largest number"):
+        assert refused.value.argument == "span"
+    net.params[:] = 1e308
+    with pytest.raises(ls.LandscapeError, match="beyond the largest number"):
         ls.landscape(net, "sse", x, y, ("w[1][0][0]", "b[1][0]"), span=1e308)
 
 

@@ -5,6 +5,8 @@ Qt and pyqtgraph plus the engine's loss names; must not import the document or w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF
@@ -34,7 +36,10 @@ class LandscapePanel(QWidget):
     """`image` is the heatmap, `contours` the light and dark contour curves, `current` the
     marker of the parameters' values in the network."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controls: Sequence[QWidget | None] = (), parent: QWidget | None = None
+    ) -> None:
+        """`controls` go in a row above the plot (None: a stretch), as `arrange` lays them."""
         super().__init__(parent)
         self.plot = new_plot("Loss landscape plot")
         item = self.plot.getPlotItem()
@@ -55,7 +60,7 @@ class LandscapePanel(QWidget):
         self.legend = legend_outside(self.plot, 1)
         self.legend.addItem(self.current, "current values")
         self.loss = np.empty((0, 0))
-        arrange(self, [], self.plot)
+        arrange(self, list(controls), self.plot)
         self.restyle()
 
     def show_landscape(

@@ -205,6 +205,25 @@ def loss_plot_bytes(path: str, curves, loss_name: str, title: str, look) -> byte
     return render(app, path, curves, loss_name, title, options)
 
 
+def landscape_plot_bytes(path: str, landscape, loss_name: str, title: str, look) -> bytes:
+    """`bpstudio landscape --out`: `landscape` (an engine.landscape.Landscape) as a heatmap
+    with contours, the image for `path` (PNG, SVG or PDF), rendered on the offscreen platform
+    with `look` (a cli_plot.PlotLook)."""
+    app = _offscreen_app()
+    from bpstudio.ui.export import ExportOptions
+    from bpstudio.ui.loss_image import panel_bytes
+    from bpstudio.ui.plots import configure_pyqtgraph
+    from bpstudio.ui.plots.landscape_panel import LandscapePanel
+
+    configure_pyqtgraph()
+    panel = LandscapePanel()
+    panel.show_landscape(
+        landscape.params, landscape.x, landscape.y, landscape.loss, landscape.current, loss_name
+    )
+    options = ExportOptions(look.width, look.height, look.dpi, look.style)
+    return panel_bytes(app, panel, path, title, options)
+
+
 def save_text_pdf(path: str, html: str, title: str) -> None:
     """`bpstudio steps --format pdf`: `html` as an A4 PDF, laid out on the offscreen
     platform."""

@@ -1,5 +1,6 @@
 """The `bpstudio` command: the GUI (default) and the headless `trace`, `train` and `steps`
-of spec sections 3, 4 and 6. Imports bpstudio.ui (and so Qt) only to open the GUI."""
+of spec sections 3, 4 and 6, and those of section 8. Imports bpstudio.ui (and so Qt) only to
+open the GUI."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bpstudio import cli_compare, cli_exercise, cli_slides, cli_trace
+from bpstudio import cli_compare, cli_exercise, cli_landscape, cli_slides, cli_trace
 from bpstudio.about import version
 from bpstudio.cli_outputs import UsageError, check_output, check_outputs, one_line, write_outputs
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, plot_look
@@ -23,9 +24,7 @@ from bpstudio.runs import Diverged, first_step, train_document
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
 EXIT_NO_DISPLAY_LIBRARIES = 1
-HEADLESS = ("trace", "train", "steps", "compare", "exercise", "slides")
-# A worked solution of more steps is refused rather than built: each step holds its formulas
-# (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and print about 30 MB of text.
+HEADLESS = ("trace", "train", "steps", "compare", "exercise", "slides", "landscape")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +47,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
-        "`bpstudio trace|train|steps|compare|exercise|slides FILE` work without one.",
+        "`bpstudio trace|train|steps|compare|exercise|slides|landscape FILE` work without one.",
     )
     gui.add_argument("file", nargs="?", help="a .bpnet document to open")
     gui.add_argument("--version", action=_PrintVersion, help="print the version and exit")
@@ -110,7 +109,8 @@ def _parsers() -> tuple[_Parser, _Parser]:
     compare = cli_compare.add_parser(sub)
     exercise = cli_exercise.add_parser(sub)
     slides = cli_slides.add_parser(sub)
-    for p in (trace, train, worked, compare, exercise, slides):
+    landscape = cli_landscape.add_parser(sub)
+    for p in (trace, train, worked, compare, exercise, slides, landscape):
         p.error = gui.error  # type: ignore[method-assign]
     return gui, cmd
 
@@ -228,6 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "compare": lambda args: cli_compare.cmd_compare(args, check_output),
                 "exercise": cli_exercise.cmd_exercise,
                 "slides": cli_slides.cmd_slides,
+                "landscape": cli_landscape.cmd_landscape,
             }
             return commands[args.command](args)
         return run_gui(gui.parse_args(argv))

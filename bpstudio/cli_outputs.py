@@ -34,17 +34,22 @@ def one_line(text: str) -> str:
     )
 
 
-def check_outputs(args: argparse.Namespace) -> list[tuple[str, str]]:
-    """The (option, path) of each output asked for, each checked before any training: its
-    folder exists and takes a new file, it is neither the input, nor another output, nor a
-    folder, device or file bpstudio may not replace. UsageError names the option and path."""
-    outputs = [(f"--{name}", getattr(args, name)) for name in OPTIONS if getattr(args, name)]
-    if args.plot:
+def check_outputs(
+    args: argparse.Namespace, options: tuple[str, ...] = OPTIONS
+) -> list[tuple[str, str]]:
+    """The (option, path) of each output asked for among `options` (`train`'s by default),
+    each checked before any computing: its folder exists and takes a new file, it is neither
+    the input, nor another output, nor a folder, device or file bpstudio may not replace.
+    UsageError names the option and path."""
+    outputs = [(f"--{name}", getattr(args, name)) for name in options if getattr(args, name)]
+    if getattr(args, "plot", None):
         check_plot_path(args.plot)
     seen: dict[str, str] = {}
     for option, path in outputs:
         if _same_file(path, args.file):
-            raise UsageError(f"{option} {path}: is the input file, which train never changes")
+            raise UsageError(
+                f"{option} {path}: is the input file, which {args.command} never changes"
+            )
         key = _identity(path)
         if key in seen:
             raise UsageError(f"{option} {path}: is also given as {seen[key]}; name two files")

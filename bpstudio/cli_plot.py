@@ -1,5 +1,6 @@
 """The plot options shared by `bpstudio train` and `bpstudio compare`: `--plot` (PNG, SVG or
-PDF), `--plot-size` in pixels, centimetres or inches, `--dpi` and `--plot-style`. Qt-free:
+PDF), `--plot-size` in pixels, centimetres or inches, `--dpi` and `--plot-style` (the last
+three also of `bpstudio landscape`). Qt-free:
 the picture itself is drawn by bpstudio.app only when a plot is asked for."""
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def add_plot_arguments(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument(
         "--plot", metavar="IMAGE", help=f"draw {what} into IMAGE (.png, .svg or .pdf)"
     )
+    add_look_arguments(parser)
+
+
+def add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--plot-size`, `--dpi` and `--plot-style`, the options `plot_look` reads."""
     parser.add_argument(
         "--plot-size",
         metavar="WxH[UNIT]",

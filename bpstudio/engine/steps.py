@@ -94,7 +94,9 @@ class Step:
 
 
 # The most steps a step sequence is built with, in `bpstudio steps` and in the window: a
-# training step of a network near the parameter limit has millions (two per parameter).
+# training step of a network near the parameter limit has millions (two per parameter). Each
+# step holds its formulas (about 3 KB), so 100,000 steps take some 300 MB and 20 s, and
+# print about 30 MB of text.
 MAX_STEPS = 100_000
 
 

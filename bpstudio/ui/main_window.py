@@ -34,6 +34,7 @@ from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.file_opening import dropped_document, fill_example_menu
 from bpstudio.ui.help_menu import HelpMenu
+from bpstudio.ui.landscape_dock import install_landscape
 from bpstudio.ui.lesson import LessonController
 from bpstudio.ui.loading import DocumentLoader, Loaded
 from bpstudio.ui.panels import install_panels
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
             )
         self.plots.built.connect(lambda key, panel: self.exports.add_plot_menu(key, panel.plot))
         self.compare = install_compare(self, self._tools_menu().addMenu("&Compare Runs"))
+        self.landscape = install_landscape(self)
         self._arrange_docks()
         for signal in (
             self.model.events.document_replaced,

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QToolButton, QWidget
 from bpstudio.engine.network import Network, Workspace, forward
 from bpstudio.ui.plots.style import (
     HIDDEN_READOUT,
+    add_colour_bar,
     arrange,
     colour_map,
     colours,
@@ -22,6 +23,7 @@ from bpstudio.ui.plots.style import (
     new_plot,
     plottable,
     series_symbol,
+    style_colour_bar,
     style_legend,
     style_plot,
 )
@@ -102,13 +104,7 @@ class DecisionBoundaryPanel(QWidget):
         item.addItem(self.class_image)
         self.gaps_image = pg.ImageItem(axisOrder="row-major")  # over both, under the points
         item.addItem(self.gaps_image)
-        self.colour_bar = pg.ColorBarItem(
-            values=(0, 1), colorMap=colour_map(), interactive=False, colorMapMenu=False, width=14
-        )
-        self.colour_bar.setImageItem(self.image, insert_in=item)
-        # The colour bar's end labels ("1.0", "0") stand half above and below it: the plot
-        # keeps room for them, or an export cuts them.
-        item.layout.setContentsMargins(2, 10, 2, 4)
+        self.colour_bar = add_colour_bar(item, self.image)
         item.getViewBox().setAspectLocked(True)  # a circle of data stays a circle
         self.legend = legend_outside(self.plot, 4, PointSample)
         self.points: list[pg.ScatterPlotItem] = []
@@ -329,10 +325,7 @@ class DecisionBoundaryPanel(QWidget):
         c = colours()
         style_plot(self.plot, c)
         style_legend(self.legend, c)
-        self.colour_bar.axis.setPen(pg.mkPen(c.muted))
-        self.colour_bar.axis.setTextPen(pg.mkPen(c.text))
-        if self.colour_bar.axis.labelText:
-            self.colour_bar.axis.setLabel(self.colour_bar.axis.labelText, color=c.text.name())
+        style_colour_bar(self.colour_bar, c)
         if self.output.size:
             self._draw()
 

@@ -225,6 +225,26 @@ def style_legend(legend: pg.LegendItem, c: PlotColours) -> None:
     legend.setLabelTextColor(c.text)
 
 
+def add_colour_bar(item: pg.PlotItem, image: pg.ImageItem) -> pg.ColorBarItem:
+    """A colour bar of `colour_map` beside `item` for `image`, its levels set by the caller."""
+    bar = pg.ColorBarItem(
+        values=(0, 1), colorMap=colour_map(), interactive=False, colorMapMenu=False, width=14
+    )
+    bar.setImageItem(image, insert_in=item)
+    # The colour bar's end labels ("1.0", "0") stand half above and below it: the plot
+    # keeps room for them, or an export cuts them.
+    item.layout.setContentsMargins(2, 10, 2, 4)
+    return bar
+
+
+def style_colour_bar(bar: pg.ColorBarItem, c: PlotColours) -> None:
+    """A colour bar's axis, tick labels and label in the palette's colours."""
+    bar.axis.setPen(pg.mkPen(c.muted))
+    bar.axis.setTextPen(pg.mkPen(c.text))
+    if bar.axis.labelText:
+        bar.axis.setLabel(bar.axis.labelText, color=c.text.name())
+
+
 def colour_map() -> pg.ColorMap:
     stops = np.round(np.array(CIVIDIS) * 255).astype(np.ubyte)
     return pg.ColorMap(np.linspace(0.0, 1.0, len(CIVIDIS)), stops)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,8 @@ from bpstudio.document.validate import FORMAT, VERSION
 MAX_FILE_BYTES = 50_000_000  # 50 MB: larger files are refused before they are read
 LINE_WIDTH = 100  # containers that fit are written on one line
 ROW_PIECE = 5000  # numbers formatted per piece of a long row (see _number_row)
+# Inline data of more numbers is checked and written a slice of rows at a time (dumps)
+LARGE_DATA = 1_000_000
 COMPACT_FROM = 1_000_000  # characters from which an unknown top-level value is one line
 
 
@@ -256,17 +260,57 @@ def dumps(doc: Document, file: str = "<document>") -> str:
     """`doc` as `.bpnet` text: indented JSON whose short containers and number rows stay on
     one line, floats written so that they read back exactly. The text is validated first,
     so what is written can always be read back; an invalid `doc` raises DocumentError."""
+    data = doc.data
+    rows = None
+    if data.inputs is not None and data.targets is not None:
+        x, y = np.asarray(data.inputs, dtype=float), np.asarray(data.targets, dtype=float)
+        rows = max(1, LARGE_DATA // (x.shape[-1] + y.shape[-1]))
+        rows = rows if len(x) > rows else None
     try:
-        obj = to_dict(doc)
+        if rows is None:
+            obj = to_dict(doc)
+            from_dict(obj, file)
+            return _render(obj, 0, expand=True) + "\n"
+        for start in range(0, len(x), rows):  # every rule of the format, a slice at a time
+            part = slice(start, start + rows)
+            obj = to_dict(replace(doc, data=replace(data, inputs=x[part], targets=y[part])))
+            _check_slice(obj, file, start)
     except (TypeError, ValueError) as e:
         raise DocumentError(file, "", f"cannot be written: {e}") from None
-    from_dict(obj, file)
+    if len(x) != len(y) or len(x) > validate.MAX_SAMPLES:
+        raise DocumentError(file, "data", f"has {len(x):,} inputs and {len(y):,} targets")
+    obj["data"] = {"inputs": _Rows(x), "targets": _Rows(y)}
     return _render(obj, 0, expand=True) + "\n"
+
+
+def _check_slice(obj: dict[str, Any], file: str, start: int) -> None:
+    """from_dict on a document whose data rows are a slice from row `start`: a problem is
+    named at its row in the whole data."""
+    try:
+        from_dict(obj, file)
+    except DocumentError as e:
+        match = re.fullmatch(r"(data\.(?:inputs|targets)\[)(\d+)(\].*)", e.place)
+        if match is None:
+            raise
+        head, row, tail = match.groups()
+        raise DocumentError(file, f"{head}{int(row) + start}{tail}", e.problem) from None
+
+
+class _Rows:
+    """A matrix of inline data, rendered a row at a time: as one nested list of Python
+    floats, 24 million numbers took 800 MB."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
 
 
 def _render(value: Any, indent: int, expand: bool = False) -> str:
     """`value` as JSON text starting at column `indent`: on one line if it is a scalar, a
     row of scalars, or fits in LINE_WIDTH; otherwise one item per line."""
+    if isinstance(value, _Rows):
+        pad = " " * (indent + 2)
+        lines = (f"{pad}[{_number_row(row.tolist())}]" for row in value.array)
+        return "[\n" + ",\n".join(lines) + "\n" + " " * indent + "]"
     if not expand or not isinstance(value, dict | list) or not value:
         if isinstance(value, list) and set(map(type, value)) <= {int, float}:
             return "[" + _number_row(value) + "]"
@@ -305,6 +349,8 @@ def _longer_than(value: dict | list, width: int) -> bool:
     length, stack = 0, [value]
     while stack:
         item = stack.pop()
+        if isinstance(item, _Rows):
+            return True  # many rows, one per line
         if isinstance(item, dict):
             length += 2 + sum(len(key) + 4 for key in item)  # {} and "key": per key
         elif isinstance(item, list):

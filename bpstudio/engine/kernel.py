@@ -122,36 +122,65 @@ def backward_calls(
     return delta + propagate_calls(net, fwd, ws.delta, ws.grad_a, net.grad_w, net.grad_b)
 
 
+def _run(calls: Calls) -> None:
+    for call in calls:
+        call()
+
+
+class _ChunkCalls:
+    """The calls of a chunk of `m` samples, on buffers of its own: the inputs go into `x`;
+    `forward` fills the workspace `ws`, `hidden` its hidden layers only; with the output
+    delta in `ws.delta[-1]`, `first` propagates it into the network's gradients and `later`
+    into those of `scratch`."""
+
+    def __init__(self, net: Network, m: int, scratch: Network) -> None:
+        self.x = np.empty((m, net.sizes[0]))
+        self.ws = ws = Workspace(net, m)
+        self.forward = forward_calls(net, self.x, ws.fwd)
+        self.hidden = forward_calls(net, self.x, ws.fwd, net.depth - 1)
+        self.first = propagate_calls(net, ws.fwd, ws.delta, ws.grad_a, net.grad_w, net.grad_b)
+        self.later = propagate_calls(
+            net, ws.fwd, ws.delta, ws.grad_a, scratch.grad_w, scratch.grad_b
+        )
+
+
 class Chunked:
     """The calls of a batch too large for one chunk (engine/batch.py): `forward` over each
     chunk, keeping the output layer whole in `fwd`; `backward` with the output deltas of the
     whole batch, then each chunk's hidden layers again and its gradients, the first chunk's
-    into `net.grads` and each later one's added to it, as `batch.BatchValues` does."""
+    into `net.grads` and each later one's added to it, as `batch.BatchValues` does. Chunks
+    of one size share their buffers and calls, so the calls grow by a few per chunk."""
 
     def __init__(
         self, net: Network, loss_name: str, x: np.ndarray, y: np.ndarray, parts: list[slice]
     ) -> None:
         n, width = len(x), net.sizes[-1]
-        ws = Workspace(net, parts[0].stop)
         self.fwd = ForwardPass(x, [np.empty((n, width))], [np.empty((n, width))])
         delta_out, grad_out = np.empty((n, width)), np.empty((n, width))
         scratch = Network(net.sizes, net.activation_names)
+        sizes: dict[int, _ChunkCalls] = {}
         self.forward: Calls = []
         self.backward = output_delta_calls(
             net, loss_name, self.fwd.z[0], self.fwd.a[0], y, delta_out, grad_out
         )
         for c, s in enumerate(parts):
             m = s.stop - s.start
-            hidden = ForwardPass(
-                x[s], [z[:m] for z in ws.fwd.z[:-1]], [a[:m] for a in ws.fwd.a[:-1]]
-            )
-            whole = ForwardPass(x[s], hidden.z + [self.fwd.z[0][s]], hidden.a + [self.fwd.a[0][s]])
-            self.forward += forward_calls(net, x[s], whole)
-            self.backward += forward_calls(net, x[s], whole, net.depth - 1)
-            deltas = [d[:m] for d in ws.delta[:-1]] + [delta_out[s]]
-            grad_a = [g[:m] for g in ws.grad_a]
-            into = net if c == 0 else scratch
-            self.backward += propagate_calls(net, whole, deltas, grad_a, into.grad_w, into.grad_b)
+            if m not in sizes:
+                sizes[m] = _ChunkCalls(net, m, scratch)
+            k = sizes[m]
+            out = k.ws.fwd
+            self.forward += [
+                partial(np.copyto, k.x, x[s]),
+                partial(_run, k.forward),
+                partial(np.copyto, self.fwd.z[0][s], out.z[-1]),
+                partial(np.copyto, self.fwd.a[0][s], out.a[-1]),
+            ]
+            self.backward += [
+                partial(np.copyto, k.x, x[s]),
+                partial(_run, k.hidden),
+                partial(np.copyto, k.ws.delta[-1], delta_out[s]),
+                partial(_run, k.later if c else k.first),
+            ]
             if c:
                 self.backward.append(partial(np.add, net.grads, scratch.grads, net.grads))
 

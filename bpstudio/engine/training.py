@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 
 import numpy as np
 
@@ -395,19 +395,32 @@ class _FastPath:
                 net, x, y, config.loss, config.learning_rate, config.momentum, t.velocity, step
             )
 
-        n = len(t.x)
         self.full = kernel(t.x, t.y)
-        self.batch = kernel(
-            np.empty((t.batch,) + t.x.shape[1:]), np.empty((t.batch,) + t.y.shape[1:])
-        )
-        rest = n % t.batch or t.batch
-        self.rest = kernel(np.empty((rest,) + t.x.shape[1:]), np.empty((rest,) + t.y.shape[1:]))
+        self._kernel = kernel
         self.save: Calls = [partial(np.copyto, t._snapshot, net.params)]
         if config.momentum:  # without momentum the velocity never changes
             self.save.append(partial(np.copyto, t._velocity_before, t.velocity))
         self.params_sum = partial(np.add.reduce, net.params)
         self._trainer = trainer
         self._shuffled = (np.empty_like(t.x), np.empty_like(t.y)) if config.shuffle else None
+
+    @cached_property
+    def batch(self) -> Kernel:
+        """On buffers of the batch size; built when mini-batches first run (a full batch in
+        file order never needs it, nor `rest`: each would be another copy of the data)."""
+        return self._buffered(self._trainer.batch)
+
+    @cached_property
+    def rest(self) -> Kernel:
+        """On buffers of the last batch of an epoch, smaller when the batch size does not
+        divide the data."""
+        t = self._trainer
+        rest = len(t.x) % t.batch
+        return self._buffered(rest) if rest else self.batch
+
+    def _buffered(self, size: int) -> Kernel:
+        t = self._trainer
+        return self._kernel(np.empty((size,) + t.x.shape[1:]), np.empty((size,) + t.y.shape[1:]))
 
     def ordered(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
         """The data set in the sample order of `epoch`."""

@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import pickle
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from document_examples import generator_example, spec_example
 from bpstudio.document import format as fmt
 from bpstudio.document.format import DocumentError, dumps, from_dict, load, loads, save, to_dict
 from bpstudio.document.model import History
+from bpstudio.resources import examples_dir
 
 FILE = "net.bpnet"
 
@@ -595,3 +597,26 @@ def test_a_huge_unknown_value_is_written_on_one_compact_line_and_reads_back():
     assert junk_line == '  "junk": [' + ",".join(["[]"] * (COMPACT_FROM // 3)) + "],"
     assert '  "note": {"small": [1, 2]}' in text.splitlines()
     assert loads(text).extra == {"junk": obj["junk"], "note": obj["note"]}
+
+
+def test_large_inline_data_is_checked_and_written_a_slice_of_rows_at_a_time(monkeypatch):
+    """Above LARGE_DATA numbers, dumps checks the data a slice of rows at a time and writes
+    it row by row from its arrays (24 million numbers took 800 MB as one nested list): the
+    same text as the whole document at once, and a bad value named at its row in the data."""
+    doc = load(examples_dir() / "xor.bpnet")
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(3000, 2)), rng.uniform(size=(3000, 1))
+    data = replace(doc.data, inputs=x, targets=y, generator=None, samples=None)
+    big = replace(doc, data=data)
+    whole = dumps(big)
+    monkeypatch.setattr(fmt, "LARGE_DATA", 100)  # slices of 33 rows
+    assert dumps(big) == whole
+    assert loads(whole).data.inputs.tolist() == x.tolist()
+    x[1500, 1] = np.nan
+    with pytest.raises(DocumentError, match=r"data\.inputs\[1500\]\[1\] must be a finite number"):
+        dumps(big)
+    y[2999, 0] = 2.0
+    x[1500, 1] = 0.0
+    big.loss = "bce"
+    with pytest.raises(DocumentError, match=r"data\.targets\[2999\]\[0\] must be between 0 and 1"):
+        dumps(big)

@@ -79,12 +79,17 @@ def test_network_does_not_share_memory_with_the_document():
     assert doc.layers[1].weights.tolist() == [[0.3]]
 
 
-def test_dataset_returns_copies_of_explicit_data():
-    """Explicit data comes back as float64 copies."""
+def test_dataset_returns_read_only_views_of_explicit_data():
+    """Explicit data comes back as float64 views that cannot change the document (a copy of
+    the largest data allowed would be 800 MB)."""
     doc = two_neurons()
     x, y = doc.dataset()
     assert x.tolist() == [[0.5]] and y.tolist() == [[1.5]]
-    x[0, 0] = 9.0
+    assert x.dtype == y.dtype == np.float64 and np.shares_memory(x, doc.data.inputs)
+    with pytest.raises(ValueError, match="read-only"):
+        x[0, 0] = 9.0
+    with pytest.raises(ValueError, match="read-only"):
+        y[0, 0] = 9.0
     assert doc.data.inputs[0, 0] == 0.5
 
 

@@ -18,7 +18,13 @@ from PySide6.QtGui import (
     QPixmapCache,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QLineEdit, QToolTip
+from PySide6.QtWidgets import (
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QGraphicsView,
+    QLineEdit,
+    QToolTip,
+)
 
 from bpstudio.document.edits import Edit, SetBias, SetWeight
 from bpstudio.document.session import DocumentModel
@@ -28,6 +34,7 @@ from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.editor import ValueEditor
 from bpstudio.ui.canvas.items import EdgeMap, NeuronItem, Target, TextLabel, target_of
 from bpstudio.ui.canvas.scene import NetworkScene
+from bpstudio.ui.canvas.unclip import unclipped_offset
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 0.05, 12.0
@@ -164,7 +171,21 @@ class NetworkCanvas(QGraphicsView):
         after every fit, if the fitted view does not show all of the network."""
         self._focus = rect
         if rect is not None and not self._user_zoomed:
-            self.ensureVisible(rect, 40, 40)
+            self._show_focus()
+
+    def _show_focus(self) -> None:
+        """Scrolls the current value into view, then on so that the view's edges cut no
+        other value's text where they need not."""
+        self.ensureVisible(self._focus, 40, 40)
+        view = self.mapToScene(self.viewport().rect()).boundingRect()
+        texts = [
+            item.sceneBoundingRect()
+            for item in self.scene().items(view)
+            if isinstance(item, QGraphicsTextItem | QGraphicsSimpleTextItem) and item.isVisible()
+        ]
+        move = unclipped_offset(view, texts, self._focus)
+        if not move.isNull():
+            self.centerOn(view.center() + move)
 
     def tooltip_text(self, target: Target) -> str:
         """What hovering over `target` tells: its exact value, and what the lesson has
@@ -430,7 +451,7 @@ class NetworkCanvas(QGraphicsView):
             self.scale(zoom, zoom)
             self.centerOn(rect.center())
             if self._focus is not None:
-                self.ensureVisible(self._focus, 40, 40)
+                self._show_focus()
         self._on_zoomed()
 
     def zoom(self, factor: float) -> None:

@@ -37,6 +37,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 BUILD_LINE = "bash packaging/build.sh"
 X11_LINE = "bash .ci/x11-gui-tests"
+LINT_LINE = "bash .ci/lint"
 
 
 def _ci_tail_with(test_command: str) -> str:
@@ -47,7 +48,9 @@ def _ci_tail_with(test_command: str) -> str:
     start = lines.index("set +e")
     tail = "\n".join(text.splitlines()[start:])
     assert readme_test_command() in tail and BUILD_LINE in tail and X11_LINE in tail
+    assert LINT_LINE in tail
     tail = tail.replace(readme_test_command(), test_command).replace(X11_LINE, "echo on-x11")
+    tail = tail.replace(LINT_LINE, "echo linted")
     return "set -euo pipefail\n" + tail.replace(BUILD_LINE, "echo building")
 
 
@@ -65,6 +68,7 @@ def test_ci_builds_the_app_only_after_the_test_command_passed(test_command, stat
     assert done.returncode == status, done.stdout + done.stderr
     assert ("building" in done.stdout) == (status == 0)
     assert ("on-x11" in done.stdout) == (status == 0)
+    assert ("linted" in done.stdout) == (status == 0)
 
 
 def test_both_readme_commands_install_from_the_constraints_file():

@@ -300,6 +300,11 @@ class LessonController(QObject):
         if micro and not walk.steppable():
             self.position.setText(self._not_ready_text())  # the micro-steps would not fit
             return
+        finishing = move == walk.finish_step or (
+            move in (walk.next, walk.next_phase) and walk.index >= len(walk.sequence)
+        )
+        if finishing and not self._may_train():  # a scrubbed-back walk would train from there
+            return
         if self.runner.running and move is not self.walk.prev:
             self.toggle_run()
         diverged = self.session.move(move)

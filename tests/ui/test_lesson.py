@@ -5,6 +5,7 @@ continuous training that leaves the window responsive."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from seed_tables import EXAMPLE_2_VALUES as EXAMPLE_2
 from test_settings_panel import type_into
@@ -219,3 +220,37 @@ def test_renaming_the_network_mid_epoch_keeps_the_lesson_where_it_is(qtbot, quie
     assert np.array_equal(walk.net.params, net.params)
     assert np.array_equal(doc.build_network().params, net.params)
     assert window.errors == []
+
+
+@pytest.mark.parametrize("answer", [False, True], ids=["kept", "discarded"])
+def test_finishing_a_step_after_scrubbing_back_asks_before_discarding_later_epochs(
+    qtbot, main_window, answer
+):
+    """XOR trained to epoch 10 and scrubbed back to 4: Finish Step and Next at the end of a
+    step would train epoch 5 from there, so they ask first. Kept: nothing moves. Discarded:
+    the history ends at the new epoch 5, equal to training 5 epochs from the file."""
+    window = main_window()
+    assert window.open_path(examples_dir() / "xor.bpnet")
+    asked = []
+    window.ask_yes_no = lambda title, text: asked.append(title) or answer
+    lesson = window.lesson
+    lesson.train_epochs(10)
+    qtbot.waitUntil(lambda: not lesson.runner.running and lesson.walk.epoch == 10)
+    lesson.scrub(4)
+    assert (lesson.walk.epoch, lesson.walk.last_epoch) == (4, 10)
+    lesson.actions["finish"].trigger()
+    assert asked == ["Discard later epochs?"]
+    if not answer:
+        assert (lesson.walk.epoch, lesson.walk.last_epoch) == (4, 10)
+        lesson.walk.jump(len(lesson.walk.sequence))
+        lesson.actions["next"].trigger()  # Next at the end of the step asks too
+        assert asked == ["Discard later epochs?"] * 2 and lesson.walk.epoch == 4
+        return
+    assert (lesson.walk.epoch, lesson.walk.last_epoch) == (5, 5)
+    doc = load(examples_dir() / "xor.bpnet")
+    net = doc.build_network()
+    x, y = doc.dataset()
+    reference = Trainer(net, x, y, doc.training_config())
+    reference.run(5)
+    assert np.array_equal(lesson.walk.net.params, net.params)
+    assert np.array_equal(lesson.walk.trainer.history.loss.values, reference.history.loss.values)

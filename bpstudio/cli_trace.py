@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
 from typing import TextIO
 
 import numpy as np
@@ -24,7 +23,7 @@ def _row(row: np.ndarray) -> str:
     return json.dumps([json_number(v) for v in row])  # overflowed values as null
 
 
-def _array(rows: Iterator[np.ndarray], indent: str) -> str:
+def _array(rows: np.ndarray, indent: str) -> str:
     return "[" + ",".join(f"\n{indent} {_row(row)}" for row in rows) + f"\n{indent}]"
 
 
@@ -36,7 +35,7 @@ def _write_layer(out: TextIO, result: StepResult, i: int) -> None:
             block = values.chunk_values(c)[kind][i]
             out.write(("," if c else "") + ",".join(f"\n    {_row(row)}" for row in block))
         out.write("\n   ],\n")
-    out.write(f'   "grad_weights": {_array(iter(result.grad_w[i]), "   ")},\n')
+    out.write(f'   "grad_weights": {_array(result.grad_w[i], "   ")},\n')
     out.write(f'   "grad_biases": {_row(result.grad_b[i])}\n')
 
 

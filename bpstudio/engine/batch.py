@@ -50,7 +50,7 @@ class BatchValues:
 
     def __init__(self, net: Network, x: np.ndarray, y: np.ndarray, loss_name: str) -> None:
         self.net = net.copy()  # the parameters the values are of, whatever `net` becomes
-        self.x, self.y = x, y
+        self.x, self.y, self.loss_name = x, y, loss_name
         self.parts = chunks(net, len(x))
         self._cache: OrderedDict[int, dict[str, list[np.ndarray]]] = OrderedDict()
         if len(self.parts) == 1:
@@ -82,8 +82,9 @@ class BatchValues:
     def output(self) -> np.ndarray:
         return self.a[-1]
 
-    def loss(self, loss_name: str) -> float:
-        return losses.get(loss_name).value(self.output, self.y)
+    def loss(self) -> float:
+        """L of the batch, from its whole output."""
+        return losses.get(self.loss_name).value(self.output, self.y)
 
     def chunk_of(self, p: int) -> tuple[dict[str, list[np.ndarray]], int]:
         """The hidden values of the chunk holding sample p, and p's row in it."""

@@ -86,7 +86,7 @@ def training_step(
     velocity_before = np.zeros_like(net.params) if velocity is None else velocity.copy()
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         values = BatchValues(after, x, y, config.loss)
-        loss = values.loss(config.loss)
+        loss = values.loss()
         grad_w = [g.copy() for g in after.grad_w]
         grad_b = [g.copy() for g in after.grad_b]
         velocity_after = velocity_before.copy()

@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from bpstudio.document.atomic import check_target, write_problem
-    from bpstudio.engine.steps import MAX_STEPS
+    from bpstudio.maths.steps import MAX_STEPS
     from bpstudio.ui.main_window import MainWindow
     from bpstudio.ui.plots import configure_pyqtgraph
 

@@ -17,8 +17,8 @@ from bpstudio.document.atomic import atomic_write_text, write_problem
 from bpstudio.document.exercise import ExerciseError
 from bpstudio.document.format import DocumentError, load
 from bpstudio.document.validate import MAX_EPOCH
-from bpstudio.engine import report, steps
 from bpstudio.engine.training import first_batch
+from bpstudio.maths import report, steps
 from bpstudio.runs import Diverged, first_step, train_document
 
 EXIT_BAD_INPUT = 2

@@ -14,7 +14,7 @@ from bpstudio.cli_plot import add_look_arguments, plot_look
 from bpstudio.document.atomic import atomic_write_bytes
 from bpstudio.document.format import load
 from bpstudio.engine.landscape import MAX_GRID, Landscape, LandscapeError, check_grid, landscape
-from bpstudio.engine.steps import json_number
+from bpstudio.maths.steps import json_number
 
 KINDS = (".json", ".png", ".svg", ".pdf")
 

@@ -12,8 +12,8 @@ from typing import TextIO
 import numpy as np
 
 from bpstudio.document.format import dumps, load
-from bpstudio.engine.steps import json_number
 from bpstudio.engine.training import StepResult
+from bpstudio.maths.steps import json_number
 from bpstudio.runs import first_step
 
 

@@ -1,7 +1,8 @@
-"""Tests the one direction of imports: engine <- document <- ui <- app. Must not import Qt.
+"""Tests the one direction of imports: engine <- maths <- document <- ui <- app. Must not
+import Qt.
 
-The engine, the document and the CLI's headless paths must load without Qt, for start-up
-speed and for graders' machines without a display.
+The engine, the maths, the document and the CLI's headless paths must load without Qt, for
+start-up speed and for graders' machines without a display.
 """
 
 import ast
@@ -26,7 +27,7 @@ QT = {qt!r}
 def loaded_qt():
     return sorted({{m.split(".")[0] for m in sys.modules}} & set(QT))
 
-modules = ["bpstudio.engine", "bpstudio.document"]
+modules = ["bpstudio.engine", "bpstudio.maths", "bpstudio.document"]
 for name in list(modules):
     package = importlib.import_module(name)
     modules += [m.name for m in pkgutil.walk_packages(package.__path__, name + ".")]
@@ -41,7 +42,8 @@ print(json.dumps({{"modules": modules, "culprits": culprits, "qt": loaded_qt()}}
 
 
 def test_headless_packages_and_cli_import_without_qt():
-    """Importing bpstudio.engine, bpstudio.document (every module) and bpstudio.cli loads no Qt."""
+    """Importing bpstudio.engine, bpstudio.maths, bpstudio.document (every module) and
+    bpstudio.cli loads no Qt."""
     code = _IMPORT_ALL.format(root=str(REPO_ROOT), qt=QT_MODULES)
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True
@@ -81,12 +83,17 @@ def _violations(package: str, forbidden: tuple[str, ...]) -> list[str]:
 @pytest.mark.parametrize(
     ("package", "forbidden"),
     [
-        ("engine", ("bpstudio.document", "bpstudio.ui", "bpstudio.app", "bpstudio.cli")),
+        (
+            "engine",
+            ("bpstudio.maths", "bpstudio.document", "bpstudio.ui", "bpstudio.app", "bpstudio.cli"),
+        ),
+        ("maths", ("bpstudio.document", "bpstudio.ui", "bpstudio.app", "bpstudio.cli")),
         ("document", ("bpstudio.ui", "bpstudio.app", "bpstudio.cli")),
     ],
 )
 def test_imports_only_flow_towards_the_engine(package, forbidden):
-    """No engine module imports document/ui/app/cli, and no document module imports ui/app/cli."""
+    """No engine module imports maths/document/ui/app/cli, no maths module imports
+    document/ui/app/cli, and no document module imports ui/app/cli."""
     assert _violations(package, forbidden + QT_MODULES) == []
 
 

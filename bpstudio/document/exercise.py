@@ -16,10 +16,10 @@ import numpy as np
 from bpstudio.document.atomic import atomic_write_bytes, atomic_write_text
 from bpstudio.document.format import dumps
 from bpstudio.document.model import Document
-from bpstudio.engine import report, steps
-from bpstudio.engine.formula import format_number
 from bpstudio.engine.losses import get as get_loss
-from bpstudio.engine.notation import Notation
+from bpstudio.maths import report, steps
+from bpstudio.maths.formula import format_number
+from bpstudio.maths.notation import Notation
 from bpstudio.runs import Diverged, first_step
 
 KEY_DECIMALS = 4  # the answer key's rounding: `bpstudio steps FILE --decimals 4`

@@ -2,7 +2,7 @@
 and every move the lesson offers: step forward and back by neuron, layer or phase, finish a
 training step, run epochs, go home, and scrub the timeline. Must not import Qt.
 
-The micro-steps come from engine.steps; whole epochs from the engine's Trainer. A training
+The micro-steps come from maths.steps; whole epochs from the engine's Trainer. A training
 step finished by hand and one run by the Trainer are the same arithmetic, so the timeline
 stays exact whichever way an epoch was reached.
 """
@@ -16,10 +16,7 @@ import numpy as np
 
 from bpstudio.document.model import Document
 from bpstudio.document.parameter_history import ParameterHistory
-from bpstudio.engine import steps
 from bpstudio.engine.network import Network
-from bpstudio.engine.report import PHASE_TITLES
-from bpstudio.engine.steps import MAX_STEPS, Step, StepSequence
 from bpstudio.engine.training import (
     Divergence,
     StepResult,
@@ -29,6 +26,9 @@ from bpstudio.engine.training import (
     step_divergence,
     training_step,
 )
+from bpstudio.maths import steps
+from bpstudio.maths.report import PHASE_TITLES
+from bpstudio.maths.steps import MAX_STEPS, Step, StepSequence
 
 GRANULARITIES = ("neuron", "layer", "phase")
 ALL_SAMPLES_UP_TO = 4  # larger batches walk one chosen sample, then combine

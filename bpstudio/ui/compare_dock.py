@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.document.format import DocumentError, load
-from bpstudio.engine.formula import format_number
+from bpstudio.maths.formula import format_number
 from bpstudio.runs import Cancelled, Diverged, train_document
 from bpstudio.ui.plots.compare_panel import ComparePanel
 

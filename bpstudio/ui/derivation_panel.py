@@ -1,5 +1,5 @@
 """The derivation of the current micro-step: its formula, the numbers put in, the result and
-the chain-rule factors, with the list of steps so far and quiz mode. Qt and the engine's
+the chain-rule factors, with the list of steps so far and quiz mode. Qt and the maths'
 step records only; must not import the document or the canvas.
 """
 
@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.engine.formula import Add, Expr, Num, format_number
-from bpstudio.engine.report import PHASE_TITLES
-from bpstudio.engine.steps import Step, StepSequence
+from bpstudio.maths.formula import Add, Expr, Num, format_number
+from bpstudio.maths.report import PHASE_TITLES
+from bpstudio.maths.steps import Step, StepSequence
 from bpstudio.ui import theme
 from bpstudio.ui.quiz import QuizBox
 

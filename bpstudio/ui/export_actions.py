@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from bpstudio.document.atomic import atomic_write_text
 from bpstudio.document.history_csv import write_history_csv
-from bpstudio.engine import report
+from bpstudio.maths import report
 from bpstudio.ui.exercise_dialog import ExerciseExport
 from bpstudio.ui.export import DEFAULT_DPI, STYLES, ExportOptions, printed, save_view, visible_size
 from bpstudio.ui.image_size_dialog import ImageSizeDialog

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.engine.formula import format_number
 from bpstudio.engine.gradcheck import GradientCheck
+from bpstudio.maths.formula import format_number
 
 COLUMNS = ("parameter", "backprop", "finite differences", "|difference|", "relative")
 

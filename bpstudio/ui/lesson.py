@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar
 
 from bpstudio.document.lesson_session import Invalidation, LessonSession
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
-from bpstudio.engine.steps import MAX_STEPS, Step
 from bpstudio.engine.training import Divergence
+from bpstudio.maths.steps import MAX_STEPS, Step
 from bpstudio.ui.derivation_panel import DerivationPanel
 from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.run_controls import RunControls

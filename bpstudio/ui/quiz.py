@@ -1,5 +1,5 @@
 """The "check yourself" strip under a derivation: an answer field, Check and Reveal, the
-verdict in words and colour, and the session score. Qt and engine.quiz only; no document.
+verdict in words and colour, and the session score. Qt and maths.quiz only; no document.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.engine.quiz import Score, Verdict, check_answer
+from bpstudio.maths.quiz import Score, Verdict, check_answer
 from bpstudio.ui import theme
 
 RIGHT_TEXT = "✓ Right — Enter for the next step"

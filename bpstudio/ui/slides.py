@@ -19,8 +19,8 @@ from bpstudio.document.atomic import StagedFolder
 from bpstudio.document.model import Document
 from bpstudio.document.session import DocumentModel
 from bpstudio.document.walkthrough import Walkthrough
-from bpstudio.engine import report
-from bpstudio.engine.steps import Step
+from bpstudio.maths import report
+from bpstudio.maths.steps import Step
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
 from bpstudio.ui.derivation_panel import DEFAULT_DECIMALS
 from bpstudio.ui.export import png_bytes, svg_bytes

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.document.walkthrough import Walkthrough
-from bpstudio.engine.formula import format_number
-from bpstudio.engine.notation import Notation
-from bpstudio.engine.steps import Step
+from bpstudio.maths.formula import format_number
+from bpstudio.maths.notation import Notation
+from bpstudio.maths.steps import Step
 from bpstudio.ui import theme
 from bpstudio.ui.canvas.items import Target
 

@@ -21,7 +21,7 @@ from bpstudio.document.edits import (
     ResetParameters,
     SetActivation,
 )
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.items import Target
 

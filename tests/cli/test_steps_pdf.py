@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bpstudio.engine.formula import format_number
+from bpstudio.maths.formula import format_number
 
 HEADLESS = {"QT_QPA_PLATFORM": "", "DISPLAY": "", "WAYLAND_DISPLAY": ""}
 

@@ -14,9 +14,9 @@ from bpstudio.document.edits import SetData
 from bpstudio.document.format import load
 from bpstudio.document.session import DocumentModel
 from bpstudio.document.walkthrough import MAX_WALKED_STEPS, Walkthrough
-from bpstudio.engine import steps
-from bpstudio.engine.formula import Ellipsis_
 from bpstudio.engine.training import training_step
+from bpstudio.maths import steps
+from bpstudio.maths.formula import Ellipsis_
 from bpstudio.resources import examples_dir
 
 BIG = 100_000

@@ -11,8 +11,8 @@ import pytest
 
 from bpstudio.document.format import load
 from bpstudio.document.walkthrough import Walkthrough
-from bpstudio.engine import steps
 from bpstudio.engine.training import Trainer
+from bpstudio.maths import steps
 
 SIZES = [2, 250, 250, 1]  # 63,251 weights: two steps per parameter pass 100,000
 

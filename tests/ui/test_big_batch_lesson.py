@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from bpstudio.document.edits import SetData
-from bpstudio.engine import steps
+from bpstudio.maths import steps
 from bpstudio.resources import examples_dir
 
 BIG = 100_000

@@ -12,7 +12,7 @@ from seed_tables import EXAMPLE_2_VALUES as EXAMPLE_2
 
 from bpstudio.cli import first_step
 from bpstudio.document.format import load
-from bpstudio.engine import steps
+from bpstudio.maths import steps
 from bpstudio.resources import examples_dir
 from bpstudio.ui.derivation_panel import DerivationPanel
 

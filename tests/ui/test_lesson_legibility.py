@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QGraphicsPolygonItem,
 )
 
-from bpstudio.engine.formula import format_number
+from bpstudio.maths.formula import format_number
 from bpstudio.resources import examples_dir
 from bpstudio.ui import theme
 from bpstudio.ui.canvas.items import Target

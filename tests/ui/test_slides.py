@@ -19,7 +19,7 @@ from slides_index import index_entries, png_size
 
 from bpstudio.document.format import load
 from bpstudio.document.walkthrough import Walkthrough
-from bpstudio.engine.formula import format_number
+from bpstudio.maths.formula import format_number
 from bpstudio.resources import examples_dir
 from bpstudio.ui.canvas.network_canvas import PRESENTATION_ZOOM
 from bpstudio.ui.export_actions import SLIDES_KEY

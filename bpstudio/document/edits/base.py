@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from bpstudio.document.edits.rules import EditError
 from bpstudio.document.model import DataSpec, Document, LayerSpec
-from bpstudio.engine.formula import format_number
+from bpstudio.maths.formula import format_number
 
 if TYPE_CHECKING:
     from bpstudio.document.session import DocumentModel

@@ -16,7 +16,7 @@ from bpstudio.document.edits.base import Edit, index, layer_index, number_text
 from bpstudio.document.edits.rules import EditError
 from bpstudio.document.model import Document, History
 from bpstudio.engine.init import init_layer_weights
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.notation import Notation
 
 if TYPE_CHECKING:
     from bpstudio.document.session import DocumentModel

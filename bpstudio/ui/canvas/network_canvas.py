@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
 
 from bpstudio.document.edits import Edit, SetBias, SetWeight
 from bpstudio.document.session import DocumentModel
-from bpstudio.engine.formula import format_number
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.formula import format_number
+from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.editor import ValueEditor
 from bpstudio.ui.canvas.items import EdgeMap, NeuronItem, Target, TextLabel, target_of

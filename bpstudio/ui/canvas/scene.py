@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSimple
 
 from bpstudio.document.model import Document
 from bpstudio.document.session import DocumentModel
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.notation import Notation
 from bpstudio.ui import theme
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.items import (

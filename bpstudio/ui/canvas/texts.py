@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bpstudio.document.edits.base import layer_name
 from bpstudio.document.model import Document
-from bpstudio.engine.formula import format_number
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.formula import format_number
+from bpstudio.maths.notation import Notation
 
 EDIT_HINT = "Double-click to change it."
 

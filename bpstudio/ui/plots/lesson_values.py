@@ -14,7 +14,7 @@ from bpstudio.document.edits.base import layer_name
 from bpstudio.document.model import Document
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine.network import Network, forward
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.notation import Notation
 
 
 def shown_network(walk: Walkthrough, live: bool) -> Network:

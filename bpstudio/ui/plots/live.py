@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 from bpstudio.engine import activations
-from bpstudio.engine.notation import Notation
+from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.plots.lesson_values import (
     ParameterNames,

@@ -9,7 +9,7 @@ the article writes w^(2)_1, w^(2)_2 for the two weights into a single output neu
 
 from __future__ import annotations
 
-from bpstudio.engine.formula import Sym
+from bpstudio.maths.formula import Sym
 
 HAT_Y = r"\hat{y}"
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from random_nets import VALID_PAIRS, random_case
 
-from bpstudio.engine import steps
 from bpstudio.engine.training import TrainingConfig, training_step
+from bpstudio.maths import steps
 
 
 @pytest.mark.parametrize("seed", range(24))

@@ -20,7 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpstudio.engine import losses
-from bpstudio.engine.formula import (
+from bpstudio.engine.network import FUSED_OUTPUT, Network
+from bpstudio.engine.training import StepResult, TrainingConfig
+from bpstudio.maths.formula import (
     Call,
     Const,
     Ellipsis_,
@@ -38,9 +40,7 @@ from bpstudio.engine.formula import (
     eq,
     mul,
 )
-from bpstudio.engine.network import FUSED_OUTPUT, Network
-from bpstudio.engine.notation import Notation
-from bpstudio.engine.training import StepResult, TrainingConfig
+from bpstudio.maths.notation import Notation
 
 PHASES = ("forward", "loss", "backward", "combine", "update")
 LONG_SUM = 8  # substituted sums longer than this show their first and last terms only

@@ -3,7 +3,7 @@ article's own slips rejected; the score counts every checked answer. Headless: n
 
 import pytest
 
-from bpstudio.engine.quiz import Score, Verdict, check_answer, parse_number
+from bpstudio.maths.quiz import Score, Verdict, check_answer, parse_number
 
 A2 = 0.5621765009  # a(2) of Example 2 (seed table)
 GRAD_W2 = -0.1151939683  # ∂L/∂w(2) of Example 2

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from bpstudio.engine.formula import (
+from bpstudio.maths.formula import (
     Call,
     Const,
     Ellipsis_,

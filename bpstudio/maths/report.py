@@ -7,9 +7,9 @@ import json
 from collections.abc import Callable, Iterable
 from html import escape
 
-from bpstudio.engine.formula import format_number
-from bpstudio.engine.steps import Step, StepSequence
 from bpstudio.engine.training import TrainingConfig
+from bpstudio.maths.formula import format_number
+from bpstudio.maths.steps import Step, StepSequence
 
 PHASE_TITLES = {
     "forward": "Forward pass",

@@ -10,10 +10,10 @@ import pytest
 from random_nets import VALID_PAIRS, Case, random_case
 from seed_tables import EXAMPLE_2_STEPS
 
-from bpstudio.engine import steps
-from bpstudio.engine.formula import Eq
 from bpstudio.engine.network import Network
 from bpstudio.engine.training import StepResult, TrainingConfig, training_step
+from bpstudio.maths import steps
+from bpstudio.maths.formula import Eq
 
 JSON_KEYS = {
     "phase",

@@ -14,6 +14,7 @@ from bpstudio.document.edits import SetData
 from bpstudio.document.format import load
 from bpstudio.document.session import DocumentModel
 from bpstudio.document.walkthrough import MAX_WALKED_STEPS, Walkthrough
+from bpstudio.engine import losses
 from bpstudio.engine.training import training_step
 from bpstudio.maths import steps
 from bpstudio.maths.formula import Ellipsis_
@@ -37,7 +38,7 @@ def big_xor_fixture():
     assert len(idx) == BIG and walk.chosen_samples(BIG) == [0]
     result = training_step(walk.net, walk.x[idx], walk.y[idx], walk.config)
     computed: list[int] = []
-    real_get = steps.losses.get
+    real_get = losses.get
 
     def counting_get(name: str):
         loss = real_get(name)
@@ -49,7 +50,7 @@ def big_xor_fixture():
         return dataclasses.replace(loss, value=value)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(steps.losses, "get", counting_get)
+    mp.setattr(losses, "get", counting_get)
     try:
         seq = steps.build(result, walk.config, [0])
     finally:

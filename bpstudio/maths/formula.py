@@ -15,7 +15,7 @@ from dataclasses import dataclass
 _SUPERSCRIPT = str.maketrans("0123456789()+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺⁻")
 _SUBSCRIPT = str.maketrans("0123456789()+-,", "₀₁₂₃₄₅₆₇₈₉₍₎₊₋,")
 _SUPERSCRIPTABLE = set("0123456789()+-")
-_WORD = re.compile(r"[A-Za-z]{2,}")
+_WORD = re.compile(r"[A-Za-z]{3,}")  # upright in LaTeX: "new"; not indices such as "jk"
 _GREEK = {
     r"\sigma": "σ",
     r"\delta": "δ",

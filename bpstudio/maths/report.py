@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from html import escape
 
 from bpstudio.engine.training import TrainingConfig
-from bpstudio.maths.formula import format_number
+from bpstudio.maths.formula import Call, Const, Expr, Partial, Sym, add, eq, format_number, mul
+from bpstudio.maths.notation import HAT_Y
 from bpstudio.maths.steps import Step, StepSequence
 
 PHASE_TITLES = {
@@ -19,40 +20,33 @@ PHASE_TITLES = {
     "update": "Update",
 }
 
-# Prose shared by the Markdown and HTML reports: `{name}` stands for a piece of maths,
-# written in LaTeX for Markdown and as HTML for the HTML page.
-_MATHS = {
-    "z": ("z", "<i>z</i>"),
-    "a": ("a", "<i>a</i>"),
-    "y": ("y", "<i>y</i>"),
-    "y_hat": ("\\hat{y}", "<i>ŷ</i>"),
-    "delta": ("\\delta", "δ"),
-    "delta_def": ("\\delta = \\partial L / \\partial z", "δ = ∂<i>L</i> / ∂<i>z</i>"),
-    "share": ("L^{[p]}", "<i>L</i><sup>[p]</sup>"),
-    "eta": ("\\eta", "η"),
-    "l": ("l", "<i>l</i>"),
-    "j": ("j", "<i>j</i>"),
-    "k": ("k", "<i>k</i>"),
-    "p": ("p", "<i>p</i>"),
-    "mu": ("\\mu", "μ"),
-    "x_a1": ("x = a^{(1)}", "<i>x</i> = <i>a</i><sup>(1)</sup>"),
-    "w_l": ("w^{(l)}", "<i>w</i><sup>(<i>l</i>)</sup>"),
-    "b_l": ("b^{(l)}", "<i>b</i><sup>(<i>l</i>)</sup>"),
-    "z_next": (
-        "z^{(l+1)} = w^{(l)} a^{(l)} + b^{(l)}",
-        "<i>z</i><sup>(<i>l</i>+1)</sup> = <i>w</i><sup>(<i>l</i>)</sup> <i>a</i><sup>(<i>l</i>)"
-        "</sup> + <i>b</i><sup>(<i>l</i>)</sup>",
+# The maths in the prose of the Markdown and HTML reports: `{name}` in the text stands for
+# one of these formulas, written in LaTeX for Markdown and as HTML for the HTML page.
+_L, _DELTA, _ETA, _MU = Sym("L"), Sym(r"\delta"), Sym(r"\eta"), Sym(r"\mu")
+_MATHS: dict[str, Expr] = {
+    "z": Sym("z"),
+    "a": Sym("a"),
+    "y": Sym("y"),
+    "y_hat": Sym(HAT_Y),
+    "delta": _DELTA,
+    "delta_def": eq(_DELTA, Partial(_L, Sym("z"))),
+    "share": Sym("L", "[p]"),
+    "eta": _ETA,
+    "l": Sym("l"),
+    "j": Sym("j"),
+    "k": Sym("k"),
+    "p": Sym("p"),
+    "mu": _MU,
+    "x_a1": eq(Sym("x"), Sym("a", "(1)")),
+    "w_l": Sym("w", "(l)"),
+    "b_l": Sym("b", "(l)"),
+    "z_next": eq(
+        Sym("z", "(l+1)"),
+        add(mul(Sym("w", "(l)"), Sym("a", "(l)"), juxtapose=True), Sym("b", "(l)")),
     ),
-    "a_next": (
-        "a^{(l+1)} = f(z^{(l+1)})",
-        "<i>a</i><sup>(<i>l</i>+1)</sup> = <i>f</i>(<i>z</i><sup>(<i>l</i>+1)</sup>)",
-    ),
-    "w_jk": ("w^{(l)}_{jk}", "<i>w</i><sup>(<i>l</i>)</sup><sub><i>jk</i></sub>"),
-    "delta_j": (
-        "\\delta^{(l)}_j = \\partial L / \\partial z^{(l)}_j",
-        "δ<sup>(<i>l</i>)</sup><sub><i>j</i></sub> = ∂<i>L</i> / ∂<i>z</i><sup>(<i>l</i>)</sup>"
-        "<sub><i>j</i></sub>",
-    ),
+    "a_next": eq(Sym("a", "(l+1)"), Call("f", Sym("z", "(l+1)"))),
+    "w_jk": Sym("w", "(l)", "jk"),
+    "delta_j": eq(Sym(r"\delta", "(l)", "j"), Partial(_L, Sym("z", "(l)", "j"))),
 }
 
 PHASE_INTROS = {
@@ -79,10 +73,16 @@ _NOTATION = (
 
 
 def prose(text: str, html: bool = False) -> str:
-    """`text` with its `{name}` maths filled in: `$...$` LaTeX, or HTML (the words escaped)."""
+    """`text` with its `{name}` maths filled in: `$...$` LaTeX, or HTML in italics, set off
+    from the words (which are escaped)."""
     if not html:
-        return text.format(**{k: f"${latex}$" for k, (latex, _) in _MATHS.items()})
-    return escape(text, quote=False).format(**{k: markup for k, (_, markup) in _MATHS.items()})
+        return text.format(**{k: _inline(e) for k, e in _MATHS.items()})
+    return escape(text, quote=False).format(**{k: f"<i>{e.html()}</i>" for k, e in _MATHS.items()})
+
+
+def _inline(expr: Expr) -> str:
+    """`expr` as inline Markdown maths."""
+    return f"${expr.latex()}$"
 
 
 def step_markdown(step: Step, decimals: int | None = None) -> str:
@@ -132,16 +132,11 @@ def to_json(seq: StepSequence) -> str:
 def _setting(config: TrainingConfig, n: int, html: bool = False) -> str:
     samples = "one sample" if n == 1 else f"a batch of {n} samples"
     loss = f"<code>{config.loss}</code>" if html else f"`{config.loss}`"
-    rate = format_number(config.learning_rate)
-    text = f"One training step on {samples}; loss {loss}, learning rate "
-    if not html:
-        text += f"$\\eta = {rate}$"
-        if config.momentum:
-            text += f", momentum $\\mu = {format_number(config.momentum)}$"
-        return text + "."
-    text += f"η = {rate}"
+    maths = Expr.html if html else _inline
+    rate = maths(eq(_ETA, Const(config.learning_rate)))
+    text = f"One training step on {samples}; loss {loss}, learning rate {rate}"
     if config.momentum:
-        text += f", momentum μ = {format_number(config.momentum)}"
+        text += f", momentum {maths(eq(_MU, Const(config.momentum)))}"
     return text + "."
 
 

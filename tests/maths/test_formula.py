@@ -51,6 +51,10 @@ def test_a_word_in_a_subscript_is_upright_in_latex():
     )
 
 
+def test_two_index_letters_in_a_subscript_stay_italic_in_latex():
+    renders(Sym("w", "(l)", "jk"), "w^{(l)}_{jk}", "w<sup>(l)</sup><sub>jk</sub>", "w^(l)jk")
+
+
 def test_a_superscript_without_unicode_digits_falls_back_to_a_caret_in_text():
     renders(Sym("L", "[2]"), "L^{[2]}", "L<sup>[2]</sup>", "L^[2]")
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpstudio.document.edits import MacroEdit, SetParameters, SetTraining
-from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import History
 from bpstudio.document.walkthrough import Walkthrough
+from bpstudio.maths.formula import format_number
 
 LOWER_BY = 10  # a tenth: one offer usually brings a diverging lesson back into range
 
@@ -44,7 +44,7 @@ def remedy(walk: Walkthrough, had_history: bool) -> Remedy | None:
     if len(history.epoch) == 1 and not had_history:
         history = None
     rate = walk.config.learning_rate / LOWER_BY
-    text = f"Return to epoch {epoch} and lower the learning rate to {number_text(rate)}"
+    text = f"Return to epoch {epoch} and lower the learning rate to {format_number(rate)}"
     parts = [
         SetParameters([w.copy() for w in net.w], [b.copy() for b in net.b], history, text=text),
         SetTraining("learning_rate", rate),

@@ -13,11 +13,11 @@ from functools import partial
 
 from bpstudio.document.divergence import remedy
 from bpstudio.document.edits import Edit, SetParameters
-from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import History
 from bpstudio.document.session import DocumentModel
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine.training import Divergence
+from bpstudio.maths.formula import format_number
 
 # The step sequence is built on the first move, not after every edit, above either of these
 # (see LessonSession.ready): micro-steps (building ~15,000 take a second), and samples x
@@ -192,6 +192,6 @@ class LessonSession:
             )
         question = (
             f"{said}.\n\nReturn to epoch {fix.epoch}, the last one whose values were all "
-            f"finite, and lower the learning rate to {number_text(fix.learning_rate)}?"
+            f"finite, and lower the learning rate to {format_number(fix.learning_rate)}?"
         )
         return DivergenceOffer("Training diverged", question, fix.edit)

@@ -33,17 +33,20 @@ _GREEK = {
 }
 
 
-def format_number(value: float, decimals: int | None = None) -> str:
-    """`decimals=None` gives the shortest text that round-trips; otherwise fixed decimals,
-    falling back to significant digits for values too small to show at that precision."""
+def format_number(value: float, decimals: int | None = None, typographic: bool = False) -> str:
+    """bpstudio's one number formatter. `decimals=None` gives the shortest text that
+    round-trips, without a trailing ".0"; otherwise fixed decimals, falling back to
+    significant digits for values too small to show at that precision. `typographic`
+    writes the minus signs as "−" (U+2212), for text a reader sees rather than types."""
     value = float(value) + 0.0  # -0.0 shows as 0
     if decimals is None:
         text = repr(value)
-        return text[:-2] if text.endswith(".0") else text
-    text = f"{value:.{decimals}f}"
-    if value != 0 and float(text) == 0:
-        return f"{value:.{max(decimals - 1, 1)}e}"
-    return text
+        text = text[:-2] if text.endswith(".0") else text
+    else:
+        text = f"{value:.{decimals}f}"
+        if value != 0 and float(text) == 0:
+            text = f"{value:.{max(decimals - 1, 1)}e}"
+    return text.replace("-", "−") if typographic else text
 
 
 class Expr:
@@ -118,10 +121,7 @@ class Num(Expr):
     value: float
 
     def render(self, style: Style) -> str:
-        text = format_number(self.value, style.decimals)
-        if style.kind != "latex":
-            text = text.replace("-", "−")
-        return text
+        return format_number(self.value, style.decimals, typographic=style.kind != "latex")
 
     def evaluate(self) -> float:
         return float(self.value)

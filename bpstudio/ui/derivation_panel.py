@@ -61,14 +61,9 @@ COMBINE_NOTE = "The samples' shares of this gradient, added up."
 SHARE_NOTE = " This is one sample's share; the shares are added up after the backward pass."
 
 
-def number_text(value: float, decimals: int | None) -> str:
-    """A value as the panel shows it: fixed decimals (or full) with a typographic minus."""
-    return format_number(value, decimals).replace("-", "−")
-
-
 def step_line(step: Step, decimals: int | None, hidden: bool = False) -> str:
     """The step as one line of the steps list, e.g. "1. z⁽²⁾₁ = 0.2500"."""
-    value = HIDDEN if hidden else number_text(step.value, decimals)
+    value = HIDDEN if hidden else format_number(step.value, decimals, typographic=True)
     line = f"{step.index + 1}. {step.symbol.text()} = {value}"
     return line if step.sample is None else f"{line}   (sample {step.sample + 1})"
 
@@ -120,7 +115,7 @@ def _derivation_rows(step: Step, decimals: int | None, hidden: bool) -> list[tup
     the general formula's sides, the numbers substituted, and the result last."""
     sides = step.formula.sides
     rows = [("" if i else sides[0].html(), side.html()) for i, side in enumerate(sides[1:])]
-    value = HIDDEN if hidden else number_text(step.value, decimals)
+    value = HIDDEN if hidden else format_number(step.value, decimals, typographic=True)
     for side in step.substituted.sides[1:]:
         if isinstance(side, Num) and side.html(decimals) == value:
             continue  # the numbers are the result itself
@@ -156,7 +151,7 @@ def factors_html(step: Step, decimals: int | None, hidden: bool, size: float) ->
     for factor in step.factors:
         parts = [factor.formula.html()]
         numbers = factor.substituted.rhs
-        value = HIDDEN if hidden else number_text(factor.value, decimals)
+        value = HIDDEN if hidden else format_number(factor.value, decimals, typographic=True)
         if not isinstance(numbers, Num):
             parts.append(numbers.html(decimals))
         if not (isinstance(factor.formula.rhs, Num) and numbers.html(decimals) == value):
@@ -168,7 +163,7 @@ def factors_html(step: Step, decimals: int | None, hidden: bool, size: float) ->
 
 def summary_html(seq: StepSequence, decimals: int | None, size: float) -> str:
     """The end of the sequence: the loss, and every parameter's old and new value."""
-    loss = number_text(seq.result.loss, decimals)
+    loss = format_number(seq.result.loss, decimals, typographic=True)
     muted = theme.current().muted.name()
     html = f"<p>{_span(f'L = <b>{loss}</b>', size * RESULT_SCALE)}</p>"
     html += f"<p>{_span('(the loss with the starting parameters)', size, colour=muted)}</p>"
@@ -177,8 +172,8 @@ def summary_html(seq: StepSequence, decimals: int | None, size: float) -> str:
     for step in seq:
         if step.phase != "update" or step.old is None:
             continue
-        change = f"&nbsp;{number_text(step.old, decimals)} → "
-        change += f"<b>{number_text(step.value, decimals)}</b>"
+        change = f"&nbsp;{format_number(step.old, decimals, typographic=True)} → "
+        change += f"<b>{format_number(step.value, decimals, typographic=True)}</b>"
         rows.append(
             f'<tr><td align="right">{_span(parameter(step).html(), size * MATHS_SCALE)}</td>'
             f"<td>{_span(change, size * MATHS_SCALE)}</td></tr>"
@@ -430,7 +425,8 @@ class DerivationPanel(QWidget):
 
     def _render_step(self, step: Step, size: float) -> None:
         hidden = self.is_hidden()
-        self._result = HIDDEN if hidden else number_text(step.value, self.decimals)
+        shown = format_number(step.value, self.decimals, typographic=True)
+        self._result = HIDDEN if hidden else shown
         count, samples = len(self._seq), len(self._seq.result.x)
         self._heading = heading_text(step, count, samples)
         self.heading.setText(heading_html(step, count, samples))

@@ -145,6 +145,13 @@ def test_format_number_shortest_round_trip_without_decimals():
         assert float(format_number(value)) == value
 
 
+def test_format_number_writes_a_typographic_minus_on_request():
+    assert format_number(-0.8746228081, 4, typographic=True) == "−0.8746"
+    assert format_number(-2.0, typographic=True) == "−2"
+    assert format_number(1e-7, typographic=True) == "1e−07"
+    assert format_number(0.25, 2, typographic=True) == "0.25"
+
+
 def test_format_number_fixed_decimals():
     assert format_number(2.5, 2) == "2.50"
     assert format_number(0.0, 2) == "0.00"

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from bpstudio.document.edits.rules import EditError
 from bpstudio.document.model import DataSpec, Document, LayerSpec
-from bpstudio.maths.formula import format_number
 
 if TYPE_CHECKING:
     from bpstudio.document.session import DocumentModel
@@ -131,8 +130,3 @@ def layer_name(document: Document, layer: int) -> str:
     if layer == len(document.layers) - 1:
         return "the output layer"
     return f"hidden layer {layer}"
-
-
-def number_text(value: float) -> str:
-    """The shortest text that reads back as `value`, without a trailing '.0'."""
-    return format_number(float(value))

@@ -14,11 +14,12 @@ import numpy as np
 
 from bpstudio.document.data_csv import column_names
 from bpstudio.document.edits import rules
-from bpstudio.document.edits.base import Edit, Swap, index, number_text, swap
+from bpstudio.document.edits.base import Edit, Swap, index, swap
 from bpstudio.document.edits.rules import EditError
 from bpstudio.document.edits.structure import resized_layers
 from bpstudio.document.model import DataSpec, Document, LayerSpec
 from bpstudio.document.validate import MAX_SAMPLES
+from bpstudio.maths.formula import format_number
 
 if TYPE_CHECKING:
     from bpstudio.document.session import DocumentModel
@@ -144,7 +145,7 @@ class SetDataCell(Edit):
     def describe(self, document: Document) -> str:
         names = column_names(document)[TABLES.index(self.table)]
         name = names[self.column] if self.column < len(names) else f"column {self.column + 1}"
-        return f"Set {name} of row {self.row + 1} to {number_text(self.value)}"
+        return f"Set {name} of row {self.row + 1} to {format_number(self.value)}"
 
 
 class AddDataRow(Swap):

@@ -10,9 +10,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bpstudio.document.edits import rules
-from bpstudio.document.edits.base import Edit, layer_index, layer_name, number_text
+from bpstudio.document.edits.base import Edit, layer_index, layer_name
 from bpstudio.document.model import Document, LayerSpec
 from bpstudio.document.validate import TRAINING_KEYS
+from bpstudio.maths.formula import format_number
 
 if TYPE_CHECKING:
     from bpstudio.document.session import DocumentModel
@@ -152,7 +153,7 @@ class SetTraining(_SetField):
             return "Train on the full batch"
         if key == "shuffle":
             return "Shuffle the batches" if value else "Take the batches in file order"
-        shown = number_text(value) if isinstance(value, float) else str(value)
+        shown = format_number(value) if isinstance(value, float) else str(value)
         return f"Set the {key.replace('_', ' ')} to {shown}"
 
 

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bpstudio.document.edits import rules
-from bpstudio.document.edits.base import Edit, index, layer_index, number_text
+from bpstudio.document.edits.base import Edit, index, layer_index
 from bpstudio.document.edits.rules import EditError
 from bpstudio.document.model import Document, History
 from bpstudio.engine.init import init_layer_weights
+from bpstudio.maths.formula import format_number
 from bpstudio.maths.notation import Notation
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class SetWeight(_SetParameter):
 
     def describe(self, document: Document) -> str:
         symbol = Notation(document.sizes).w(self.layer, self.neuron, self.source)
-        return f"Set {symbol.text()} to {number_text(self.value)}"
+        return f"Set {symbol.text()} to {format_number(self.value)}"
 
 
 class SetBias(_SetParameter):
@@ -107,7 +108,7 @@ class SetBias(_SetParameter):
 
     def describe(self, document: Document) -> str:
         symbol = Notation(document.sizes).b(self.layer, self.neuron)
-        return f"Set {symbol.text()} to {number_text(self.value)}"
+        return f"Set {symbol.text()} to {format_number(self.value)}"
 
 
 class _ReplaceParameters(Edit):

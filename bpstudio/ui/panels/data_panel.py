@@ -36,10 +36,10 @@ from bpstudio.document.edits import (
     SetDataCell,
     rules,
 )
-from bpstudio.document.edits.base import number_text
 from bpstudio.document.model import DataSpec
 from bpstudio.document.session import DocumentModel
 from bpstudio.engine.datasets import GENERATORS
+from bpstudio.maths.formula import format_number
 from bpstudio.ui.panels.csv_import_dialog import CsvImportDialog, ImportChoice
 from bpstudio.ui.panels.data_table import DataTableModel, NumberDelegate, cell_message
 from bpstudio.ui.panels.fields import (
@@ -422,7 +422,7 @@ class DataPanel(QWidget):
         self.fit.setVisible(name is None and (doc.sizes[0], doc.sizes[-1]) != (2, 1))
         values = self._generator
         self.fields["samples"].show_value(str(values["samples"]))
-        self.fields["noise"].show_value(number_text(values["noise"]))
+        self.fields["noise"].show_value(format_number(values["noise"]))
         seed = values["seed"]
         self.training_seed.blockSignals(True)
         self.training_seed.setChecked(seed is None)

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from bpstudio.document.data_csv import column_names
 from bpstudio.document.edits import rules
-from bpstudio.document.edits.base import number_text
 from bpstudio.document.session import DocumentModel
+from bpstudio.maths.formula import format_number
 from bpstudio.ui import theme
 from bpstudio.ui.panels.fields import CheckedField, parse
 
@@ -95,7 +95,7 @@ class DataTableModel(QAbstractTableModel):
         if role in (_ROLE.DisplayRole, _ROLE.EditRole):
             table, row, column = self.cell(index)
             value = float((self._x if table == "inputs" else self._y)[row, column])
-            return f"{value:.6g}" if role == _ROLE.DisplayRole else number_text(value)
+            return f"{value:.6g}" if role == _ROLE.DisplayRole else format_number(value)
         if role == _ROLE.TextAlignmentRole:
             return _ALIGN
         if role == _ROLE.ForegroundRole and self.generated:

@@ -25,10 +25,10 @@ from bpstudio.document.edits import (
     SetTraining,
     rules,
 )
-from bpstudio.document.edits.base import number_text
 from bpstudio.document.session import DocumentModel
 from bpstudio.engine.init import INIT_SCHEMES
 from bpstudio.engine.losses import LOSSES
+from bpstudio.maths.formula import format_number
 from bpstudio.ui.panels.fields import (
     CheckedField,
     FieldWithMessage,
@@ -264,7 +264,7 @@ class SettingsPanel(QWidget):
         elif key == "batch_size":
             self._show_batch_size(value)
         else:
-            self.fields[key].show_value(number_text(value) if key != "seed" else str(value))
+            self.fields[key].show_value(format_number(value) if key != "seed" else str(value))
 
     def _show_batch_size(self, size: int | None) -> None:
         field = self.fields["batch_size"]

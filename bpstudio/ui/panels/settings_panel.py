@@ -27,6 +27,7 @@ from bpstudio.document.edits import (
 )
 from bpstudio.document.edits.base import number_text
 from bpstudio.document.session import DocumentModel
+from bpstudio.document.validate import TRAINING_KEYS
 from bpstudio.engine.init import INIT_SCHEMES
 from bpstudio.engine.losses import LOSSES
 from bpstudio.ui.panels.fields import (
@@ -220,7 +221,7 @@ class SettingsPanel(QWidget):
         name = self.init.itemData(index)
         if name != self.model.document.training.init:
             self._try(SetTraining("init", name))
-        self._show_combo(self.init, self.model.document.training.init)
+        self._show_training("init")
 
     def _on_shuffle_clicked(self, checked: bool) -> None:
         self._try(SetTraining("shuffle", checked))
@@ -242,17 +243,14 @@ class SettingsPanel(QWidget):
             self._show_name()
         elif key == "loss":
             self._show_combo(self.loss, self.model.document.loss)
-        elif key == "init":
-            self._show_combo(self.init, self.model.document.training.init)
-        elif key in ("learning_rate", "momentum", "batch_size", "seed", "shuffle"):
+        elif key in TRAINING_KEYS:
             self._show_training(key)
 
     def _on_document_replaced(self) -> None:
         self.message.show_message("")
         self._show_name()
         self._show_combo(self.loss, self.model.document.loss)
-        self._show_combo(self.init, self.model.document.training.init)
-        for key in ("learning_rate", "momentum", "batch_size", "seed", "shuffle"):
+        for key in TRAINING_KEYS:
             self._show_training(key)
 
     def _on_data_changed(self) -> None:
@@ -263,7 +261,9 @@ class SettingsPanel(QWidget):
 
     def _show_training(self, key: str) -> None:
         value = getattr(self.model.document.training, key)
-        if key == "shuffle":
+        if key == "init":
+            self._show_combo(self.init, value)
+        elif key == "shuffle":
             self.shuffle.blockSignals(True)
             self.shuffle.setChecked(bool(value))
             self.shuffle.blockSignals(False)

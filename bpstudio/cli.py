@@ -44,6 +44,40 @@ class _PrintVersion(argparse.Action):
 
 
 def _parsers() -> tuple[_Parser, _Parser]:
+    """The window's parser and the headless commands' parser."""
+    gui = _gui_parser()
+    cmd = _Parser(prog="bpstudio")
+    sub = cmd.add_subparsers(dest="command", required=True)
+    trace = sub.add_parser("trace", help="one training step on the first batch, as JSON")
+    trace.add_argument("file")
+    train = sub.add_parser("train", help="train without a window")
+    train.add_argument("file")
+    train.add_argument("--epochs", type=int, required=True, metavar="N")
+    train.add_argument("--out", metavar="OUT.bpnet", help="write the trained document")
+    train.add_argument("--history", metavar="CSV", help="write epoch,loss as CSV")
+    add_plot_arguments(train, "the loss curve")
+    worked = sub.add_parser("steps", help="the worked solution of the first training step")
+    worked.add_argument("file")
+    worked.add_argument(
+        "--format",
+        choices=("markdown", "json", "html", "pdf"),
+        default="markdown",
+        help="markdown (LaTeX maths), json, html, or pdf (A4, needs --out)",
+    )
+    worked.add_argument("--out", metavar="FILE", help="write into FILE instead of printing")
+    worked.add_argument(
+        "--decimals", type=int, metavar="D", help="round the numbers shown to D decimals"
+    )
+    worked.add_argument(
+        "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
+    )
+    others = (cli_compare, cli_exercise, cli_slides, cli_landscape)
+    for p in (trace, train, worked, *(module.add_parser(sub) for module in others)):
+        p.error = gui.error  # type: ignore[method-assign]
+    return gui, cmd
+
+
+def _gui_parser() -> _Parser:
     gui = _Parser(
         prog="bpstudio",
         description="Backpropagation Studio. Opens the window; "
@@ -81,38 +115,7 @@ def _parsers() -> tuple[_Parser, _Parser]:
         help="open every bundled example offscreen, step, train, render and export; "
         "print `self-test ok` (exit 0) or what failed (exit 1)",
     )
-    cmd = _Parser(prog="bpstudio")
-    sub = cmd.add_subparsers(dest="command", required=True)
-    trace = sub.add_parser("trace", help="one training step on the first batch, as JSON")
-    trace.add_argument("file")
-    train = sub.add_parser("train", help="train without a window")
-    train.add_argument("file")
-    train.add_argument("--epochs", type=int, required=True, metavar="N")
-    train.add_argument("--out", metavar="OUT.bpnet", help="write the trained document")
-    train.add_argument("--history", metavar="CSV", help="write epoch,loss as CSV")
-    add_plot_arguments(train, "the loss curve")
-    worked = sub.add_parser("steps", help="the worked solution of the first training step")
-    worked.add_argument("file")
-    worked.add_argument(
-        "--format",
-        choices=("markdown", "json", "html", "pdf"),
-        default="markdown",
-        help="markdown (LaTeX maths), json, html, or pdf (A4, needs --out)",
-    )
-    worked.add_argument("--out", metavar="FILE", help="write into FILE instead of printing")
-    worked.add_argument(
-        "--decimals", type=int, metavar="D", help="round the numbers shown to D decimals"
-    )
-    worked.add_argument(
-        "--sample", type=int, metavar="K", help="show only sample K (0-based) of the batch"
-    )
-    compare = cli_compare.add_parser(sub)
-    exercise = cli_exercise.add_parser(sub)
-    slides = cli_slides.add_parser(sub)
-    landscape = cli_landscape.add_parser(sub)
-    for p in (trace, train, worked, compare, exercise, slides, landscape):
-        p.error = gui.error  # type: ignore[method-assign]
-    return gui, cmd
+    return gui
 
 
 def cmd_steps(args: argparse.Namespace) -> int:

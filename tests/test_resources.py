@@ -81,6 +81,7 @@ def _installed_probe(cwd: Path) -> dict | None:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_installed_wheel_carries_the_resources(tmp_path):
     """A non-editable `pip install .` must ship resources/ as bpstudio/_resources."""
     probe = _installed_probe(tmp_path)

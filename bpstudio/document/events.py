@@ -66,8 +66,8 @@ class DocumentEvents:
       "weight" (`source` the neuron of layer `layer - 1`) or "bias" (`source` None).
     - `parameters_changed()`: many weights and biases changed at once; sizes did not.
     - `layer_changed(layer, key)`: the layer's "activation" or "train_biases" changed.
-    - `settings_changed(key)`: "name", "description", "loss", or a training setting
-      ("learning_rate", "momentum", "batch_size", "shuffle", "seed", "init").
+    - `settings_changed(key)`: "name", "description", "loss", or a training setting (a
+      field of TrainingSpec, as in validate.TRAINING_KEYS).
     - `data_changed()`: the data set changed (kind, values, rows or columns).
     - `history_changed()`: the training history (the loss curve) changed.
     - `document_replaced()`: a different document was opened or created; re-read all.

@@ -152,11 +152,10 @@ class Document(_ExactEquality):
         return _read_only(data.inputs), _read_only(data.targets)
 
     def training_config(self) -> TrainingConfig:
-        """The engine's settings for training this document."""
-        t = self.training
-        return TrainingConfig(
-            self.loss, t.learning_rate, t.momentum, t.batch_size, t.shuffle, t.seed
-        )
+        """The engine's settings for training this document: its loss and the training
+        settings the engine takes (all but `init`, which only draws weights)."""
+        keys = [config.name for config in fields(TrainingConfig) if config.name != "loss"]
+        return TrainingConfig(loss=self.loss, **{key: getattr(self.training, key) for key in keys})
 
     def next_epoch(self) -> int:
         """The number of the epoch that training this document would run next."""

@@ -6,6 +6,7 @@ Every failure raises `checks.Invalid(place, problem)` naming the exact JSON plac
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -95,7 +96,7 @@ TOP_KEYS = (
 )
 LAYER_KEYS = ("size", "activation", "weights", "biases", "train_biases", "labels")
 INPUT_LAYER_KEYS = ("size", "labels")
-TRAINING_KEYS = ("learning_rate", "momentum", "batch_size", "shuffle", "seed", "init")
+TRAINING_KEYS = tuple(spec_field.name for spec_field in fields(TrainingSpec))
 DATA_KEYS = ("inputs", "targets", "generator", "samples", "noise", "seed")
 HISTORY_KEYS = ("epoch", "loss")
 

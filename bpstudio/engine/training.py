@@ -20,8 +20,11 @@ from bpstudio.engine.kernel import Calls, Kernel
 from bpstudio.engine.network import ForwardPass, Network
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TrainingConfig:
+    """The settings of a training run, built by keyword: the document's `TrainingSpec` less
+    `init`, plus the loss."""
+
     loss: str
     learning_rate: float
     momentum: float = 0.0

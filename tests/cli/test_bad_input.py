@@ -1,6 +1,8 @@
 """Bad input (spec sections 1 and 5): every rule a document can break, unreadable files and bad
 arguments each give exit status 2 and one `bpstudio: error:` line naming the file, the exact
-place and the problem, and write nothing. Headless: no Qt.
+place and the problem, and write nothing. The many cases run the command line's `main()` in
+this process (`run_main`); a few run the real command in a subprocess (`run_cli`, slow).
+Headless: no Qt.
 """
 
 from __future__ import annotations
@@ -298,12 +300,23 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_bad_document_is_one_error_line_and_writes_nothing(tmp_path, run_cli, case):
+def test_bad_document_is_one_error_line_and_writes_nothing(tmp_path, run_main, case):
     """An invalid document: exit 2, one `bpstudio: error:` line naming file, place, problem;
     no --out, no --history, no temporary file."""
+    _train_refuses_bad_document(tmp_path, run_main, case)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["not-json", "weights-nan", "larger-than-50-mb"])
+def test_the_command_refuses_a_bad_document_as_main_does(tmp_path, run_cli, name):
+    """The real command, in a process of its own, answers a bad document as `main()` does."""
+    _train_refuses_bad_document(tmp_path, run_cli, next(c for c in CASES if c.id == name))
+
+
+def _train_refuses_bad_document(tmp_path, run, case) -> None:
     path = tmp_path / "bad.bpnet"
     case.content(path)
-    result = run_cli(
+    result = run(
         "train",
         path,
         "--epochs",
@@ -329,6 +342,7 @@ def _assert_refused(result, where: str, problem: str) -> str:
     return line
 
 
+@pytest.mark.slow
 def test_missing_file_is_named(tmp_path, run_cli):
     """A file that does not exist: exit 2, one line naming it, nothing written."""
     path = tmp_path / "absent.bpnet"
@@ -346,6 +360,7 @@ def test_missing_file_is_named(tmp_path, run_cli):
     assert os.listdir(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_folder_instead_of_a_file_is_named(tmp_path, run_cli):
     """A folder given as the document: exit 2, one line naming it, nothing written."""
     folder = tmp_path / "net.bpnet"
@@ -399,14 +414,14 @@ def good_file(tmp_path_factory) -> Path:
     "args, option", [case[1:] for case in BAD_ARGUMENTS], ids=[case[0] for case in BAD_ARGUMENTS]
 )
 def test_bad_arguments_are_one_error_line_and_write_nothing(
-    tmp_path, run_cli, good_file, args, option
+    tmp_path, run_main, good_file, args, option
 ):
     """Bad command-line arguments: exit 2, one `bpstudio: error:` line naming the option, and
     no output file, even for the arguments that were fine."""
     places = {"OUT": str(tmp_path / "out.bpnet"), "CSV": str(tmp_path / "out.csv")}
     args = [places.get(a, str(tmp_path / a) if a.startswith("missing/") else a) for a in args]
     before = good_file.read_bytes()
-    result = run_cli("train", good_file, *args)
+    result = run_main("train", good_file, *args)
     _assert_refused(result, "bpstudio: error: ", option)
     assert os.listdir(tmp_path) == []
     assert good_file.read_bytes() == before
@@ -428,12 +443,14 @@ TRACEBACK_CASES = [
 
 @pytest.mark.parametrize("command", ["trace", "steps"])
 @pytest.mark.parametrize("name", TRACEBACK_CASES)
-def test_trace_and_steps_refuse_bad_documents_without_a_traceback(tmp_path, run_cli, command, name):
+def test_trace_and_steps_refuse_bad_documents_without_a_traceback(
+    tmp_path, run_main, command, name
+):
     """trace and steps answer a bad document like train: exit 2, one line, no traceback."""
     case = next(c for c in CASES if c.id == name)
     path = tmp_path / "bad.bpnet"
     case.content(path)
-    result = run_cli(command, path)
+    result = run_main(command, path)
     _assert_refused(result, f"{path}: {case.place} " if case.place else f"{path}: ", case.problem)
 
 
@@ -455,10 +472,10 @@ def test_trace_and_steps_refuse_bad_documents_without_a_traceback(tmp_path, run_
     ],
 )
 def test_other_bad_arguments_are_one_line_without_traceback(
-    tmp_path, run_cli, good_file, args, option
+    tmp_path, run_main, good_file, args, option
 ):
     """Bad arguments to any command: exit 2 and one `bpstudio: error:` line naming the option."""
     args = [{"FILE": str(good_file), "TMP": str(tmp_path)}.get(a, a) for a in args]
-    result = run_cli(*args)
+    result = run_main(*args)
     _assert_refused(result, "bpstudio: error: ", option)
     assert os.listdir(tmp_path) == []

@@ -175,12 +175,12 @@ def _first_batch_inputs(case: dict) -> np.ndarray:
     first of the seeded shuffle."""
     t = case["doc"]["training"]
     config = TrainingConfig(
-        case["doc"]["loss"],
-        t["learning_rate"],
-        t["momentum"],
-        t["batch_size"],
-        t["shuffle"],
-        t["seed"],
+        loss=case["doc"]["loss"],
+        learning_rate=t["learning_rate"],
+        momentum=t["momentum"],
+        batch_size=t["batch_size"],
+        shuffle=t["shuffle"],
+        seed=t["seed"],
     )
     inputs = np.array(case["doc"]["data"]["inputs"])
     return inputs[first_batch(len(inputs), config)]

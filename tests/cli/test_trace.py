@@ -146,7 +146,7 @@ def test_trace_output_has_the_shapes_of_the_spec(traces, name):
     assert set(trace) == {"loss", "layers", "network"}
     assert type(trace["loss"]) is float
     t = doc.training
-    config = TrainingConfig(doc.loss, t.learning_rate, batch_size=t.batch_size)
+    config = TrainingConfig(loss=doc.loss, learning_rate=t.learning_rate, batch_size=t.batch_size)
     batch = len(first_batch(len(doc.dataset()[0]), config))
     assert len(trace["layers"]) == len(doc.layers) - 1
     for i, layer in enumerate(trace["layers"]):
@@ -171,7 +171,14 @@ def test_trace_floats_round_trip_exactly(traces, name):
 
     doc, trace = load(path), json.loads(stdout)
     t = doc.training
-    config = TrainingConfig(doc.loss, t.learning_rate, t.momentum, t.batch_size, t.shuffle, t.seed)
+    config = TrainingConfig(
+        loss=doc.loss,
+        learning_rate=t.learning_rate,
+        momentum=t.momentum,
+        batch_size=t.batch_size,
+        shuffle=t.shuffle,
+        seed=t.seed,
+    )
     x, y = doc.dataset()
     idx = first_batch(len(x), config)
     step = training_step(doc.build_network(), x[idx], y[idx], config)

@@ -65,7 +65,7 @@ def test_chunk_size_of_the_widest_network_the_limits_allow():
 )
 def test_chunked_step_equals_the_whole_batch_and_finite_differences(output, loss, monkeypatch):
     net, x, y = _case(output, loss)
-    config = TrainingConfig(loss, 0.5)
+    config = TrainingConfig(loss=loss, learning_rate=0.5)
     whole = training_step(net, x, y, config)
     monkeypatch.setattr(network, "CHUNK_BYTES", 4 * 32 * sum(SIZES[1:]))
     chunked = training_step(net, x, y, config)
@@ -97,10 +97,12 @@ def test_chunked_step_equals_the_whole_batch_and_finite_differences(output, loss
 
 def test_reading_samples_keeps_only_a_few_chunks(chunks_of_4):
     net, x, y = _case()
-    values = training_step(net, x, y, TrainingConfig("cross_entropy", 0.1)).values
+    values = training_step(
+        net, x, y, TrainingConfig(loss="cross_entropy", learning_rate=0.1)
+    ).values
     rows = [values.a[0][p].copy() for p in range(SAMPLES)] + [values.z[1][3, 2]]
     assert len(values._cache) <= batch.CACHED_CHUNKS
-    again = training_step(net, x, y, TrainingConfig("cross_entropy", 0.1)).values
+    again = training_step(net, x, y, TrainingConfig(loss="cross_entropy", learning_rate=0.1)).values
     assert all(np.array_equal(again.a[0][p], rows[p]) for p in (22, 0, 11))
     with pytest.raises(IndexError, match="sample 23 of a batch of 23"):
         values.z[0][23]
@@ -108,7 +110,7 @@ def test_reading_samples_keeps_only_a_few_chunks(chunks_of_4):
 
 def test_the_kernel_and_the_readable_path_agree_bit_for_bit(chunks_of_4):
     net, x, y = _case()
-    config = TrainingConfig("cross_entropy", 0.3, momentum=0.5)
+    config = TrainingConfig(loss="cross_entropy", learning_rate=0.3, momentum=0.5)
     trainer = Trainer(net.copy(), x, y, config)
     trainer.run(2)
     first = training_step(net, x, y, config)

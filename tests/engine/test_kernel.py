@@ -7,6 +7,7 @@ values of extreme range. Headless: no Qt."""
 
 import math
 import zlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -41,11 +42,11 @@ def naive_run(net: Network, x, y, config: TrainingConfig, epochs: int, batches_o
 
 
 CONFIGS = [
-    TrainingConfig("", 0.1),
-    TrainingConfig("", 0.05, momentum=0.9),
-    TrainingConfig("", 0.1, batch_size=3),
-    TrainingConfig("", 0.1, momentum=0.5, batch_size=4, shuffle=True, seed=4),
-    TrainingConfig("", 0.1, shuffle=True, seed=1),  # one batch, shuffled
+    TrainingConfig(loss="", learning_rate=0.1),
+    TrainingConfig(loss="", learning_rate=0.05, momentum=0.9),
+    TrainingConfig(loss="", learning_rate=0.1, batch_size=3),
+    TrainingConfig(loss="", learning_rate=0.1, momentum=0.5, batch_size=4, shuffle=True, seed=4),
+    TrainingConfig(loss="", learning_rate=0.1, shuffle=True, seed=1),  # one batch, shuffled
 ]
 
 
@@ -63,9 +64,7 @@ def test_training_runs_equal_the_readable_path_with_a_loss_pass_per_epoch(
     if chunk:
         monkeypatch.setattr(network, "CHUNK_BYTES", chunk * 32 * sum(case.net.sizes[1:]))
         assert len(network.chunks(case.net, 10)) == 4
-    config = TrainingConfig(
-        loss, config.learning_rate, config.momentum, config.batch_size, config.shuffle, config.seed
-    )
+    config = replace(config, loss=loss)
     trainer = Trainer(case.net.copy(), case.x, case.y, config)
     divergence = None
     for chunk in (1, 4, 2):  # runs of several epochs, and of one
@@ -90,7 +89,7 @@ def test_divergence_found_one_epoch_late_restores_the_state_before_it(config):
         [2, 3, 1], ["linear", "linear"], [rng.normal(size=(3, 2)), rng.normal(size=(1, 3))]
     )
     x, y = rng.normal(0, 3.0, size=(12, 2)), rng.normal(size=(12, 1))
-    config = TrainingConfig("sse", 0.9, config.momentum, config.batch_size, config.shuffle, 2)
+    config = replace(config, loss="sse", learning_rate=0.9, seed=2)
     trainer = Trainer(net.copy(), x, y, config)
     divergence = trainer.run(500)
     history, expected, velocity, epoch = naive_run(net.copy(), x, y, config, 500, trainer.batches)
@@ -108,7 +107,7 @@ def test_a_parameter_gone_infinite_behind_a_finite_loss_is_still_divergence():
     """relu can hide an infinite weight: a dead unit multiplies it by 0 or drops it, so the
     loss stays finite; the check on the parameters must still stop training."""
     net = Network([1, 1, 1], ["relu", "linear"], [np.array([[-1.0]]), np.array([[1.0]])])
-    trainer = Trainer(net, [[1.0]], [[0.0]], TrainingConfig("sse", 0.1))
+    trainer = Trainer(net, [[1.0]], [[0.0]], TrainingConfig(loss="sse", learning_rate=0.1))
     assert trainer.run(2) is None
     trainer.net.w[0][0, 0] = -np.inf  # relu(-inf) = 0: the loss stays finite
     divergence = trainer.run(1)
@@ -121,7 +120,7 @@ def test_parameters_whose_sum_overflows_are_not_divergence():
     """The quick check sums the parameters; a sum that overflows while every parameter is
     finite falls back to the exact check, which lets training go on."""
     net = Network([1, 2], ["linear"], [np.array([[1e308], [1e308]])], [np.zeros(2)])
-    trainer = Trainer(net, [[0.0]], [[0.0, 0.0]], TrainingConfig("sse", 0.1))
+    trainer = Trainer(net, [[0.0]], [[0.0, 0.0]], TrainingConfig(loss="sse", learning_rate=0.1))
     with np.errstate(over="ignore"):
         assert not math.isfinite(net.params.sum())
     assert trainer.run(3) is None

@@ -13,7 +13,7 @@ from bpstudio.engine.training import StepResult, TrainingConfig, training_step
 
 TOL = 1e-9  # the tables are rounded to 10 decimals
 X, Y = 0.5, 1.5
-CONFIG = TrainingConfig("sse", 0.1)
+CONFIG = TrainingConfig(loss="sse", learning_rate=0.1)
 
 
 def example_1() -> Network:

@@ -45,7 +45,7 @@ def by_training_step(net, x, y, config, batches_of_epoch, epochs):
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_full_batch_epochs_equal_repeated_training_steps_bit_for_bit(momentum):
     net, x, y = small_problem()
-    config = TrainingConfig("mse", 0.3, momentum)
+    config = TrainingConfig(loss="mse", learning_rate=0.3, momentum=momentum)
     trainer = Trainer(net.copy(), x, y, config)
     assert trainer.batches(1) is None  # one full batch in file order
     assert trainer.run(7) is None
@@ -59,7 +59,9 @@ def test_full_batch_epochs_equal_repeated_training_steps_bit_for_bit(momentum):
 def test_mini_batches_equal_a_hand_loop_over_the_batches_bit_for_bit(shuffle):
     """batch_size 2 of 5 samples: batches of 2, 2, 1, momentum carried across batches."""
     net, x, y = small_problem(1)
-    config = TrainingConfig("sse", 0.2, 0.9, batch_size=2, shuffle=shuffle, seed=17)
+    config = TrainingConfig(
+        loss="sse", learning_rate=0.2, momentum=0.9, batch_size=2, shuffle=shuffle, seed=17
+    )
     trainer = Trainer(net.copy(), x, y, config)
     for epoch in range(1, 5):
         batches = trainer.batches(epoch)
@@ -76,12 +78,14 @@ def test_mini_batches_equal_a_hand_loop_over_the_batches_bit_for_bit(shuffle):
 
 def test_shuffle_order_depends_only_on_seed_and_epoch():
     net, x, y = small_problem()
-    config = TrainingConfig("mse", 0.1, batch_size=2, shuffle=True, seed=5)
+    config = TrainingConfig(loss="mse", learning_rate=0.1, batch_size=2, shuffle=True, seed=5)
     a = Trainer(net.copy(), x, y, config)
     b = Trainer(net.copy(), x, y, config)
     b.run(3)  # training in between changes nothing
     resumed = Trainer(net.copy(), x, y, config, epoch=3)
-    other = Trainer(net.copy(), x, y, TrainingConfig("mse", 0.1, batch_size=2, shuffle=True))
+    other = Trainer(
+        net.copy(), x, y, TrainingConfig(loss="mse", learning_rate=0.1, batch_size=2, shuffle=True)
+    )
     orders = {}
     for epoch in range(1, 9):
         order = np.concatenate(a.batches(epoch))
@@ -114,7 +118,7 @@ def test_momentum_by_hand_for_two_steps_on_example_1():
     w, b = w + vw, b + vb
 
     net = Network([1, 1], ["sigmoid"], [np.array([[0.3]])], [np.array([0.1])])
-    trainer = Trainer(net, [[x]], [[y]], TrainingConfig("sse", eta, mu))
+    trainer = Trainer(net, [[x]], [[y]], TrainingConfig(loss="sse", learning_rate=eta, momentum=mu))
     trainer.run(2)
     np.testing.assert_allclose(trainer.net.params, [w, b], rtol=1e-13)
     np.testing.assert_allclose(trainer.velocity, [vw, vb], rtol=1e-12)
@@ -136,7 +140,12 @@ def test_train_biases_false_keeps_that_layers_biases_while_the_weights_move(mome
     net = frozen_bias_network()
     rng = np.random.default_rng(9)
     x, y = rng.normal(size=(6, 2)), rng.uniform(size=(6, 1))
-    trainer = Trainer(net.copy(), x, y, TrainingConfig("sse", 0.5, momentum, batch_size=4))
+    trainer = Trainer(
+        net.copy(),
+        x,
+        y,
+        TrainingConfig(loss="sse", learning_rate=0.5, momentum=momentum, batch_size=4),
+    )
     assert trainer.run(5) is None
     assert np.array_equal(trainer.net.b[0], net.b[0])
     assert not np.array_equal(trainer.net.w[0], net.w[0])
@@ -151,14 +160,16 @@ def test_frozen_biases_stay_fixed_even_with_a_carried_velocity():
     (say, from a trainer that ran before the layer's biases were frozen) must not move them."""
     net = frozen_bias_network()
     velocity = np.full(net.parameter_count, 0.25)
-    config = TrainingConfig("sse", 0.5, 0.9)
+    config = TrainingConfig(loss="sse", learning_rate=0.5, momentum=0.9)
     r = training_step(net, [[0.5, -1.0]], [[1.0]], config, velocity)
     assert np.array_equal(r.after.b[0], net.b[0]), r.after.b[0] - net.b[0]
 
 
 def test_history_records_the_full_data_loss_after_each_epoch_from_epoch_0():
     net, x, y = small_problem(2)
-    config = TrainingConfig("mse", 0.4, 0.5, batch_size=2, shuffle=True, seed=3)
+    config = TrainingConfig(
+        loss="mse", learning_rate=0.4, momentum=0.5, batch_size=2, shuffle=True, seed=3
+    )
     trainer = Trainer(net.copy(), x, y, config, record_parameters=True)
     expected = [loss_value(net.copy(), "mse", x, y)]
     params = [net.params.copy()]
@@ -179,7 +190,7 @@ def test_history_records_the_full_data_loss_after_each_epoch_from_epoch_0():
 
 def test_history_of_a_resumed_trainer_starts_at_its_epoch():
     net, x, y = small_problem()
-    trainer = Trainer(net, x, y, TrainingConfig("mse", 0.1), epoch=10)
+    trainer = Trainer(net, x, y, TrainingConfig(loss="mse", learning_rate=0.1), epoch=10)
     trainer.run(2)
     assert list(trainer.history.epochs) == [10, 11, 12]
 
@@ -202,7 +213,7 @@ def hand_divergence(w: float, b: float, x: float, y: float, lr: float):
 def test_divergence_stops_at_the_first_non_finite_epoch_and_keeps_the_last_finite_state():
     epoch, (w, b), loss = hand_divergence(0.5, 0.0, 10.0, 1.0, 5.0)
     net = Network([1, 1], ["linear"], [np.array([[0.5]])], [np.array([0.0])])
-    config = TrainingConfig("sse", 5.0)
+    config = TrainingConfig(loss="sse", learning_rate=5.0)
     trainer = Trainer(net, [[10.0]], [[1.0]], config)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no RuntimeWarning escapes

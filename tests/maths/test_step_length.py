@@ -19,7 +19,7 @@ def test_length_is_the_number_of_steps_build_lists(seed):
     output, loss = VALID_PAIRS[seed % len(VALID_PAIRS)]
     batch = int(rng.integers(1, 13))
     case = random_case(rng, output, loss, int(rng.integers(1, 3)), batch, train_biases=seed % 2)
-    config = TrainingConfig(loss, 0.1)
+    config = TrainingConfig(loss=loss, learning_rate=0.1)
     walked = None if seed % 3 else sorted({int(p) for p in rng.integers(0, batch, size=3)})
     built = steps.build(training_step(case.net, case.x, case.y, config), config, walked)
     assert steps.length(case.net, batch, walked) == len(built)

@@ -36,7 +36,7 @@ def example_2() -> tuple[StepResult, TrainingConfig]:
         [np.array([[0.3]]), np.array([[0.2]])],
         [np.array([0.1]), np.array([0.4])],
     )
-    config = TrainingConfig("sse", 0.1)
+    config = TrainingConfig(loss="sse", learning_rate=0.1)
     return training_step(net, np.array([[0.5]]), np.array([[1.5]]), config), config
 
 
@@ -115,7 +115,9 @@ def configurations():
 def run_case(seed, output, loss, hidden, batch, momentum, **kw):
     rng = np.random.default_rng(seed)
     case: Case = random_case(rng, output, loss, hidden, batch, **kw)
-    config = TrainingConfig(loss, float(rng.uniform(0.05, 0.5)), momentum)
+    config = TrainingConfig(
+        loss=loss, learning_rate=float(rng.uniform(0.05, 0.5)), momentum=momentum
+    )
     # a nonzero starting velocity, on the trainable parameters only
     velocity = rng.normal(0.0, 0.1, size=case.net.params.size) * case.net.trainable
     result = training_step(case.net, case.x, case.y, config, velocity if momentum else None)
@@ -334,7 +336,7 @@ def test_html_and_text_renderings_contain_no_latex_commands(hidden_activation):
         [np.array([[0.3], [-0.5]]), np.array([[0.2, 0.4]])],
         [np.array([0.1, 0.2]), np.array([0.4])],
     )
-    config = TrainingConfig("sse", 0.1)
+    config = TrainingConfig(loss="sse", learning_rate=0.1)
     seq = steps.build(training_step(net, [[0.5]], [[1.5]], config), config)
     for formula in formulas(seq):
         for text in (formula.html(), formula.text(), formula.text(4)):
@@ -350,7 +352,7 @@ def test_softmax_output_delta_formula_does_not_equate_dl_dz_with_dl_dyhat():
         [np.array([[0.3], [-0.5]])],
         [np.array([0.1, 0.2])],
     )
-    config = TrainingConfig("sse", 0.1)
+    config = TrainingConfig(loss="sse", learning_rate=0.1)
     seq = steps.build(training_step(net, [[0.5]], [[1.0, 0.0]], config), config)
     deltas = [s for s in seq if s.kind == "delta"]
     assert len(deltas) == 2
@@ -372,7 +374,7 @@ def test_long_sums_are_shortened_with_an_ellipsis_that_keeps_their_total():
         [rng.normal(0, 0.5, size=10), rng.normal(0, 0.5, size=10)],
     )
     x, y = rng.normal(size=(10, 12)), rng.dirichlet(np.ones(10), size=10)
-    config = TrainingConfig("cross_entropy", 0.1)
+    config = TrainingConfig(loss="cross_entropy", learning_rate=0.1)
     seq = steps.build(training_step(net, x, y, config), config, samples=[0])
     shortened = set()
     for s in seq:

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QDialogButtonBox, QLineEdit
 
+from bpstudio.document import validate
 from bpstudio.document.data_csv import read_csv
 from bpstudio.document.edits import SetLoss
 from bpstudio.resources import examples_dir
@@ -130,6 +131,21 @@ def test_a_cell_refuses_what_the_loss_forbids(qtbot, window, panel):
     edit_cell(qtbot, panel, 0, 2, "1.5")
     assert "between 0 and 1 for the bce loss" in panel.message.text()
     assert window.document.data.targets[0, 0] == 0.0
+
+
+def test_a_cells_edit_is_checked_once(qtbot, window, panel, monkeypatch):
+    """Enter in a cell checks the new row against the data rules once, then applies it."""
+    rows: list[dict] = []
+    check = validate.check_explicit_data
+
+    def counted(obj, *args):
+        rows.append(obj)
+        return check(obj, *args)
+
+    monkeypatch.setattr(validate, "check_explicit_data", counted)
+    edit_cell(qtbot, panel, 2, 1, "0.5")
+    assert rows == [{"inputs": [[1.0, 0.5]], "targets": [[1.0]]}]
+    assert window.document.data.inputs[2, 1] == 0.5 and window.undo_stack.count() == 1
 
 
 def test_add_and_remove_rows_are_undoable(qtbot, window, panel):

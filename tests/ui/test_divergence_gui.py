@@ -110,6 +110,7 @@ def test_stepping_into_a_diverging_step_offers_the_remedy(qtbot, quiet_main_wind
     assert window.lesson.position.text() == position
 
 
+@pytest.mark.slow
 @STRICT
 def test_huge_learning_rates_on_every_example_train_and_step_without_a_warning(
     qtbot, quiet_main_window

@@ -60,6 +60,7 @@ def test_bad_file_shows_the_loader_message_and_keeps_the_document(main_window, t
     assert window.path == SEED2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(p.name for p in examples_dir().glob("*.bpnet")))
 def test_screenshot_renders_every_example(example, tmp_path):
     """`bpstudio FILE --screenshot OUT.png` writes a 1280x800 image of the real window."""

@@ -305,6 +305,7 @@ def check(window) -> None:
     assert not window.lesson.runner.running
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [SEED, SEED + 1])
 def test_a_long_random_session_raises_nothing(qtbot, quiet_main_window, tmp_path, seed):
     bundled = {path: path.read_bytes() for path in EXAMPLES}

@@ -57,6 +57,7 @@ def _self_test(qapp, capsys) -> tuple[int, list[str]]:
     return code, capsys.readouterr().out.splitlines()
 
 
+@pytest.mark.slow
 def test_self_test_command_passes_on_every_bundled_example_without_a_display(tmp_path):
     done = _run(["-m", "bpstudio", "--self-test"], cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

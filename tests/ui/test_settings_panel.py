@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDockWidget
 
+from bpstudio.document import validate
 from bpstudio.resources import examples_dir
 from bpstudio.ui.panels import SettingsPanel
 
@@ -173,6 +174,60 @@ def test_cross_entropy_is_refused_without_softmax_and_says_why(qtbot, window, pa
     assert "needs a softmax output layer" in panel.message.text()
     choose(qtbot, panel.loss, "mse")
     assert window.document.loss == "mse" and not panel.message.isVisible()
+
+
+@pytest.fixture
+def training_checks(monkeypatch) -> list[dict]:
+    """Every call of the loader's check of `training` (which the edit rules use), recorded."""
+    calls: list[dict] = []
+    check = validate.check_training
+
+    def counted(obj):
+        calls.append(obj)
+        return check(obj)
+
+    monkeypatch.setattr(validate, "check_training", counted)
+    return calls
+
+
+def test_enter_checks_a_typed_setting_once(qtbot, window, panel, training_checks):
+    """Each keystroke checks the text (to tint the field); Enter checks the edit once more,
+    only once, and applies it as one undo step."""
+    type_into(qtbot, panel.fields["learning_rate"], "0.25", key=None)
+    assert [call["learning_rate"] for call in training_checks[-4:]] == [0.0, 0, 0.2, 0.25]
+    training_checks.clear()
+    qtbot.keyClick(panel.fields["learning_rate"], Qt.Key.Key_Return)
+    assert len(training_checks) == 1 and training_checks[0]["learning_rate"] == 0.25
+    assert window.document.training.learning_rate == 0.25
+    assert window.undo_stack.count() == 1
+
+
+def test_enter_on_a_refused_setting_checks_it_once_and_changes_nothing(
+    qtbot, window, panel, training_checks
+):
+    """Momentum 1 on Enter: one check, the field says why, the document and the undo stack
+    stay as they were and the form's own message stays empty."""
+    before = window.document.copy()
+    field = panel.fields["momentum"]
+    type_into(qtbot, field, "1", key=None)
+    training_checks.clear()
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert len(training_checks) == 1
+    assert "Momentum must be in [0, 1), not 1" in panel.messages["momentum"].text()
+    assert window.document == before and window.undo_stack.count() == 0
+    assert field.text() == "1" and not panel.message.isVisible()
+
+
+def test_a_refused_loss_is_checked_once(qtbot, window, panel, monkeypatch):
+    """Choosing cross_entropy for xor's sigmoid output runs the loss rule once."""
+    calls: list[str] = []
+    check = validate.check_loss
+    monkeypatch.setattr(
+        validate, "check_loss", lambda name, *a: calls.append(name) or check(name, *a)
+    )
+    choose(qtbot, panel.loss, "cross_entropy")
+    assert calls == ["cross_entropy"]
+    assert "needs a softmax output layer" in panel.message.text()
 
 
 def test_retyping_one_field_is_one_undo_step(qtbot, window, panel):

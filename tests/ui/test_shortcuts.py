@@ -58,6 +58,7 @@ def _probe_command(platform: str) -> list[str] | None:
     return [xvfb, "-a", sys.executable, str(PROBE)] if xvfb else None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme", list(SCHEMES))
 def test_no_key_sequence_is_held_twice_under_any_key_scheme(scheme, tmp_path):
     platform, extra, (full_screen, find_next) = SCHEMES[scheme]

@@ -70,6 +70,7 @@ def scene_texts(canvas) -> set[str]:
     return texts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("example", "sample"), EXAMPLES)
 def test_one_slide_per_step_and_the_index_equals_steps_json(qtbot, example, sample):
     deck = deck_for(qtbot, example, sample)

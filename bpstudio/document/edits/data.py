@@ -7,11 +7,13 @@ numbers, in the same undo step.
 
 from __future__ import annotations
 
+import numbers
 import operator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bpstudio.document.checks import describe
 from bpstudio.document.data_csv import column_names
 from bpstudio.document.edits import rules
 from bpstudio.document.edits.base import Edit, Swap, index, swap
@@ -86,12 +88,13 @@ def _fitted(document: Document, data: DataSpec) -> list[LayerSpec]:
 
 class SetDataCell(Edit):
     """Sets one number of the data: row `row`, column `column` of `table`, "inputs" or
-    "targets" (0-based)."""
+    "targets" (0-based), to `value`, which may be anything typed: `apply` refuses what is not
+    a finite number."""
 
     merge_id = 5
     _old: float | DataSpec  # the cell's number, or the whole generated data it replaced
 
-    def __init__(self, table: str, row: int, column: int, value: float) -> None:
+    def __init__(self, table: str, row: int, column: int, value: Any) -> None:
         if table not in TABLES:
             raise ValueError(f"unknown data table {table!r}; one of {', '.join(TABLES)}")
         self.table, self.row, self.column = table, operator.index(row), operator.index(column)
@@ -145,7 +148,9 @@ class SetDataCell(Edit):
     def describe(self, document: Document) -> str:
         names = column_names(document)[TABLES.index(self.table)]
         name = names[self.column] if self.column < len(names) else f"column {self.column + 1}"
-        return f"Set {name} of row {self.row + 1} to {format_number(self.value)}"
+        value = self.value
+        shown = format_number(value) if isinstance(value, numbers.Real) else describe(value)
+        return f"Set {name} of row {self.row + 1} to {shown}"
 
 
 class AddDataRow(Swap):

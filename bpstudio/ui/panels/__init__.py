@@ -1,10 +1,11 @@
 """The settings and data docks of the main window. `install_panels(window)` builds them, adds
 their toggles to the View menu and the CSV actions to the File menu. Widgets only: must not
-import the canvas, and changes the document only through `window.push`."""
+import the canvas, and changes the document only through `undo.push`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QScrollArea
 
 from bpstudio.ui.panels.data_panel import DataPanel
 from bpstudio.ui.panels.settings_panel import SettingsPanel
+from bpstudio.ui.undo import push
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
@@ -30,14 +32,16 @@ class Panels:
 
 def install_panels(window: MainWindow) -> Panels:
     """Docks the settings above the data on the left of `window` (a MainWindow: `model`,
-    `push`, `action`, `view_menu`). The right side keeps the reading panels (About, history),
-    so a student sees the settings, the data and the description at once."""
-    settings = SettingsPanel(window.model, window.push)
+    `undo_stack`, `action`, `view_menu`). The right side keeps the reading panels (About,
+    history), so a student sees the settings, the data and the description at once. The
+    panels push their edits themselves and show a refusal next to what was refused."""
+    push_edit = partial(push, window.undo_stack, window.model)
+    settings = SettingsPanel(window.model, push_edit)
     scroll = QScrollArea()
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setWidget(settings)
-    data = DataPanel(window.model, window.push, window)
+    data = DataPanel(window.model, push_edit, window)
     settings_dock = _dock(window, "Training settings", "settings_dock", scroll)
     data_dock = _dock(window, "Data", "data_dock", data)
     window.splitDockWidget(settings_dock, data_dock, Qt.Orientation.Vertical)

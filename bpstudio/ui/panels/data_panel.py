@@ -53,7 +53,7 @@ from bpstudio.ui.panels.fields import (
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
 
-Push = Callable[[Edit], bool]
+Push = Callable[[Edit], EditError | None]  # the refusal, or None
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 MAX_STRETCHED_COLUMNS = 6
 TABLE = ""  # the source combo's data for "a table of samples"
@@ -164,7 +164,7 @@ class DataPanel(QWidget):
         field, shown = checked_row(
             GENERATOR_FIELDS[key],
             lambda text: self._generator_checked(key, text),
-            lambda value: self._on_generator_committed(key, value),
+            lambda text: self._on_generator_committed(key, text),
             f"data_{key}",
             before,
         )
@@ -245,14 +245,11 @@ class DataPanel(QWidget):
         return getattr(checked, key)
 
     def _try(self, edit: Edit) -> bool:
-        """Pushes `edit` if the document accepts it; otherwise says why below the table."""
-        try:
-            self.model.check(edit)
-        except EditError as exc:
-            self.message.show_message(str(exc))
-            return False
-        self.message.show_message("")
-        return self._push(edit)
+        """Pushes `edit`; says below the table why the document refuses it, if it does.
+        Returns whether it was accepted."""
+        refusal = self._push(edit)
+        self.message.show_message("" if refusal is None else str(refusal))
+        return refusal is None
 
     # widget -> document --------------------------------------------------------------------
     def _on_source_activated(self, index: int) -> None:
@@ -266,35 +263,41 @@ class DataPanel(QWidget):
             self._try(SetData(spec, fit_network=self.fit.isChecked()))
         self._show_source()
 
-    def _on_generator_committed(self, key: str, value: Any) -> None:
-        self._generator[key] = value
-        if self.model.document.data.generator is not None:
-            self._try(SetData(self._generator_spec()))
-        self._show_source()
+    def _on_generator_committed(self, key: str, text: str) -> EditError | None:
+        return self._set_generator(key, parse(text))
 
     def _on_training_seed_clicked(self, checked: bool) -> None:
         seed = None if checked else self.model.document.training.seed
-        self._on_generator_committed("seed", seed)
+        refusal = self._set_generator("seed", seed)
+        self.message.show_message("" if refusal is None else str(refusal))
+
+    def _set_generator(self, key: str, value: Any) -> EditError | None:
+        """Sets the generator's `key` to `value` (kept for later while the data is a table);
+        returns the refusal, which the caller shows."""
+        doc = self.model.document
+        spec = self._generator_spec(**{key: value})
+        if doc.data.generator is None:
+            try:
+                spec = rules.data_set(doc.layers, doc.loss, spec, doc.training.seed)
+            except EditError as refusal:
+                return refusal
+            self._generator[key] = getattr(spec, key)
+        else:
+            refusal = self._push(SetData(spec))
+            if refusal is not None:
+                return refusal
+            self.message.show_message("")
+        self._show_source()
+        return None
 
     def _on_cell_committed(self, table: str, row: int, column: int, text: str) -> bool:
-        name = self.table.column_name(table, column)
-        try:
-            value = rules.number(parse(text), "")
-        except EditError as exc:
-            self.message.show_message(cell_message(row, name, exc.problem))
-            return False
-        x, y = self.table.arrays()
-        if not self.table.generated and (x if table == "inputs" else y)[row, column] == value:
+        refusal = self._push(SetDataCell(table, row, column, parse(text)))
+        if refusal is None:
             self.message.show_message("")
             return True
-        edit = SetDataCell(table, row, column, value)
-        try:
-            self.model.check(edit)
-        except EditError as exc:
-            self.message.show_message(cell_message(row, name, exc.problem))
-            return False
-        self.message.show_message("")
-        return self._push(edit)
+        name = self.table.column_name(table, column)
+        self.message.show_message(cell_message(row, name, refusal.problem))
+        return False
 
     def _on_add_clicked(self) -> None:
         if self._try(AddDataRow()):
@@ -352,7 +355,10 @@ class DataPanel(QWidget):
             self.main_window.show_error("Cannot import the data", str(exc))
             return
         text = f"Import {Path(path).name}"
-        self._push(SetData.table(inputs, targets, fit_network=choice.fit_network, text=text))
+        edit = SetData.table(inputs, targets, fit_network=choice.fit_network, text=text)
+        refusal = self._push(edit)
+        if refusal is not None:
+            self.main_window.show_error("That change is not possible", str(refusal))
 
     def export_csv(self) -> None:
         """Writes the samples, with a header of column names, to a CSV file."""

@@ -147,7 +147,7 @@ class NumberDelegate(QStyledItemDelegate):
         model = index.model()
         name = model.headerData(index.column(), Qt.Orientation.Horizontal, _ROLE.DisplayRole)
         row = index.row()
-        editor = CheckedField(lambda text: rules.number(parse(text), ""), parent)
+        editor = CheckedField(lambda text: rules.number(parse(text), ""), parent=parent)
         editor.setAlignment(_ALIGN)
 
         def on_problem_changed(problem: str) -> None:

@@ -64,16 +64,23 @@ class MessageLabel(QLabel):
 class CheckedField(QLineEdit):
     """A line edit for one document value. `check(text)` returns the value the text means or
     raises EditError; it runs on every keystroke, and while it refuses the field is tinted and
-    `problem_changed` carries the reason. Enter commits a valid, changed value through
-    `committed(value)` (an invalid one stays to be fixed); leaving the field commits a valid
-    value or puts the document's value back; Escape always puts it back."""
+    `problem_changed` carries the reason. Enter hands a changed text to `commit(text)`, which
+    pushes the edit (the one check of it) and returns the refusal or None: a refused text stays
+    to be fixed. Leaving the field commits it too, or puts the document's value back if it is
+    refused; Escape always puts it back. Without `commit` (a table's cell editor, whose
+    delegate commits) Enter and leaving do nothing of their own."""
 
-    committed = Signal(object)
     problem_changed = Signal(str)
 
-    def __init__(self, check: Callable[[str], Any], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        check: Callable[[str], Any],
+        commit: Callable[[str], EditError | None] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._check = check
+        self._commit_text = commit
         self._shown = ""  # the document's value as text
         self.problem = ""
         self.textEdited.connect(self._on_text_edited)
@@ -90,13 +97,9 @@ class CheckedField(QLineEdit):
     def revert(self) -> None:
         self.show_value(self._shown)
 
-    def value(self) -> Any:
-        """The checked value of the current text; EditError if the rules refuse it."""
-        return self._check(self.text())
-
-    def _on_text_edited(self, _text: str) -> None:
+    def _on_text_edited(self, text: str) -> None:
         try:
-            self.value()
+            self._check(text)
         except EditError as exc:
             self._set_problem(exc.problem)
         else:
@@ -106,18 +109,18 @@ class CheckedField(QLineEdit):
         self._commit(revert_if_invalid=False)
 
     def _commit(self, revert_if_invalid: bool) -> None:
+        if self._commit_text is None:
+            return
         if self.text() == self._shown:
             self._set_problem("")
             return
-        try:
-            value = self.value()
-        except EditError as exc:
-            if revert_if_invalid:
-                self.revert()
-            else:
-                self._set_problem(exc.problem)
+        refusal = self._commit_text(self.text())
+        if refusal is None:
             return
-        self.committed.emit(value)
+        if revert_if_invalid:
+            self.revert()
+        else:
+            self._set_problem(refusal.problem)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and (self.text() != self._shown or self.problem):
@@ -171,17 +174,16 @@ class FieldWithMessage(QWidget):
 def checked_row(
     spec: tuple[str, str, str],
     check: Callable[[str], Any],
-    commit: Callable[[Any], None],
+    commit: Callable[[str], EditError | None],
     name: str,
     before: QWidget | None = None,
 ) -> tuple[CheckedField, FieldWithMessage]:
     """A CheckedField for `spec` (label, rule, tooltip) that commits through `commit`,
     with an optional widget before it on the same row, inside its FieldWithMessage."""
     label, rule, tip = spec
-    field = CheckedField(check)
+    field = CheckedField(check, commit)
     field.setObjectName(name)
     field.setToolTip(f"{tip}\nAllowed: {rule}.")
-    field.committed.connect(commit)
     row: QWidget = field
     if before is not None:
         row = QWidget()

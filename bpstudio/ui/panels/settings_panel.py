@@ -26,6 +26,7 @@ from bpstudio.document.edits import (
     rules,
 )
 from bpstudio.document.session import DocumentModel
+from bpstudio.document.validate import TRAINING_KEYS
 from bpstudio.engine.init import INIT_SCHEMES
 from bpstudio.engine.losses import LOSSES
 from bpstudio.maths.formula import format_number
@@ -37,7 +38,7 @@ from bpstudio.ui.panels.fields import (
     parse,
 )
 
-Push = Callable[[Edit], bool]
+Push = Callable[[Edit], EditError | None]  # the refusal, or None
 
 LOSS_TIPS = {
     "sse": "Sum of squared errors: ½·Σ(y − ŷ)², added up over all samples of a batch. "
@@ -92,8 +93,9 @@ LABELS = {  # the form's labels, with keyboard mnemonics
 
 
 class SettingsPanel(QWidget):
-    """The form of the document's settings. Writes go through `push`; the form follows the
-    document on `settings_changed` and `document_replaced`."""
+    """The form of the document's settings. Writes go through `push`, which returns the
+    refusal: a field shows it below itself, a box or combo below the form. The form follows
+    the document on `settings_changed` and `document_replaced`."""
 
     def __init__(self, model: DocumentModel, push: Push, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,10 +121,11 @@ class SettingsPanel(QWidget):
 
     # building ------------------------------------------------------------------------------
     def _add_info_rows(self, form: QFormLayout) -> None:
-        self.name = CheckedField(lambda text: rules.text(text.strip() or None, "name"))
+        self.name = CheckedField(
+            lambda text: rules.text(text.strip() or None, "name"), self._on_name_committed
+        )
         self.name.setToolTip("The network's title, shown in the About panel and saved in the file.")
         self.name.setPlaceholderText("Untitled network")
-        self.name.committed.connect(self._on_name_committed)
         form.addRow("Name", self.name)  # Alt+N belongs to the Network menu
         self.loss = self._combo(LOSSES, LOSS_TIPS, self._on_loss_activated)
         self.loss.setToolTip(
@@ -158,7 +161,7 @@ class SettingsPanel(QWidget):
         field, shown = checked_row(
             FIELDS[key],
             lambda text: self._checked(key, text),
-            lambda value: self._on_training_committed(key, value),
+            lambda text: self._on_training_committed(key, text),
             key,
             before,
         )
@@ -183,26 +186,30 @@ class SettingsPanel(QWidget):
         candidate = replace(self.model.document.training, **{key: parse(text)})
         return getattr(rules.training(candidate), key)
 
-    def _try(self, edit: Edit) -> bool:
-        """Pushes `edit` if the document accepts it; otherwise shows why below the form."""
-        try:
-            self.model.check(edit)
-        except EditError as exc:
-            self.message.show_message(str(exc))
-            return False
-        self.message.show_message("")
-        return self._push(edit)
+    def _try(self, edit: Edit) -> None:
+        """Pushes `edit`; shows below the form why the document refuses it, if it does."""
+        refusal = self._push(edit)
+        self.message.show_message("" if refusal is None else str(refusal))
+
+    def _push_typed(self, edit: Edit) -> EditError | None:
+        """Pushes the edit of a typed text: its field shows a refusal, the form says nothing."""
+        refusal = self._push(edit)
+        if refusal is None:
+            self.message.show_message("")
+        return refusal
 
     # widget -> document --------------------------------------------------------------------
-    def _on_training_committed(self, key: str, value: Any) -> None:
-        if value != getattr(self.model.document.training, key):
-            self._try(SetTraining(key, value))
-        self._show_training(key)  # the document's form of the value, or the old one
+    def _on_training_committed(self, key: str, text: str) -> EditError | None:
+        refusal = self._push_typed(SetTraining(key, parse(text)))
+        if refusal is None:
+            self._show_training(key)  # the document's form of the value
+        return refusal
 
-    def _on_name_committed(self, value: str | None) -> None:
-        if value != self.model.document.name:
-            self._try(SetInfo("name", value))
-        self._show_name()
+    def _on_name_committed(self, text: str) -> EditError | None:
+        refusal = self._push_typed(SetInfo("name", text.strip() or None))
+        if refusal is None:
+            self._show_name()
+        return refusal
 
     def _on_loss_activated(self, index: int) -> None:
         name = self.loss.itemData(index)
@@ -214,7 +221,7 @@ class SettingsPanel(QWidget):
         name = self.init.itemData(index)
         if name != self.model.document.training.init:
             self._try(SetTraining("init", name))
-        self._show_combo(self.init, self.model.document.training.init)
+        self._show_training("init")
 
     def _on_shuffle_clicked(self, checked: bool) -> None:
         self._try(SetTraining("shuffle", checked))
@@ -236,17 +243,14 @@ class SettingsPanel(QWidget):
             self._show_name()
         elif key == "loss":
             self._show_combo(self.loss, self.model.document.loss)
-        elif key == "init":
-            self._show_combo(self.init, self.model.document.training.init)
-        elif key in ("learning_rate", "momentum", "batch_size", "seed", "shuffle"):
+        elif key in TRAINING_KEYS:
             self._show_training(key)
 
     def _on_document_replaced(self) -> None:
         self.message.show_message("")
         self._show_name()
         self._show_combo(self.loss, self.model.document.loss)
-        self._show_combo(self.init, self.model.document.training.init)
-        for key in ("learning_rate", "momentum", "batch_size", "seed", "shuffle"):
+        for key in TRAINING_KEYS:
             self._show_training(key)
 
     def _on_data_changed(self) -> None:
@@ -257,7 +261,9 @@ class SettingsPanel(QWidget):
 
     def _show_training(self, key: str) -> None:
         value = getattr(self.model.document.training, key)
-        if key == "shuffle":
+        if key == "init":
+            self._show_combo(self.init, value)
+        elif key == "shuffle":
             self.shuffle.blockSignals(True)
             self.shuffle.setChecked(bool(value))
             self.shuffle.blockSignals(False)

@@ -215,7 +215,7 @@ class ExportActions(QObject):
     @contextmanager
     def _without_highlights(self) -> Iterator[None]:
         """The diagram without the selection's marks and the lesson's highlight meanwhile."""
-        scene = self.window.canvas.network
+        scene = self.window.canvas.net_scene
         kept = scene.highlighted
         scene.highlight(None)
         self.window.overlay.set_marks_visible(False)

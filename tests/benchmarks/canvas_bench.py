@@ -89,7 +89,7 @@ def zoom_series(canvas: NetworkCanvas, name: str, start: float | None) -> list[S
         (canvas.zoom_in if (i // 5) % 2 == 0 else canvas.zoom_out)()
         steps.time(repaint)
     for _ in range(REPEATS // 3):
-        canvas.network.set_smooth(False, canvas.transform().m11())
+        canvas.net_scene.set_smooth(False, canvas.transform().m11())
         canvas._on_zoom_settled()  # what the settle timer does 150 ms after the last step
         settled.time(repaint)
     return [steps, settled]

@@ -191,7 +191,7 @@ def test_typed_weight_is_set_exactly_and_shown_exactly(window, qtbot):
     assert window.document.layers[1].weights[1, 0] == 0.25
     assert canvas.editor is None
     assert canvas.edges[(1, 1, 0)].toolTip().startswith("w⁽¹⁾₂ = 0.25\n")
-    assert canvas.network.edge_labels[(1, 1, 0)].text() == "0.25"
+    assert canvas.net_scene.edge_labels[(1, 1, 0)].text() == "0.25"
     assert window.undo_stack.count() == 1
 
 
@@ -307,7 +307,7 @@ def test_activation_menu_sets_the_selected_layers_activation(window, qtbot):
     menu_action(menu, "tanh").trigger()
     assert window.document.layers[1].activation == "tanh"
     assert menu_action(menu, "tanh").isChecked()
-    assert canvas.network.headers[1].text() == "hidden layer 1 · tanh"
+    assert canvas.net_scene.headers[1].text() == "hidden layer 1 · tanh"
     click(qtbot, canvas, Target(2, 0))
     assert menu_action(menu, "softmax").isEnabled()
     menu_action(menu, "relu").trigger()
@@ -435,7 +435,7 @@ def test_a_value_edit_updates_one_edge_and_a_structure_edit_redraws(window, qtbo
     assert redraws == [] and canvas.neurons[(1, 1)] is neuron
     pen = canvas.edges[(1, 0, 0)].pen()
     assert pen.widthF() > width
-    assert pen.color() == canvas.network.bundles[1].style.negative
+    assert pen.color() == canvas.net_scene.bundles[1].style.negative
     window.push(AddNeuron(0))
     assert redraws == [1]
     assert canvas.selected_neuron() == (1, 1)

@@ -65,7 +65,7 @@ def circle_hits(centre: QPointF, radius: float, rect: QRectF) -> bool:
 def drawn_lines(window) -> list[QLineF]:
     """Every edge and tail of the canvas, and the overlay's highlight lines and arrows."""
     lines = []
-    for bundle in window.canvas.network.bundles.values():
+    for bundle in window.canvas.net_scene.bundles.values():
         lines += list(bundle.lines) + list(bundle.tails)
     for item in window.overlay.group.childItems():
         if isinstance(item, QGraphicsLineItem):
@@ -94,7 +94,7 @@ def rings(window) -> list[tuple[QPointF, float]]:
 def value_texts(window) -> list[tuple[str, QRectF]]:
     """The overlay's values and the canvas's weight and bias labels that are shown."""
     found = [(text, text_rect(item)) for text, item in window.overlay.labels.items()]
-    network = window.canvas.network
+    network = window.canvas.net_scene
     for label in [*network.edge_labels.values(), *network.biases.values()]:
         if label.isVisible():
             found.append((label.text(), text_rect(label)))
@@ -104,7 +104,7 @@ def value_texts(window) -> list[tuple[str, QRectF]]:
 def collisions(window) -> list[str]:
     """Every pair of things that touch, as words."""
     texts = value_texts(window)
-    network = window.canvas.network
+    network = window.canvas.net_scene
     others = [(label.text(), text_rect(label)) for label in network.headers.values()]
     neurons = [(n.centre, n.radius) for n in network.neurons.values()]
     lines = drawn_lines(window)
@@ -221,7 +221,7 @@ def test_a_dense_network_shows_one_neuron_s_values_on_a_card_that_touches_nothin
     assert len(feeding) == 8
     for step in feeding:  # a⁽²⁾ₖ = …, on the line of the weight that carries it
         assert any(f"= {format_number(step.value, 4)}" in text for text in labels), step
-    drawn = window.canvas.network.root.childrenBoundingRect()
+    drawn = window.canvas.net_scene.root.childrenBoundingRect()
     rects = [text_rect(item) for item in labels.values()]
     for i, rect in enumerate(rects):
         assert not rect.intersects(drawn)

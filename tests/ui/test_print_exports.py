@@ -144,7 +144,7 @@ def test_diagram_exports_without_highlights_unless_asked(seed2, monkeypatch, tmp
     assert _gold(tmp_path / "plain.png") == 0
     assert _gold(tmp_path / "marked.png") > 200
     assert seed2.canvas.selection() == Target(1, 0, None)  # the window keeps both
-    assert seed2.canvas.network.highlighted == Target(1, 0, None)
+    assert seed2.canvas.net_scene.highlighted == Target(1, 0, None)
 
 
 def test_window_loss_export_has_a_title_and_a_page_sized_default(

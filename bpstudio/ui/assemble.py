@@ -47,7 +47,12 @@ def build_window(
     window = MainWindow(model, QUndoStack(), settings)
     _files(window, settings)
     _lesson_and_canvas(window, settings)
-    _plots(window)
+    window.plots = install_plots(
+        window, window.lesson, window.model, window.canvas, window.settings, window.view_menu
+    )
+    _exports(window)
+    window.compare = install_compare(window, window.lesson.tools_menu.addMenu("&Compare Runs"))
+    window.landscape = install_landscape(window)
     window.arrange_docks(window.lesson.dock)
     window.file_actions.fill_recent_menu()
     window.recovery = RecoveryController(
@@ -86,28 +91,12 @@ def _files(window: MainWindow, settings: QSettings) -> None:
     window.start_page.open_requested.connect(file_actions.open_path_asking)
     window.start_page.new_requested.connect(file_actions.new)
     window.file_dropped.connect(file_actions.open_path_asking)
-    window.exports = ExportActions(window, file_actions.export_menu, file_actions.pdf_menu)
-    window.exports.add_view(
-        "network",
-        "Network Diagram",
-        lambda: window.canvas,
-        "Ctrl+Shift+E",
-        restyle=redraw_on_palette(window.canvas),
-        diagram=True,
-    )
 
 
 def _lesson_and_canvas(window: MainWindow, settings: QSettings) -> None:
     """The Network menu and toolbar, the settings and data docks, the lesson and its view
     over the canvas, presentation mode."""
-    structure = StructureActions(
-        window.model,
-        window.push,
-        window.canvas,
-        window.action,
-        window.exports.views["network"].context_action,
-        window,
-    )
+    structure = StructureActions(window.model, window.push, window.canvas, window.action, window)
     bar = window.menuBar()
     bar.insertMenu(window.view_menu.menuAction(), structure.menu)
     window.addToolBar(structure.toolbar)
@@ -124,12 +113,31 @@ def _lesson_and_canvas(window: MainWindow, settings: QSettings) -> None:
     window.files.settle = lesson.runner.pause
 
 
-def _plots(window: MainWindow) -> None:
-    """The plot docks, their exports, the comparison and the loss landscape."""
-    window.plots = install_plots(
-        window, window.lesson, window.model, window.canvas, window.settings, window.view_menu
+def _exports(window: MainWindow) -> None:
+    """File ▸ Export and Export to PDF: the network diagram and each plot."""
+    exports = ExportActions(
+        window.file_actions.export_menu,
+        window.file_actions.pdf_menu,
+        view=window,
+        action=window.action,
+        model=window.model,
+        settings=window.settings,
+        lesson=window.lesson,
+        plots=window.plots,
+        canvas=window.canvas,
+        overlay=window.overlay,
+        presentation=window.presentation,
     )
-    exports = window.exports
+    window.exports = exports
+    exports.add_view(
+        "network",
+        "Network Diagram",
+        lambda: window.canvas,
+        "Ctrl+Shift+E",
+        restyle=redraw_on_palette(window.canvas),
+        diagram=True,
+    )
+    window.structure_actions.context_extras.append(exports.views["network"].context_action)
     for key, title in PLOT_EXPORTS:
         exports.add_view(
             key,
@@ -139,5 +147,3 @@ def _plots(window: MainWindow) -> None:
             twin=(lambda: window.plots.loss.twin()) if key == "loss" else None,
         )
     window.plots.built.connect(lambda key, panel: exports.add_plot_menu(key, panel.plot))
-    window.compare = install_compare(window, window.lesson.tools_menu.addMenu("&Compare Runs"))
-    window.landscape = install_landscape(window)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from bpstudio.ui.presentation import Presentation
     from bpstudio.ui.recovery import RecoveryController
     from bpstudio.ui.step_overlay import StepOverlay
+    from bpstudio.ui.step_view import StepView
     from bpstudio.ui.structure_actions import StructureActions
 
 
@@ -73,6 +74,7 @@ class MainWindow(WindowDialogs, QMainWindow):
     structure_actions: StructureActions
     panels: Panels
     lesson: LessonController
+    step_view: StepView
     overlay: StepOverlay
     presentation: Presentation
     plots: Plots

@@ -56,8 +56,9 @@ ACTIONS = (
 class StructureActions(QObject):
     """The actions, enabled (and their tooltips saying why not) as the selection and the
     document allow: each is checked against the document before it is offered. `action`
-    makes a window-wide action (MainWindow.action); `export_action` ends the context menu;
-    `parent` owns the menus. The owner places `menu` and `toolbar`."""
+    makes a window-wide action (MainWindow.action); `parent` owns the menus. The owner places
+    `menu` and `toolbar`, and may add to `context_extras`, the context menu's last group
+    (the diagram's export)."""
 
     add_layer_before: QAction
     add_layer_after: QAction
@@ -74,12 +75,12 @@ class StructureActions(QObject):
         push: Callable[[Edit], bool],
         canvas: NetworkCanvas,
         action: Callable[..., QAction],
-        export_action: QAction,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
         self.model, self.push, self.canvas, self.parent_widget = model, push, canvas, parent
-        self._make_window_action, self.export_action = action, export_action
+        self._make_window_action = action
+        self.context_extras: list[QAction] = []
         self._tips: dict[QAction, str] = {}
         self._make_actions()
         self.activation_menu = self._make_activation_menu()
@@ -262,7 +263,7 @@ class StructureActions(QObject):
         menu.addActions([self.redraw_weights, self.reset_weights])
         menu.addSeparator()
         menu.addAction("Fit Network", self.canvas.fit)
-        menu.addAction(self.export_action)
+        menu.addActions(self.context_extras)
         return menu
 
     def _title(self, target: Target | None) -> str:

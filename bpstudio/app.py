@@ -41,63 +41,70 @@ def _run(args: argparse.Namespace) -> int:
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
-    from bpstudio.document.atomic import check_target, write_problem
-    from bpstudio.maths.steps import MAX_STEPS
-    from bpstudio.ui.main_window import MainWindow
     from bpstudio.ui.plots import configure_pyqtgraph
 
     quiet_offscreen_notice()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     configure_pyqtgraph()  # once, before any plot widget exists
     describe_application(app)
-    settings = None
-    if args.screenshot:  # a rendering must neither depend on nor change the user's settings
-        from PySide6.QtCore import QSettings
-
-        scratch = tempfile.TemporaryDirectory(prefix="bpstudio-shot-")  # removed at exit
-        settings = QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.Format.IniFormat)
     if args.screenshot:
-        opened, problem = read_file(args.file)
-        if problem:
-            return _refuse(problem)
-        try:
-            check_target(args.screenshot)
-        except OSError as exc:
-            return _refuse(f"{args.screenshot}: {write_problem(exc)}")
-        window = MainWindow(settings, opened)
-        window.show_error = lambda title, text: _refuse(text)
-        last = window.lesson.walk.expected_length()
-        if not 0 <= args.step <= last:
-            return _refuse(
-                f"--step {args.step}: the first training step has {last:,} micro-steps; "
-                f"give 0 to {last}"
-            )
-        if args.step and not window.lesson.walk.steppable():
-            return _refuse(
-                f"--step {args.step}: the first training step has {last:,} micro-steps; the "
-                f"window steps through at most {MAX_STEPS:,}, so only --step 0 is shown"
-            )
-        window.lesson.advance(args.step)
-        if args.presentation:
-            window.presentation.enter(full_screen=False)  # the shot has its --size anyway
-        return screenshot(app, window, args.screenshot, args.size)
+        return _run_screenshot(app, args)
+    from bpstudio.ui.assemble import build_window
     from bpstudio.ui.crash_handler import CrashHandler
+    from bpstudio.ui.file_opening import FileOpenEvents
 
     crash_handler = CrashHandler()
     crash_handler.install()
     crash_handler.enable_fatal_log()
-    window = MainWindow(settings)
-    from bpstudio.ui.file_opening import FileOpenEvents
-
-    app.installEventFilter(FileOpenEvents(window))  # macOS: Finder double-click, Dock drops
+    window = build_window()
+    # macOS: Finder double-click, Dock drops
+    app.installEventFilter(FileOpenEvents(window.file_actions.open_path_asking, window))
     crash_handler.window = window
     crash_handler.error_recorded.connect(window.recovery.write_now)  # keep the work safe
     window.show()
-    if not window.offer_recovery() and args.file:
-        window.open_in_background(args.file)  # the window answers while a big file loads
+    if not window.recovery.offer_restore() and args.file:
+        # the window answers while a big file loads
+        window.file_actions.open_in_background(args.file)
     gc.freeze()  # the window is up: later collections look only at what comes after
     gc.enable()
     return app.exec()
+
+
+def _run_screenshot(app, args: argparse.Namespace) -> int:
+    """`--screenshot`: the window on FILE at `--step`, rendered into the file and closed. A
+    rendering must neither depend on nor change the user's settings."""
+    from PySide6.QtCore import QSettings
+
+    from bpstudio.document.atomic import check_target, write_problem
+    from bpstudio.maths.steps import MAX_STEPS
+    from bpstudio.ui.assemble import build_window
+
+    scratch = tempfile.TemporaryDirectory(prefix="bpstudio-shot-")  # removed at exit
+    settings = QSettings(os.path.join(scratch.name, "settings.ini"), QSettings.Format.IniFormat)
+    opened, problem = read_file(args.file)
+    if problem:
+        return _refuse(problem)
+    try:
+        check_target(args.screenshot)
+    except OSError as exc:
+        return _refuse(f"{args.screenshot}: {write_problem(exc)}")
+    window = build_window(settings, opened)
+    window.show_error = lambda title, text: _refuse(text)
+    last = window.lesson.walk.expected_length()
+    if not 0 <= args.step <= last:
+        return _refuse(
+            f"--step {args.step}: the first training step has {last:,} micro-steps; "
+            f"give 0 to {last}"
+        )
+    if args.step and not window.lesson.walk.steppable():
+        return _refuse(
+            f"--step {args.step}: the first training step has {last:,} micro-steps; the "
+            f"window steps through at most {MAX_STEPS:,}, so only --step 0 is shown"
+        )
+    window.lesson.advance(args.step)
+    if args.presentation:
+        window.presentation.enter(full_screen=False)  # the shot has its --size anyway
+    return screenshot(app, window, args.screenshot, args.size)
 
 
 def describe_application(app) -> None:

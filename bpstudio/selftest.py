@@ -113,13 +113,12 @@ def _make_window(scratch: Path, failures: Failures):
     """The real main window with scratch settings, its dialogs answered without blocking:
     errors and questions are recorded as failures, unsaved changes are discarded."""
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QMessageBox
 
     from bpstudio.app import application_icon
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.assemble import build_window
 
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
+    window = build_window(settings)
     window.setWindowIcon(application_icon())
     window.show_error = lambda title, text: failures.append(
         f"{failures.context}: error shown: {title}: {text}"
@@ -130,7 +129,7 @@ def _make_window(scratch: Path, failures: Failures):
         return False
 
     window.ask_yes_no = unexpected_question
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window.ask_unsaved_changes = lambda: "discard"
     window.resize(1280, 800)
     window.show()
     return window
@@ -187,7 +186,7 @@ def _check_example(app, window, path: Path, failures: Failures) -> None:
     before = len(failures)
 
     def open_example() -> str | None:
-        opened = window.open_path(path)
+        opened = window.files.open_path(path)
         shown = len(failures) > before  # the loader's message, shown as an error, says why
         return None if opened or shown else "not opened, and no error was shown"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, QStandardPaths, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, QSize, QStandardPaths, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,7 +37,13 @@ from bpstudio.ui.loss_image import DEFAULT_OPTIONS, save_panel
 from bpstudio.ui.slides import SlideDeck, SlideExport, SlideOptions
 
 if TYPE_CHECKING:
+    from bpstudio.document.session import DocumentModel
+    from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+    from bpstudio.ui.lesson import LessonController
     from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.plots import Plots
+    from bpstudio.ui.presentation import Presentation
+    from bpstudio.ui.step_overlay import StepOverlay
 
 IMAGE_FILTERS = "PNG image (*.png);;SVG vector image (*.svg);;PDF document (*.pdf)"
 PDF_FILTER = "PDF document (*.pdf)"
@@ -67,45 +73,67 @@ class ExportView:
 class ExportActions(QObject):
     """Owns the File ▸ Export menu (`menu`). `add_view` registers a view; `add_plot_menu`
     gives a pyqtgraph view, once built, the entry in its right-click menu, in place of
-    pyqtgraph's own exporter."""
+    pyqtgraph's own exporter. `view` (the window) parents the dialogs and shows errors and
+    the status; `action` makes a window-wide action (MainWindow.action)."""
 
-    def __init__(self, window: MainWindow, menu: QMenu, pdf_menu: QMenu) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        menu: QMenu,
+        pdf_menu: QMenu,
+        *,
+        view: MainWindow,
+        action: Callable[..., QAction],
+        model: DocumentModel,
+        settings: QSettings,
+        lesson: LessonController,
+        plots: Plots,
+        canvas: NetworkCanvas,
+        overlay: StepOverlay,
+        presentation: Presentation,
+    ) -> None:
+        super().__init__(view)
+        self.view, self._make_action, self.model, self.settings = view, action, model, settings
+        self.lesson, self.plots, self.presentation = lesson, plots, presentation
+        self.canvas, self.overlay = canvas, overlay
         self.menu = menu
         self.pdf_menu = pdf_menu
         self.menu.setToolTipsVisible(True)
         self.pdf_menu.setToolTipsVisible(True)
         self.views: dict[str, ExportView] = {}
         self._view_end = self.menu.addSeparator()
-        self.history_action = window.action(
+        self.exercise = ExerciseExport(view)
+        self._make_document_actions(action)
+        self.slides_job: SlideExport | None = None
+
+    def _make_document_actions(self, action: Callable[..., QAction]) -> None:
+        """The exports of the document rather than of a view, after the views."""
+        self.history_action = action(
             "Training &History as CSV…",
             self.export_history,
             None,
             "Save epoch, loss and every weight and bias after each epoch as CSV",
         )
-        self.markdown_action = window.action(
+        self.markdown_action = action(
             "Worked Solution as &Markdown…",
             lambda: self.export_derivation("md"),
             None,
             "Save the training step being shown, every calculation with its numbers, "
             "as Markdown with LaTeX maths",
         )
-        self.html_action = window.action(
+        self.html_action = action(
             "Worked Solution as H&TML…",
             lambda: self.export_derivation("html"),
             None,
             "Save the training step being shown, every calculation with its numbers, as a web page",
         )
-        self.exercise = ExerciseExport(window)
-        self.exercise_action = window.action(
+        self.exercise_action = action(
             "&Exercise Sheets…",
             self.exercise.run,
             None,
             "Write versions of this network with new starting values for pencil-and-paper "
             "work: each with a question sheet and its answer key (Markdown or PDF)",
         )
-        self.slides_action = window.action(
+        self.slides_action = action(
             "Lesson &Slides…",
             self.export_slides,
             None,
@@ -121,7 +149,6 @@ class ExportActions(QObject):
                 self.slides_action,
             ]
         )
-        self.slides_job: SlideExport | None = None
 
     # registering views ---------------------------------------------------------------------
     def add_view(
@@ -134,7 +161,7 @@ class ExportActions(QObject):
         twin: Callable[[], QWidget] | None = None,
         diagram: bool = False,
     ) -> QAction:
-        action = self.window.action(
+        action = self._make_action(
             f"{title}…",
             lambda: self.export_view(key),
             shortcut,
@@ -144,7 +171,7 @@ class ExportActions(QObject):
         entry = QAction("Export as PNG, SVG or PDF…", self)
         entry.setToolTip(action.toolTip())
         entry.triggered.connect(lambda: self.export_view(key))
-        pdf = self.window.action(
+        pdf = self._make_action(
             f"{title}…",
             lambda: self.export_view(key, pdf=True),
             None,
@@ -179,7 +206,7 @@ class ExportActions(QObject):
         was written."""
         item = self.views[key]
         view = item.view()
-        self.window.plots.flush()  # a hidden panel is brought up to date first
+        self.plots.flush()  # a hidden panel is brought up to date first
         filters = PDF_FILTER if pdf else IMAGE_FILTERS
         suggested = f"{self._stem()}-{key}.{'pdf' if pdf else 'png'}"
         path = self._ask_file(f"Export {item.title}", suggested, filters)
@@ -194,8 +221,8 @@ class ExportActions(QObject):
         if item.twin is not None:
             panel = item.twin()
             plot_title = (
-                f"{self.window.document.name}: {item.title}"
-                if self.window.document.name
+                f"{self.model.document.name}: {item.title}"
+                if self.model.document.name
                 else item.title
             )
             return self._write(
@@ -215,21 +242,21 @@ class ExportActions(QObject):
     @contextmanager
     def _without_highlights(self) -> Iterator[None]:
         """The diagram without the selection's marks and the lesson's highlight meanwhile."""
-        scene = self.window.canvas.network
+        scene = self.canvas.net_scene
         kept = scene.highlighted
         scene.highlight(None)
-        self.window.overlay.set_marks_visible(False)
+        self.overlay.set_marks_visible(False)
         try:
             yield
         finally:
-            self.window.overlay.set_marks_visible(True)
+            self.overlay.set_marks_visible(True)
             scene.highlight(kept)
 
     def export_history(self) -> bool:
         """Every epoch with a known loss (a reopened file's saved history too) and the
         parameters after each. Parameters of earlier sessions were not saved: their cells stay
         empty. Long runs are replayed in slices with a progress dialog that can cancel."""
-        walk = self.window.lesson.walk
+        walk = self.lesson.walk
         path = self._ask_file(
             "Export Training History", f"{self._stem()}-history.csv", "CSV (*.csv)"
         )
@@ -248,9 +275,7 @@ class ExportActions(QObject):
         """The walk's parameters after each of its epochs, `(epochs, count)`; None if cancelled."""
         first = walk.trainer.history.first_epoch
         last = walk.last_epoch
-        progress = QProgressDialog(
-            "Replaying the training run…", "Cancel", first, last, self.window
-        )
+        progress = QProgressDialog("Replaying the training run…", "Cancel", first, last, self.view)
         progress.setWindowTitle("Export Training History")
         progress.setWindowModality(Qt.WindowModality.WindowModal)  # no edits during the replay
         progress.setMinimumDuration(300)
@@ -266,14 +291,14 @@ class ExportActions(QObject):
         return np.vstack(parts)
 
     def export_derivation(self, kind: str) -> bool:
-        walk = self.window.lesson.walk
-        doc = self.window.document
+        walk = self.lesson.walk
+        doc = self.model.document
         ext, name = ("md", "Markdown (*.md)") if kind == "md" else ("html", "Web page (*.html)")
         path = self._ask_file("Export Worked Solution", f"{self._stem()}-step.{ext}", name)
         if not path:
             return False
         render = report.to_markdown if kind == "md" else report.to_html
-        decimals = self.window.lesson.panel.decimals
+        decimals = self.lesson.panel.decimals
         text = render(walk.sequence, walk.config, doc.name, decimals)
         return self._write(path, lambda: atomic_write_text(path, text))
 
@@ -282,20 +307,20 @@ class ExportActions(QObject):
         dialog (see SlideExport); the result is reported when it ends. The slides show the
         walk's samples and the panel's decimals, in presentation mode at its size. Returns
         whether the export started."""
-        settings = self.window.settings
+        settings = self.settings
         start = settings.value(SLIDES_KEY, "") or settings.value(FOLDER_KEY, "")
         folder = self.ask_folder(
             "Export Lesson Slides into a Folder", str(start or _documents_folder())
         )
         if not folder:
             return False
-        self.window.settings.setValue(SLIDES_KEY, folder)
-        lesson = self.window.lesson
+        self.settings.setValue(SLIDES_KEY, folder)
+        lesson = self.lesson
         options = SlideOptions(
-            presentation=self.window.presentation.active, decimals=lesson.panel.decimals
+            presentation=self.presentation.active, decimals=lesson.panel.decimals
         )
-        deck = SlideDeck(self.window.document, lesson.walk.samples, options)
-        self.slides_job = SlideExport(deck, folder, self.window)
+        deck = SlideDeck(self.model.document, lesson.walk.samples, options)
+        self.slides_job = SlideExport(deck, folder, self.view)
         self.slides_job.finished.connect(lambda error: self._on_slides_done(folder, error))
         self.slides_job.start()
         return True
@@ -304,38 +329,38 @@ class ExportActions(QObject):
         count = len(self.slides_job.deck) if self.slides_job else 0
         self.slides_job = None
         if error:
-            self.window.show_error("Export failed", f"{folder}: {error}")
+            self.view.show_error("Export failed", f"{folder}: {error}")
         elif error is None:
-            self.window.statusBar().showMessage("Lesson slides cancelled", 5000)
+            self.view.statusBar().showMessage("Lesson slides cancelled", 5000)
         else:
-            self.window.statusBar().showMessage(
+            self.view.statusBar().showMessage(
                 f"Exported {count} lesson slides and index.md into {folder}", 10000
             )
 
     # dialogs (patched in tests) ------------------------------------------------------------
     def ask_path(self, caption: str, suggested: str, filters: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self.window, caption, suggested, filters)
+        path, _ = QFileDialog.getSaveFileName(self.view, caption, suggested, filters)
         return path
 
     def ask_export_options(
         self, default: ExportOptions, screen: QSize, diagram: bool
     ) -> ExportOptions | None:
-        dialog = ImageSizeDialog(screen, self.window, default, diagram)
+        dialog = ImageSizeDialog(screen, self.view, default, diagram)
         return dialog.options() if dialog.exec() else None
 
     def ask_folder(self, caption: str, start: str) -> str:
         """An existing folder, or "" (the dialog can make a new one)."""
-        return QFileDialog.getExistingDirectory(self.window, caption, start)
+        return QFileDialog.getExistingDirectory(self.view, caption, start)
 
     # helpers -------------------------------------------------------------------------------
     def _ask_file(self, caption: str, name: str, filters: str) -> str:
-        folder = str(self.window.settings.value(FOLDER_KEY, "") or _documents_folder())
+        folder = str(self.settings.value(FOLDER_KEY, "") or _documents_folder())
         path = self.ask_path(caption, os.path.join(folder, name), filters)
         if not path:
             return ""
         if not Path(path).suffix:  # the chosen filter's extension
             path += "." + filters.split("*.")[1].split(")")[0]
-        self.window.settings.setValue(FOLDER_KEY, os.path.dirname(os.path.abspath(path)))
+        self.settings.setValue(FOLDER_KEY, os.path.dirname(os.path.abspath(path)))
         return path
 
     def _write(self, path: str, write) -> bool:
@@ -343,15 +368,15 @@ class ExportActions(QObject):
             write()
         except (OSError, UnicodeError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
-            self.window.show_error("Export failed", f"{path}: {reason}")
+            self.view.show_error("Export failed", f"{path}: {reason}")
             return False
-        self.window.statusBar().showMessage(f"Exported {path}", 5000)
+        self.view.statusBar().showMessage(f"Exported {path}", 5000)
         return True
 
     def _default_options(self, item: ExportView, screen: QSize) -> ExportOptions:
         """The last export's resolution, style and highlights; a live view at the last
         export's multiple of its screen size, a twin at the command line's default size."""
-        settings = self.window.settings
+        settings = self.settings
         dpi = _number(settings.value(DPI_KEY), DEFAULT_DPI, 10, 2400)
         style = str(settings.value(STYLE_KEY, "document"))
         style = style if style in STYLES else "document"
@@ -365,7 +390,7 @@ class ExportActions(QObject):
         return ExportOptions(size.width(), size.height(), dpi, style, highlights)
 
     def _remember(self, item: ExportView, options: ExportOptions, screen: QSize) -> None:
-        settings = self.window.settings
+        settings = self.settings
         settings.setValue(DPI_KEY, options.dpi)
         settings.setValue(STYLE_KEY, options.style)
         if item.diagram:
@@ -374,11 +399,10 @@ class ExportActions(QObject):
             settings.setValue(SIZE_KEY, round(options.width / max(1, screen.width()), 3))
 
     def _stem(self) -> str:
-        path = self.window.path
-        return path.stem if path else "network"
+        return Path(self.model.path).stem if self.model.path else "network"
 
     def _title(self, view_title: str) -> str:
-        return f"{self.window.document.name or 'bpstudio'}: {view_title}"
+        return f"{self.model.document.name or 'bpstudio'}: {view_title}"
 
 
 def _number(value, default: float, low: float, high: float) -> float:

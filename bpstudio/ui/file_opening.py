@@ -1,10 +1,11 @@
 """Opening documents the ways a desktop offers besides File ▸ Open: a `.bpnet` dragged onto
 the window, the system's file-open event (macOS sends it for a Finder double-click or a drop
-on the Dock icon), and File ▸ Open Example. Each goes through the window's
+on the Dock icon), and File ▸ Open Example. Each goes through FileActions'
 `open_path_asking`, which asks about unsaved changes first, as File ▸ Open does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject
@@ -27,16 +28,16 @@ def dropped_document(mime: QMimeData) -> str | None:
 
 
 class FileOpenEvents(QObject):
-    """Installed on the QApplication: a QFileOpenEvent opens its file in `window`."""
+    """Installed on the QApplication: a QFileOpenEvent's file goes to `open_path(str)`."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, open_path: Callable[[str], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.open_path = open_path
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
             if event.file():
-                self.window.open_path_asking(event.file())
+                self.open_path(event.file())
                 return True
         return super().eventFilter(watched, event)
 

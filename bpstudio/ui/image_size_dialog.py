@@ -44,6 +44,14 @@ class ImageSizeDialog(QDialog):
         self._aspect = default.height() / max(1, default.width())
         self._screen = default
         self._unit = "px"
+        self._make_fields(options)
+        self.width_box.valueChanged.connect(self._on_width_changed)
+        self.height_box.valueChanged.connect(self._on_height_changed)
+        self.unit_box.currentTextChanged.connect(self._on_unit_changed)
+        self.dpi_box.valueChanged.connect(self._on_dpi_changed)
+        self._lay_out(diagram)
+
+    def _make_fields(self, options: ExportOptions) -> None:
         self.width_box = self._spin_box("Width of the picture")
         self.height_box = self._spin_box("Height of the picture")
         self.unit_box = QComboBox()
@@ -74,10 +82,8 @@ class ImageSizeDialog(QDialog):
         self.highlights.setToolTip("Off: the diagram as a plain figure, nothing marked")
         self.width_box.setValue(options.width)
         self.height_box.setValue(options.height)
-        self.width_box.valueChanged.connect(self._on_width_changed)
-        self.height_box.valueChanged.connect(self._on_height_changed)
-        self.unit_box.currentTextChanged.connect(self._on_unit_changed)
-        self.dpi_box.valueChanged.connect(self._on_dpi_changed)
+
+    def _lay_out(self, diagram: bool) -> None:
         presets = QHBoxLayout()
         for label, tip, width in PRESETS:
             button = QPushButton(label)

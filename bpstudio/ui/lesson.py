@@ -5,11 +5,16 @@ timeline and continuous training."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QComboBox, QDockWidget, QToolBar
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QComboBox, QDockWidget, QMenu, QToolBar, QWidget
+
+from bpstudio.document.edits import Edit
 from bpstudio.document.lesson_session import Invalidation, LessonSession
+from bpstudio.document.session import DocumentModel
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
 from bpstudio.engine.training import Divergence
 from bpstudio.maths.steps import MAX_STEPS, Step
@@ -19,6 +24,23 @@ from bpstudio.ui.run_controls import RunControls
 from bpstudio.ui.timeline_bar import TimelineBar
 from bpstudio.ui.training_runner import TrainingRunner
 
+if TYPE_CHECKING:
+    from bpstudio.ui.main_window import MainWindow
+
+# key (its slot is the method of that name), menu text, keys, tooltip; in menu and toolbar order
+MOVES = (
+    ("prev", "◀ &Back", ["Left", "Backspace", "PgUp"], "Take back the last calculation"),
+    ("next", "&Next ▶", ["Space", "Right", "PgDown"], "Show the next calculation"),
+    ("prev_phase", "Previous &Phase", ["Ctrl+Left"],
+     "Back to the start of this phase (forward, loss, backward, update)"),
+    ("next_phase", "Next P&hase", ["Ctrl+Right"], "Jump to the next phase"),
+    ("finish_step", "&Finish Training Step", ["Ctrl+Return"],
+     "Apply every update of this training step and go to the next one"),
+    ("run_epoch", "Finish &Epoch", ["Ctrl+E"], "Train to the end of the current epoch"),
+    ("toggle_run", "&Run", ["Ctrl+R"], "Train continuously; again to pause"),
+    ("home", "&Initial Weights", ["Home"], "Back to the weights the lesson started from"),
+)  # fmt: skip
+ACTION_KEYS = {"finish_step": "finish", "run_epoch": "epoch", "toggle_run": "run"}
 TOOLBAR_TEXTS = {  # shorter than the menu's, so the toolbar fits a 1024-pixel-wide window
     "prev_phase": "◀◀ Phase",
     "next_phase": "Phase ▶▶",
@@ -32,17 +54,26 @@ class LessonController(QObject):
 
     changed = Signal()
 
-    def __init__(self, window) -> None:
+    def __init__(
+        self,
+        model: DocumentModel,
+        push: Callable[[Edit], bool],
+        settings: QSettings,
+        window: MainWindow,
+        lesson_views: list[QWidget],
+    ) -> None:
+        """`window` is the layout the dock, toolbars and menus go into, and asks the
+        questions; the plain-key shortcuts work in `lesson_views` (the canvas), the
+        derivation and the timeline."""
         super().__init__(window)
-        self.window = window
+        self.window, self.push, self.settings = window, push, settings
+        self._lesson_views = lesson_views
         self._train_from = 0  # the epoch a "train N epochs" run started at
-        self.session = LessonSession(
-            window.model, window.push, self._before_reset, self._on_invalidated
-        )
+        self.session = LessonSession(model, push, self._before_reset, self._on_invalidated)
         self.runner = TrainingRunner(self.walk, self)
         self.runner.progressed.connect(self._on_progress)
         self.runner.stopped.connect(self._on_training_stopped)
-        self.panel = DerivationPanel(settings=window.settings)
+        self.panel = DerivationPanel(settings=settings)
         self.panel.step_requested.connect(self.jump)
         self.panel.next_requested.connect(self.next)
         self.panel.solved.connect(self.changed)  # views show what the quiz hid until now
@@ -72,68 +103,16 @@ class LessonController(QObject):
         w.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)  # a row of its own: all of it shows
         w.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
-        specs = [
-            (
-                "prev",
-                "◀ &Back",
-                self.prev,
-                ["Left", "Backspace", "PgUp"],
-                "Take back the last calculation",
-            ),
-            (
-                "next",
-                "&Next ▶",
-                self.next,
-                ["Space", "Right", "PgDown"],
-                "Show the next calculation",
-            ),
-            (
-                "prev_phase",
-                "Previous &Phase",
-                self.prev_phase,
-                ["Ctrl+Left"],
-                "Back to the start of this phase (forward, loss, backward, update)",
-            ),
-            (
-                "next_phase",
-                "Next P&hase",
-                self.next_phase,
-                ["Ctrl+Right"],
-                "Jump to the next phase",
-            ),
-            (
-                "finish",
-                "&Finish Training Step",
-                self.finish_step,
-                ["Ctrl+Return"],
-                "Apply every update of this training step and go to the next one",
-            ),
-            (
-                "epoch",
-                "Finish &Epoch",
-                self.run_epoch,
-                ["Ctrl+E"],
-                "Train to the end of the current epoch",
-            ),
-            ("run", "&Run", self.toggle_run, ["Ctrl+R"], "Train continuously; again to pause"),
-            (
-                "home",
-                "&Initial Weights",
-                self.home,
-                ["Home"],
-                "Back to the weights the lesson started from",
-            ),
-        ]
         self.actions: dict[str, QAction] = {}
-        for key, text, slot, keys, tip in specs:
-            action = w.action(text, slot, None, tip)
+        for name, text, keys, tip in MOVES:
+            action = w.action(text, getattr(self, name), None, tip)
             action.setShortcuts([QKeySequence(k) for k in keys])
             action.setToolTip(f"{tip} ({', '.join(keys)})")
             if all("+" not in k for k in keys):  # plain keys, no modifier
                 self._only_in_lesson_views(action)
             menu.addAction(action)
             bar.addAction(action)
-            self.actions[key] = action
+            self.actions[ACTION_KEYS.get(name, name)] = action
         self.actions["run"].setCheckable(True)
         train = w.action(
             "&Train N Epochs…",
@@ -147,7 +126,18 @@ class LessonController(QObject):
             self.actions[key].setIconText(short)
         menu.addSeparator()
         self._granularity_menu(menu, bar)
-        self.run_controls = RunControls(w.settings, menu, w.statusBar(), self)
+        self._run_and_samples(menu, bar)
+        self._quiz_and_tools(menu, bar)
+        timeline_bar = QToolBar("Timeline")
+        timeline_bar.setObjectName("timeline_toolbar")
+        timeline_bar.addWidget(self.timeline)
+        w.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline_bar)
+        w.view_menu.addAction(self.dock.toggleViewAction())
+        w.view_menu.addAction(bar.toggleViewAction())
+        w.view_menu.addAction(timeline_bar.toggleViewAction())
+
+    def _run_and_samples(self, menu: QMenu, bar: QToolBar) -> None:
+        self.run_controls = RunControls(self.settings, menu, self.window.statusBar(), self)
         self.run_controls.speed_changed.connect(self._on_speed_changed)
         self.run_controls.stop_button.clicked.connect(self.runner.pause)
         self.runner.epochs_per_second = self.run_controls.speed
@@ -162,6 +152,10 @@ class LessonController(QObject):
         # as wide as its items now, not as on its first show (before a file's samples came)
         self.sample_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         bar.addWidget(self.sample_box)
+
+    def _quiz_and_tools(self, menu: QMenu, bar: QToolBar) -> None:
+        """Check Yourself, and the Tools menu (`tools_menu`) with the gradient check."""
+        w = self.window
         quiz = w.action(
             "Check &Yourself",
             self._on_quiz_toggled,
@@ -172,8 +166,8 @@ class LessonController(QObject):
         menu.addAction(quiz)
         bar.addAction(quiz)
         self.actions["quiz"] = quiz
-        tools = w.menuBar().addMenu("&Tools")
-        tools.addAction(
+        self.tools_menu = w.menuBar().addMenu("&Tools")
+        self.tools_menu.addAction(
             w.action(
                 "&Gradient Check…",
                 self.gradient_check,
@@ -181,21 +175,15 @@ class LessonController(QObject):
                 "Compare backprop with finite differences for every parameter",
             )
         )
-        timeline_bar = QToolBar("Timeline")
-        timeline_bar.setObjectName("timeline_toolbar")
-        timeline_bar.addWidget(self.timeline)
-        w.addToolBar(Qt.ToolBarArea.BottomToolBarArea, timeline_bar)
-        w.view_menu.addAction(self.dock.toggleViewAction())
-        w.view_menu.addAction(bar.toggleViewAction())
-        w.view_menu.addAction(timeline_bar.toggleViewAction())
 
     def _only_in_lesson_views(self, action: QAction) -> None:
         """Plain keys (Space, arrows, Backspace, Page Up/Down) step only while the canvas, the
         derivation or the timeline has focus, so they still type into fields, tick boxes
         and move in tables everywhere else."""
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.window.removeAction(action)
-        for view in (self.window.canvas, self.panel, self.timeline):
+        for owner in action.associatedObjects():
+            owner.removeAction(action)
+        for view in (*self._lesson_views, self.panel, self.timeline):
             view.addAction(action)
 
     def _granularity_menu(self, menu, bar: QToolBar) -> None:
@@ -382,7 +370,7 @@ class LessonController(QObject):
         if offer.edit is None:
             self.window.show_error(offer.title, offer.text)
         elif self.window.ask_yes_no(offer.title, offer.text):
-            self.window.push(offer.edit)
+            self.push(offer.edit)
 
     def _before_reset(self) -> None:
         self.runner.pause()  # its training goes into the document before the walk is new
@@ -424,6 +412,10 @@ class LessonController(QObject):
     def _on_panel_quiz_toggled(self, on: bool) -> None:
         self.actions["quiz"].setChecked(on)
         self.changed.emit()
+
+    def quiz_on(self) -> bool:
+        """Whether Check yourself is on."""
+        return self.actions["quiz"].isChecked()
 
     def hidden_step(self) -> Step | None:
         """The step whose result Check yourself hides now, until it is answered or

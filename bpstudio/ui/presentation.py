@@ -3,18 +3,31 @@ the derivation and one plot, everything driven from the keyboard; Esc leaves."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt
-from PySide6.QtWidgets import QDockWidget, QToolBar
+from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
+
+if TYPE_CHECKING:
+    from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+    from bpstudio.ui.lesson import LessonController
+    from bpstudio.ui.main_window import MainWindow
 
 SCALE = 1.75
 KEEP_DOCKS = ("derivation_dock", "loss_dock")
 
 
 class Presentation(QObject):
-    def __init__(self, window, lesson) -> None:
+    """Lays out `window` (its docks, toolbars, menu bar and font) for a projector, keeping
+    the lesson's derivation and the `canvas`; its toggle goes into `view_menu`."""
+
+    def __init__(
+        self, window: MainWindow, lesson: LessonController, canvas: NetworkCanvas, view_menu: QMenu
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.lesson = lesson
+        self.canvas = canvas
         self.active = False
         self._hidden: list = []
         self._font = window.font()
@@ -35,8 +48,8 @@ class Presentation(QObject):
         )
         self.leave_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.leave_action.setEnabled(False)
-        window.view_menu.addSeparator()
-        window.view_menu.addAction(self.action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.action)
 
     def toggle(self) -> None:
         self.leave() if self.active else self.enter()
@@ -71,8 +84,8 @@ class Presentation(QObject):
             w.showFullScreen()
         self.action.setChecked(True)
         self.leave_action.setEnabled(True)
-        w.canvas.set_presentation(True)
-        w.canvas.setFocus()
+        self.canvas.set_presentation(True)
+        self.canvas.setFocus()
 
     def leave(self) -> None:
         if not self.active:
@@ -89,6 +102,6 @@ class Presentation(QObject):
         w.restoreState(self._layout)
         if not self._window_state & Qt.WindowState.WindowMaximized:
             w.resize(self._size)
-        w.canvas.set_presentation(False)
+        self.canvas.set_presentation(False)
         self.action.setChecked(False)
         self.leave_action.setEnabled(False)

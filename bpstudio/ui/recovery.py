@@ -15,12 +15,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QUndoStack
 
 from bpstudio.document.disk import Fingerprint
+from bpstudio.document.files import FileService
 from bpstudio.document.format import DocumentError
 from bpstudio.document.model import Document, History
 from bpstudio.document.recovery import RecoveryStore, read_document
+from bpstudio.document.session import DocumentModel
 from bpstudio.ui.crash_handler import data_folder
 
 if TYPE_CHECKING:
@@ -42,14 +45,23 @@ def recovery_folder() -> Path:
 
 class RecoveryController(QObject):
     """`written` is emitted (on the GUI thread) after each copy is on disk, `failed(text)` when
-    one could not be written (the window's status line says so)."""
+    one could not be written (the window's status line says so). `files` knows the document's
+    file; `view` (the window) asks and tells; `training_stopped` is the lesson runner's."""
 
     written = Signal()
     failed = Signal(str)
 
-    def __init__(self, window: MainWindow, folder: str | os.PathLike[str] | None = None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        model: DocumentModel,
+        undo_stack: QUndoStack,
+        files: FileService,
+        view: MainWindow,
+        training_stopped: SignalInstance,
+        folder: str | os.PathLike[str] | None = None,
+    ) -> None:
+        super().__init__(view)
+        self.model, self.undo_stack, self.files, self.view = model, undo_stack, files, view
         self.store = RecoveryStore(recovery_folder() if folder is None else folder)
         self.last_error = ""
         self._closed = False
@@ -59,28 +71,27 @@ class RecoveryController(QObject):
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.write_now)
         self.timer.start()
-        window.undo_stack.cleanChanged.connect(self._on_clean_changed)
-        window.lesson.runner.stopped.connect(self._on_training_paused)
+        undo_stack.cleanChanged.connect(self._on_clean_changed)
+        training_stopped.connect(self._on_training_paused)
         self.failed.connect(self._on_failed)
 
     def _state(self) -> tuple[int, int]:
         """Changes whenever the document or the undo stack does."""
-        return self.window.model.events.emitted, self.window.undo_stack.index()
+        return self.model.events.emitted, self.undo_stack.index()
 
     def write_now(self) -> None:
         """Writes the copy if the document has unsaved changes not in the copy yet; removes
         it if there are none."""
         if self._closed:
             return
-        if self.window.undo_stack.isClean():
+        if self.undo_stack.isClean():
             self._remove()
             return
         if self._state() == self._written:
             return
         self._written = self._state()
-        snapshot = _snapshot(self.window.document)
-        original = self.window.model.path
-        self._submit(self._write, snapshot, original, self.window.on_disk)
+        snapshot = _snapshot(self.model.document)
+        self._submit(self._write, snapshot, self.model.path, self.files.on_disk)
 
     def _write(self, document: Document, original: str | None, on_disk: Fingerprint | None):
         try:
@@ -129,7 +140,7 @@ class RecoveryController(QObject):
     def _on_failed(self, text: str) -> None:
         self.last_error = text
         self._written = None  # try again next time
-        self.window.statusBar().showMessage(f"Could not write the recovery copy: {text}", STATUS_MS)
+        self.view.statusBar().showMessage(f"Could not write the recovery copy: {text}", STATUS_MS)
 
     # restoring -----------------------------------------------------------------------------
     def offer_restore(self) -> bool:
@@ -142,12 +153,12 @@ class RecoveryController(QObject):
             try:
                 document = read_document(claimed)
             except DocumentError as exc:
-                self.window.show_error("Cannot restore the recovery copy", str(exc))
+                self.view.show_error("Cannot restore the recovery copy", str(exc))
                 with contextlib.suppress(OSError):
                     os.replace(claimed.file, claimed.file.with_suffix(".damaged"))
                 continue
-            if self.window.ask_restore_recovery(claimed):
-                self.window.restore_recovered(document, claimed)
+            if self.view.ask_restore_recovery(claimed):
+                self.files.restore(document, claimed.original, claimed.on_disk)
                 self.write_now()  # this window's own copy first, then the old one goes
                 self._submit(_unlink, claimed.file)
                 return True

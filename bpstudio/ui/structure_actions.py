@@ -1,14 +1,16 @@
 """The Network menu, toolbar and canvas context menu: add or remove a layer or a neuron, set
 a layer's activation, type a value, re-draw or reset the weights. Each action pushes one
-document edit through the window and acts on the canvas's selection. Must not import the
-engine's training code."""
+document edit through `push` and acts on the canvas's selection. Must not import the
+engine's training code, nor the window."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, QPoint, QSignalBlocker, Qt
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QMenu, QToolBar, QToolButton
+from PySide6.QtWidgets import QMenu, QToolBar, QToolButton, QWidget
 
 from bpstudio.document.edits import (
     AddNeuron,
@@ -21,9 +23,11 @@ from bpstudio.document.edits import (
     ResetParameters,
     SetActivation,
 )
+from bpstudio.document.session import DocumentModel
 from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.items import Target
+from bpstudio.ui.canvas.network_canvas import NetworkCanvas
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 SELECT_LAYER = "select a layer, or a neuron of it, first"
@@ -49,16 +53,12 @@ ACTIONS = (
 )  # fmt: skip
 
 
-def install_structure_actions(window) -> StructureActions:
-    """Adds the Network menu, toolbar and the canvas's context menu to `window` (a
-    MainWindow); they are kept as `window.structure_actions`."""
-    window.structure_actions = StructureActions(window)
-    return window.structure_actions
-
-
 class StructureActions(QObject):
     """The actions, enabled (and their tooltips saying why not) as the selection and the
-    document allow: each is checked against the document before it is offered."""
+    document allow: each is checked against the document before it is offered. `action`
+    makes a window-wide action (MainWindow.action); `parent` owns the menus. The owner places
+    `menu` and `toolbar`, and may add to `context_extras`, the context menu's last group
+    (the diagram's export)."""
 
     add_layer_before: QAction
     add_layer_after: QAction
@@ -69,9 +69,18 @@ class StructureActions(QObject):
     redraw_weights: QAction
     reset_weights: QAction
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window, self.canvas, self.model = window, window.canvas, window.model
+    def __init__(
+        self,
+        model: DocumentModel,
+        push: Callable[[Edit], bool],
+        canvas: NetworkCanvas,
+        action: Callable[..., QAction],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.model, self.push, self.canvas, self.parent_widget = model, push, canvas, parent
+        self._make_window_action = action
+        self.context_extras: list[QAction] = []
         self._tips: dict[QAction, str] = {}
         self._make_actions()
         self.activation_menu = self._make_activation_menu()
@@ -89,7 +98,7 @@ class StructureActions(QObject):
 
     # building --------------------------------------------------------------------------
     def _action(self, text: str, slot, shortcut, tip: str, short: str) -> QAction:
-        action = self.window.action(text, slot, shortcut, tip)
+        action = self._make_window_action(text, slot, shortcut, tip)
         action.setIconText(short)
         self._tips[action] = action.toolTip()
         return action
@@ -107,12 +116,13 @@ class StructureActions(QObject):
     def _canvas_only(self, action: QAction) -> None:
         """Delete, Ctrl+Shift+Backspace and F2 act only while the canvas has the focus, so
         they never fire while one types in a panel."""
-        self.window.removeAction(action)
+        for owner in action.associatedObjects():
+            owner.removeAction(action)
         self.canvas.addAction(action)
         action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _make_activation_menu(self) -> QMenu:
-        menu = QMenu("A&ctivation", self.window)
+        menu = QMenu("A&ctivation", self.parent_widget)
         menu.setToolTipsVisible(True)
         menu.menuAction().setToolTip("The activation function of the selected layer")
         self.activation_group = QActionGroup(self)
@@ -128,7 +138,7 @@ class StructureActions(QObject):
         return menu
 
     def _make_menu(self) -> QMenu:
-        menu = QMenu("&Network", self.window)
+        menu = QMenu("&Network", self.parent_widget)
         menu.setToolTipsVisible(True)
         menu.addActions([self.add_layer_before, self.add_layer_after, self.remove_layer])
         menu.addSeparator()
@@ -138,16 +148,10 @@ class StructureActions(QObject):
         menu.addAction(self.edit_value)
         menu.addSeparator()
         menu.addActions([self.redraw_weights, self.reset_weights])
-        bar = self.window.menuBar()
-        view_menu = getattr(self.window, "view_menu", None)
-        if view_menu is not None:
-            bar.insertMenu(view_menu.menuAction(), menu)
-        else:
-            bar.addMenu(menu)
         return menu
 
     def _make_toolbar(self) -> QToolBar:
-        bar = QToolBar("Network", self.window)
+        bar = QToolBar("Network", self.parent_widget)
         bar.setObjectName("network_toolbar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         bar.addActions([self.add_layer_before, self.add_layer_after, self.remove_layer])
@@ -161,10 +165,6 @@ class StructureActions(QObject):
         bar.addWidget(self.activation_button)
         bar.addSeparator()
         bar.addActions([self.redraw_weights, self.reset_weights])
-        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        view_menu = getattr(self.window, "view_menu", None)
-        if view_menu is not None:
-            view_menu.addAction(bar.toggleViewAction())
         return bar
 
     # what the selection allows ------------------------------------------------------------
@@ -263,7 +263,7 @@ class StructureActions(QObject):
         menu.addActions([self.redraw_weights, self.reset_weights])
         menu.addSeparator()
         menu.addAction("Fit Network", self.canvas.fit)
-        menu.addAction(self.window.exports.views["network"].context_action)
+        menu.addActions(self.context_extras)
         return menu
 
     def _title(self, target: Target | None) -> str:
@@ -291,7 +291,7 @@ class StructureActions(QObject):
 
     # doing -----------------------------------------------------------------------------
     def _push_and_select(self, edit: Edit, then: Target | None) -> None:
-        if self.window.push(edit):
+        if self.push(edit):
             self.canvas.select(then)
 
     def _on_add_layer_after(self) -> None:
@@ -322,14 +322,14 @@ class StructureActions(QObject):
         layer = self.canvas.selected_layer()
         usable = layer is not None and layer > 0
         if usable and name != self.model.document.layers[layer].activation:
-            self.window.push(SetActivation(layer, name))
+            self.push(SetActivation(layer, name))
         self._on_state_changed()  # the check marks follow the document, whatever happened
 
     def _on_edit_value(self) -> None:
         self.canvas.edit_selection()
 
     def _on_redraw_weights(self) -> None:
-        self.window.push(RedrawWeights())
+        self.push(RedrawWeights())
 
     def _on_reset_weights(self) -> None:
-        self.window.push(ResetParameters())
+        self.push(ResetParameters())

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout's b
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QUndoStack  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from bpstudio.document.edits import AddNeuron, Edit, SetWeight  # noqa: E402
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec  # noqa: E402
@@ -89,7 +89,7 @@ def zoom_series(canvas: NetworkCanvas, name: str, start: float | None) -> list[S
         (canvas.zoom_in if (i // 5) % 2 == 0 else canvas.zoom_out)()
         steps.time(repaint)
     for _ in range(REPEATS // 3):
-        canvas.network.set_smooth(False, canvas.transform().m11())
+        canvas.net_scene.set_smooth(False, canvas.transform().m11())
         canvas._on_zoom_settled()  # what the settle timer does 150 ms after the last step
         settled.time(repaint)
     return [steps, settled]
@@ -122,15 +122,15 @@ def edit_series(canvas: NetworkCanvas, push, undo, layers: int, size: int) -> li
 def make_canvas(args: argparse.Namespace):
     """(canvas, push, undo) of a main window, or of a canvas with its own undo stack."""
     if args.window:
-        from bpstudio.ui.main_window import MainWindow
+        from bpstudio.ui.assemble import build_window
 
         scratch = tempfile.mkdtemp(prefix="bpstudio-bench-")  # default window state
-        window = MainWindow(QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
-        window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+        window = build_window(QSettings(f"{scratch}/settings.ini", QSettings.Format.IniFormat))
+        window.ask_unsaved_changes = lambda: "discard"
         window.show_error = lambda title, text: sys.exit(f"refused: {text}")  # never a dialog
         window.resize(1280, 800)
         window.show()
-        return window, window.canvas, window.push, window.undo_stack.undo, window._replace
+        return window, window.canvas, window.push, window.undo_stack.undo, window.files.replace
     model = DocumentModel(big_document(2, 1))
     stack = QUndoStack()
 

@@ -49,16 +49,16 @@ def bare(out: str) -> dict:
 
 def _window():
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.assemble import build_window
 
     app = QApplication(sys.argv[:1])
     folder = tempfile.mkdtemp(prefix="bpstudio-bench-")
     settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
+    window = build_window(settings)
     window.show_error = lambda title, text: print(f"error: {title}: {text}", file=sys.stderr)
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard  # never asks
+    window.ask_unsaved_changes = lambda: "discard"  # never asks
     return app, window
 
 
@@ -118,7 +118,7 @@ def live(seconds: float, begin=lambda: None, end=lambda: None) -> dict:
     from PySide6.QtCore import Qt, QTimer
 
     app, window = _window()
-    if not window.open_path(ROOT / "resources" / "examples" / "spiral.bpnet"):
+    if not window.files.open_path(ROOT / "resources" / "examples" / "spiral.bpnet"):
         raise SystemExit("cannot open the spiral example")
     window.resize(1280, 800)
     window.show()

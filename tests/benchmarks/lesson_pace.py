@@ -37,17 +37,17 @@ def main() -> dict:
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.assemble import build_window
     from bpstudio.ui.plots import configure_pyqtgraph
 
     app = QApplication(sys.argv[:1])
     configure_pyqtgraph()
     folder = tempfile.mkdtemp(prefix="bpstudio-bench-")
-    window = MainWindow(QSettings(os.path.join(folder, "s.ini"), QSettings.Format.IniFormat))
+    window = build_window(QSettings(os.path.join(folder, "s.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)
     window.show()
     window.ask_yes_no = lambda title, text: True
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     wait(app, 0.5)
     lesson = window.lesson
     figures = {"default speed": lesson.speed_box.currentText()}

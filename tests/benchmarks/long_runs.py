@@ -80,12 +80,12 @@ def gui(epochs: int) -> dict:
     folder = tempfile.mkdtemp(prefix="bpstudio-long-")
     os.environ["BPSTUDIO_DATA_DIR"] = folder
     qt_app = QApplication([])
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.assemble import build_window
 
-    window = MainWindow(QSettings(os.path.join(folder, "s.ini"), QSettings.Format.IniFormat))
+    window = build_window(QSettings(os.path.join(folder, "s.ini"), QSettings.Format.IniFormat))
     window.resize(1280, 800)
     window.show()
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     qt_app.processEvents()
     lesson = window.lesson
     lesson.speed_box.setCurrentIndex(lesson.speed_box.count() - 1)

@@ -37,8 +37,10 @@ def main_window(qt: QApplication) -> MainWindow:
 
 def unsaved(qt: QApplication, expected: str) -> None:
     window = main_window(qt)
-    if window.loader.busy():  # FILE is read on a worker thread: edit it once it is shown
-        window.loader.loaded.connect(lambda _loaded: unsaved(qt, expected))
+    if (
+        window.file_actions.loader.busy()
+    ):  # FILE is read on a worker thread: edit it once it is shown
+        window.file_actions.loader.loaded.connect(lambda _loaded: unsaved(qt, expected))
         return
 
     def on_written() -> None:
@@ -75,7 +77,7 @@ def fault(qt: QApplication) -> None:
 
 def close_while_loading(qt: QApplication) -> None:
     window = main_window(qt)
-    if window.loader.busy():
+    if window.file_actions.loader.busy():
         print("closed while loading", flush=True)
     window.close()
 

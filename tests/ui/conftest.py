@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
+from bpstudio.ui.assemble import build_window
 from bpstudio.ui.main_window import MainWindow
 from bpstudio.ui.plots import configure_pyqtgraph
 
@@ -39,7 +40,7 @@ def settings(tmp_path):
 
 
 def _discard_changes(window: MainWindow) -> None:
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window.ask_unsaved_changes = lambda: "discard"
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def main_window(qtbot, settings):
     made = []
 
     def make() -> MainWindow:
-        window = MainWindow(settings)
+        window = build_window(settings)
         # tests that leave changes unsaved must not block on the question when qtbot closes
         qtbot.addWidget(window, before_close_func=_discard_changes)
         window.resize(1280, 800)

@@ -70,7 +70,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.assemble import build_window
     from bpstudio.ui.plots import configure_pyqtgraph
 
     app = QApplication(sys.argv[:1])
@@ -78,7 +78,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         os.environ["BPSTUDIO_DATA_DIR"] = scratch
         settings = QSettings(os.path.join(scratch, "s.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings)
+        window = build_window(settings)
         window.show()
         app.processEvents()
         key = QKeySequence.StandardKey

@@ -44,7 +44,7 @@ def window(quiet_main_window, qtbot):
 
 
 def open_on_activation(window, qtbot, path):
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     window.plots.activation_dock.raise_()
     qtbot.waitUntil(lambda: not window.plots.activation.visibleRegion().isEmpty())
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
+from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from bpstudio.document.edits import SetWeight
 from bpstudio.document.format import DocumentError, load
@@ -59,28 +59,28 @@ def _dropped(ref: weakref.ref) -> bool:
 def test_a_file_is_read_off_the_gui_thread_while_the_window_answers(quiet_main_window, qtbot):
     """File ▸ Open reads on another thread; a timer of the window keeps ticking meanwhile."""
     window = quiet_main_window()
-    window.loader.read = read = HeldRead(XOR)
+    window.file_actions.loader.read = read = HeldRead(XOR)
     window.ask_open_path = lambda: str(XOR)
     ticks = []
     timer = QTimer(window)
     timer.timeout.connect(lambda: ticks.append(1))
     timer.start(10)
-    window.open()
+    window.file_actions.open()
     qtbot.waitUntil(lambda: len(ticks) >= 20)
-    assert window.loader.busy() and window.path is None
+    assert window.file_actions.loader.busy() and window.path is None
     read.release()
     qtbot.waitUntil(lambda: window.path == XOR)
     assert read.threads and read.threads[0] is not threading.main_thread()
     assert window.document.name == load(XOR).name and window.undo_stack.isClean()
     assert window.pages.currentWidget() is window.canvas
-    assert window.recent_files() == [str(XOR.resolve())]
-    assert window.on_disk is not None and window.on_disk.size == XOR.stat().st_size
+    assert window.files.recent.paths() == [str(XOR.resolve())]
+    assert window.files.on_disk is not None and window.files.on_disk.size == XOR.stat().st_size
 
 
 def test_a_slow_load_shows_a_progress_dialog_naming_the_file(quiet_main_window, qtbot):
     window = quiet_main_window()
-    window.loader.read = read = HeldRead(XOR)
-    window.open_path_asking(str(XOR))
+    window.file_actions.loader.read = read = HeldRead(XOR)
+    window.file_actions.open_path_asking(str(XOR))
     assert _progress(window) is None  # not at once: most files load quicker than that
     qtbot.waitUntil(lambda: _progress(window) is not None)
     dialog = _progress(window)
@@ -93,8 +93,8 @@ def test_a_slow_load_shows_a_progress_dialog_naming_the_file(quiet_main_window, 
 
 def test_a_fast_load_shows_no_progress_dialog(quiet_main_window, qtbot):
     window = quiet_main_window()
-    with qtbot.waitSignal(window.loader.loaded):
-        window.open_path_asking(str(SEED1))
+    with qtbot.waitSignal(window.file_actions.loader.loaded):
+        window.file_actions.open_path_asking(str(SEED1))
     qtbot.wait(500)
     assert window.findChildren(QProgressDialog) == []
     assert window.path == SEED1
@@ -104,14 +104,14 @@ def test_cancel_keeps_the_document_and_drops_the_late_result(quiet_main_window, 
     """Cancel in the progress dialog: the edited document stays as it was, undo and all;
     the document the worker finishes later is never shown, and its memory is freed."""
     window = quiet_main_window()
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.push(SetWeight(1, 0, 0, 0.75))
     edited = window.document.copy()
-    window.loader.read = read = HeldRead(XOR)
-    window.open_path_asking(str(XOR))  # Discard was answered, but nothing is lost yet
+    window.file_actions.loader.read = read = HeldRead(XOR)
+    window.file_actions.open_path_asking(str(XOR))  # Discard was answered, but nothing is lost yet
     qtbot.waitUntil(lambda: _progress(window) is not None)
     qtbot.mouseClick(_progress(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
-    assert _progress(window) is None and not window.loader.busy()
+    assert _progress(window) is None and not window.file_actions.loader.busy()
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
     qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
@@ -122,7 +122,7 @@ def test_cancel_keeps_the_document_and_drops_the_late_result(quiet_main_window, 
 
 def test_a_bad_file_shows_the_loader_message_as_before(main_window, qtbot, tmp_path):
     window = main_window()
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     shown = []
     window.show_error = lambda title, text: shown.append((title, text))
     bad = tmp_path / "bad.bpnet"
@@ -130,7 +130,7 @@ def test_a_bad_file_shows_the_loader_message_as_before(main_window, qtbot, tmp_p
     with pytest.raises(DocumentError) as expected:
         load(bad)
     window.ask_open_path = lambda: str(bad)
-    window.open()
+    window.file_actions.open()
     qtbot.waitUntil(lambda: bool(shown))
     assert shown == [("Cannot open the network", str(expected.value))]
     assert "layers[1].activation" in shown[0][1] and "Traceback" not in shown[0][1]
@@ -142,13 +142,11 @@ def test_unsaved_changes_are_asked_about_before_the_file_is_read(quiet_main_wind
     window = quiet_main_window()
     window.push(SetWeight(1, 0, 0, 0.625))
     order = []
-    window.loader.read = lambda path: order.append("read") or load(path)
-    window.ask_unsaved_changes = lambda: (
-        order.append("asked") or getattr(QMessageBox.StandardButton, answer)
-    )
-    window.open_path_asking(str(XOR))
+    window.file_actions.loader.read = lambda path: order.append("read") or load(path)
+    window.ask_unsaved_changes = lambda: order.append("asked") or answer.lower()
+    window.file_actions.open_path_asking(str(XOR))
     if answer == "Cancel":
-        assert order == ["asked"] and not window.loader.busy()
+        assert order == ["asked"] and not window.file_actions.loader.busy()
         assert window.document.layers[1].weights[0, 0] == 0.625
         return
     qtbot.waitUntil(lambda: window.path == XOR)
@@ -158,11 +156,11 @@ def test_unsaved_changes_are_asked_about_before_the_file_is_read(quiet_main_wind
 def test_an_edit_made_while_the_file_loads_is_asked_about_again(quiet_main_window, qtbot):
     """The question came before the edit: Cancel now keeps the edit and drops the file."""
     window = quiet_main_window()
-    window.loader.read = read = HeldRead(XOR)
-    window.open_path_asking(str(XOR))
+    window.file_actions.loader.read = read = HeldRead(XOR)
+    window.file_actions.open_path_asking(str(XOR))
     window.push(SetWeight(1, 0, 0, 0.625))
     asked = []
-    window.ask_unsaved_changes = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    window.ask_unsaved_changes = lambda: asked.append(1) or "cancel"
     read.release()
     qtbot.waitUntil(lambda: bool(asked))
     assert window.path is None and window.document.layers[1].weights[0, 0] == 0.625
@@ -171,9 +169,9 @@ def test_an_edit_made_while_the_file_loads_is_asked_about_again(quiet_main_windo
 def test_the_file_asked_for_last_is_the_one_that_opens(quiet_main_window, qtbot):
     """Opening another file while one loads abandons the first load."""
     window = quiet_main_window()
-    window.loader.read = read = HeldRead(XOR)
-    window.open_path_asking(str(XOR))
-    window.open_path_asking(str(SEED1))
+    window.file_actions.loader.read = read = HeldRead(XOR)
+    window.file_actions.open_path_asking(str(XOR))
+    window.file_actions.open_path_asking(str(SEED1))
     qtbot.waitUntil(lambda: window.path == SEED1)
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
@@ -183,10 +181,10 @@ def test_the_file_asked_for_last_is_the_one_that_opens(quiet_main_window, qtbot)
 
 def test_new_network_while_a_file_loads_abandons_the_load(quiet_main_window, qtbot):
     window = quiet_main_window()
-    assert window.open_path(SEED3)
-    window.loader.read = read = HeldRead(XOR)
-    window.open_path_asking(str(XOR))
-    window.new()
+    assert window.files.open_path(SEED3)
+    window.file_actions.loader.read = read = HeldRead(XOR)
+    window.file_actions.open_path_asking(str(XOR))
+    window.files.new()
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
     qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
@@ -195,11 +193,11 @@ def test_new_network_while_a_file_loads_abandons_the_load(quiet_main_window, qtb
 
 def test_closing_the_window_while_a_file_loads(quiet_main_window, qtbot):
     window = quiet_main_window()
-    window.loader.read = read = HeldRead(XOR)
-    window.open_path_asking(str(XOR))
+    window.file_actions.loader.read = read = HeldRead(XOR)
+    window.file_actions.open_path_asking(str(XOR))
     qtbot.waitUntil(lambda: _progress(window) is not None)
     assert window.close()
-    assert _progress(window) is None and not window.loader.busy()
+    assert _progress(window) is None and not window.file_actions.loader.busy()
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
     qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
@@ -223,12 +221,12 @@ def test_a_bug_in_the_reader_is_raised_on_the_gui_thread(quiet_main_window, qtbo
         raise ZeroDivisionError("a bug in the reader")
 
     window = quiet_main_window()
-    window.loader.read = broken
+    window.file_actions.loader.read = broken
     with qtbot.captureExceptions() as caught:
-        window.open_path_asking(str(XOR))
+        window.file_actions.open_path_asking(str(XOR))
         qtbot.waitUntil(lambda: bool(caught))
     assert isinstance(caught[0][1], ZeroDivisionError)
-    assert window.errors == [] and not window.loader.busy() and window.path is None
-    window.loader.read = load
-    window.open_path_asking(str(XOR))
+    assert window.errors == [] and not window.file_actions.loader.busy() and window.path is None
+    window.file_actions.loader.read = load
+    window.file_actions.open_path_asking(str(XOR))
     qtbot.waitUntil(lambda: window.path == XOR)

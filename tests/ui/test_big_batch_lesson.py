@@ -17,7 +17,7 @@ BIG = 100_000
 
 def test_choosing_100000_samples_builds_the_steps_on_the_first_next(quiet_main_window, qtbot):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     lesson = window.lesson
     assert lesson.walk._sequence is not None  # a small batch: built at once, as before
     assert window.push(SetData.generated("xor", BIG))
@@ -37,7 +37,7 @@ def test_choosing_100000_samples_builds_the_steps_on_the_first_next(quiet_main_w
 
 def test_all_samples_of_a_big_batch_walks_the_first_that_fit(quiet_main_window, qtbot):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     assert window.push(SetData.generated("xor", BIG))
     lesson = window.lesson
     box = lesson.sample_box
@@ -68,7 +68,7 @@ def test_a_step_too_long_to_walk_is_trained_but_not_walked(quiet_main_window, qt
     path = tmp_path / "wide.bpnet"
     path.write_text(json.dumps(doc), encoding="utf-8")
     window = quiet_main_window()
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     lesson = window.lesson
     length = lesson.walk.expected_length()
     assert length > steps.MAX_STEPS and not lesson.ready()

@@ -30,7 +30,7 @@ def window(quiet_main_window, qtbot):
     """A main window on a new network (1-1 sigmoid); errors are collected instead of shown
     and closing discards the changes."""
     window = quiet_main_window()
-    window.new()
+    window.files.new()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     return window
@@ -168,7 +168,7 @@ def test_remove_neuron_keeps_a_layer_and_selects_the_layer(window, qtbot):
 
 def test_structure_changes_keep_the_weights_that_still_apply(window, qtbot):
     """Adding a neuron to another layer leaves a typed weight and every old weight exact."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas, actions = window.canvas, window.structure_actions
     type_value(qtbot, double_click(qtbot, canvas, Target(2, 0, 1)), "0.75")
     before = [np.copy(layer.weights) for layer in window.document.layers[1:]]
@@ -183,7 +183,7 @@ def test_structure_changes_keep_the_weights_that_still_apply(window, qtbot):
 # typing values ---------------------------------------------------------------------------
 def test_typed_weight_is_set_exactly_and_shown_exactly(window, qtbot):
     """Double-click an edge, type 0.25, Enter: the document holds 0.25, the hover says so."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     editor = double_click(qtbot, canvas, Target(1, 1, 0))
     assert editor.text() == "0.5"  # the exact current value
@@ -191,14 +191,14 @@ def test_typed_weight_is_set_exactly_and_shown_exactly(window, qtbot):
     assert window.document.layers[1].weights[1, 0] == 0.25
     assert canvas.editor is None
     assert canvas.edges[(1, 1, 0)].toolTip().startswith("w⁽¹⁾₂ = 0.25\n")
-    assert canvas.network.edge_labels[(1, 1, 0)].text() == "0.25"
+    assert canvas.net_scene.edge_labels[(1, 1, 0)].text() == "0.25"
     assert window.undo_stack.count() == 1
 
 
 def test_a_weight_that_needs_17_digits_round_trips(window, qtbot):
     """The editor shows the shortest text that reads back as the value, and typing it back
     changes nothing; 0.1 + 0.2 is kept to the last bit."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     editor = canvas.edit_value("weight", 2, 0, 1)
     type_value(qtbot, editor, "0.30000000000000004")
@@ -212,7 +212,7 @@ def test_a_weight_that_needs_17_digits_round_trips(window, qtbot):
 
 def test_typed_bias_through_a_neuron_and_through_its_label(window, qtbot):
     """Double-clicking a neuron or its bias label edits that neuron's bias."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     editor = double_click(qtbot, canvas, Target(1, 1))
     assert editor.text() == "0.2"
@@ -241,7 +241,7 @@ def test_the_input_layer_has_no_value_to_edit(window, qtbot):
 @pytest.mark.parametrize("text", ["abc", "nan", "inf", "1e400", "", "0.5.1"])
 def test_text_that_is_not_a_finite_number_is_refused(window, qtbot, text):
     """The editor stays open with a message; the document and the undo stack are unchanged."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     before = window.document.copy()
     editor = double_click(qtbot, canvas, Target(1, 0, 0))
@@ -255,7 +255,7 @@ def test_text_that_is_not_a_finite_number_is_refused(window, qtbot, text):
 
 def test_escape_cancels_the_editor(window, qtbot):
     """Escape closes the editor and leaves the value as it was."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     editor = double_click(qtbot, canvas, Target(1, 0, 0))
     qtbot.keyClicks(editor, "9")
@@ -267,7 +267,7 @@ def test_escape_cancels_the_editor(window, qtbot):
 
 def test_f2_and_enter_edit_the_selection(window, qtbot):
     """With the canvas focused, F2 (Edit Value) or Enter opens the editor on the selection."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     click(qtbot, canvas, Target(1, 0, 0))
     qtbot.keyClick(canvas, Qt.Key.Key_F2)
@@ -280,7 +280,7 @@ def test_f2_and_enter_edit_the_selection(window, qtbot):
 
 def test_hover_shows_the_exact_value_and_follows_edits(window, qtbot):
     """A tooltip event over an edge shows its exact weight, and the new one after an edit."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
 
     def hover(target: Target) -> str:
@@ -307,7 +307,7 @@ def test_activation_menu_sets_the_selected_layers_activation(window, qtbot):
     menu_action(menu, "tanh").trigger()
     assert window.document.layers[1].activation == "tanh"
     assert menu_action(menu, "tanh").isChecked()
-    assert canvas.network.headers[1].text() == "hidden layer 1 · tanh"
+    assert canvas.net_scene.headers[1].text() == "hidden layer 1 · tanh"
     click(qtbot, canvas, Target(2, 0))
     assert menu_action(menu, "softmax").isEnabled()
     menu_action(menu, "relu").trigger()
@@ -319,7 +319,7 @@ def test_activation_menu_sets_the_selected_layers_activation(window, qtbot):
 def test_redraw_then_reset_gives_back_the_opened_weights(window, qtbot):
     """Re-draw changes every weight; Reset puts back the file's weights and biases exactly,
     and is disabled once the layer sizes differ from the file's."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     opened = window.document.copy()
     actions = window.structure_actions
     assert not actions.reset_weights.isEnabled()  # nothing to reset yet
@@ -362,7 +362,7 @@ def test_undo_everything_then_redo_everything_is_exact(window, qtbot, menus):
 def test_clicks_select_neurons_edges_layers_and_empty_space_clears(window, qtbot):
     """A neuron selects it and its layer, an edge the edge, a header the layer; empty space
     clears; each change emits selection_changed once."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     with qtbot.waitSignal(canvas.selection_changed):
         click(qtbot, canvas, Target(1, 1))
@@ -379,7 +379,7 @@ def test_clicks_select_neurons_edges_layers_and_empty_space_clears(window, qtbot
 
 def test_dragging_empty_space_pans_the_view(window, qtbot):
     """A left drag on empty space scrolls the view (hand drag) when it is zoomed in."""
-    window.open_path(SPIRAL)
+    window.files.open_path(SPIRAL)
     canvas = window.canvas
     for _ in range(4):
         canvas.zoom_in()
@@ -424,7 +424,7 @@ def test_keyboard_shortcuts_work_while_the_canvas_has_focus(window, qtbot):
 def test_a_value_edit_updates_one_edge_and_a_structure_edit_redraws(window, qtbot):
     """SetWeight restyles its edge in place (no redraw); AddNeuron redraws and keeps the
     selected neuron selected."""
-    window.open_path(SEED3)
+    window.files.open_path(SEED3)
     canvas = window.canvas
     click(qtbot, canvas, Target(1, 1))
     neuron = canvas.neurons[(1, 1)]
@@ -435,7 +435,7 @@ def test_a_value_edit_updates_one_edge_and_a_structure_edit_redraws(window, qtbo
     assert redraws == [] and canvas.neurons[(1, 1)] is neuron
     pen = canvas.edges[(1, 0, 0)].pen()
     assert pen.widthF() > width
-    assert pen.color() == canvas.network.bundles[1].style.negative
+    assert pen.color() == canvas.net_scene.bundles[1].style.negative
     window.push(AddNeuron(0))
     assert redraws == [1]
     assert canvas.selected_neuron() == (1, 1)

@@ -18,7 +18,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def _window(quiet_main_window):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     return window
 
 

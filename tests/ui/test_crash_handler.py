@@ -91,7 +91,7 @@ def test_an_exception_in_a_document_view_is_recorded_and_the_edit_completes(
     from bpstudio.document.edits import SetWeight
 
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
 
     def broken(*_args):
         raise KeyError("broken view")

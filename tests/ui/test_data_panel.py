@@ -25,7 +25,7 @@ THREE_CLASSES = examples_dir() / "three-classes.bpnet"  # 2-4-3, a table of 18 r
 def window(quiet_main_window):
     """The main window on xor.bpnet; errors are collected, closing discards changes."""
     window = quiet_main_window()
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     return window
 
 
@@ -230,7 +230,7 @@ def test_generator_settings_are_checked_and_set(qtbot, window, panel):
 def test_editing_generated_data_turns_it_into_a_table_in_one_step(qtbot, window, panel):
     """A cell edit of generated samples keeps the other numbers, as a table; one undo step
     gives the generator back."""
-    assert window.open_path(SPIRAL)
+    assert window.files.open_path(SPIRAL)
     before = window.document.copy()
     x, y = before.dataset()
     assert "drawn by the spiral generator" in panel.note.text()
@@ -246,7 +246,7 @@ def test_editing_generated_data_turns_it_into_a_table_in_one_step(qtbot, window,
 
 def test_choosing_table_keeps_the_generated_samples(qtbot, window, panel):
     """Source -> Table turns the generated samples into an editable table of the same numbers."""
-    assert window.open_path(SPIRAL)
+    assert window.files.open_path(SPIRAL)
     x, y = window.document.dataset()
     choose(qtbot, panel.source, "")
     data = window.document.data
@@ -256,7 +256,7 @@ def test_choosing_table_keeps_the_generated_samples(qtbot, window, panel):
 
 def test_a_generator_for_a_network_of_other_sizes_is_refused_or_fitted(qtbot, window, panel):
     """three-classes (2 inputs, 3 outputs) refuses xor data unless the resize box is ticked."""
-    assert window.open_path(THREE_CLASSES)
+    assert window.files.open_path(THREE_CLASSES)
     before = window.document.copy()
     assert panel.fit.isVisible()
     choose(qtbot, panel.source, "xor")
@@ -374,7 +374,7 @@ def test_a_bad_csv_names_line_and_column_and_changes_nothing(window, panel, tmp_
 def test_export_then_import_gives_identical_arrays(window, panel, tmp_path):
     """Exporting generated spiral data writes the header and every row; importing that file
     gives exactly the same numbers."""
-    assert window.open_path(SPIRAL)
+    assert window.files.open_path(SPIRAL)
     x, y = window.document.dataset()
     out = tmp_path / "spiral.csv"
     panel.ask_csv_save_path = lambda: str(out)

@@ -25,7 +25,7 @@ def window(quiet_main_window, qtbot):
 
 
 def open_on_boundary(window, qtbot, path):
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     window.plots.decision_dock.raise_()
     qtbot.waitUntil(lambda: not window.plots.decision.visibleRegion().isEmpty())
 

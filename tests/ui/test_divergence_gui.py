@@ -56,7 +56,7 @@ def test_divergence_stops_training_and_the_remedy_is_one_undoable_edit(
     qtbot, quiet_main_window, tmp_path
 ):
     window = quiet_main_window()
-    assert window.open_path(relu_net(tmp_path))
+    assert window.files.open_path(relu_net(tmp_path))
     asked = answering(window, True)
     run_until_stopped(qtbot, window)
     title, text = asked[0]
@@ -80,7 +80,7 @@ def test_declining_the_remedy_keeps_the_settings_and_the_last_finite_epoch(
     qtbot, quiet_main_window, tmp_path
 ):
     window = quiet_main_window()
-    assert window.open_path(relu_net(tmp_path))
+    assert window.files.open_path(relu_net(tmp_path))
     asked = answering(window, False)
     run_until_stopped(qtbot, window)
     assert len(asked) == 1
@@ -96,7 +96,7 @@ def test_declining_the_remedy_keeps_the_settings_and_the_last_finite_epoch(
 def test_stepping_into_a_diverging_step_offers_the_remedy(qtbot, quiet_main_window, tmp_path):
     """Finish Training Step (by hand) until a step's update overflows."""
     window = quiet_main_window()
-    assert window.open_path(relu_net(tmp_path))
+    assert window.files.open_path(relu_net(tmp_path))
     asked = answering(window, False)
     for _ in range(50):
         window.lesson.actions["finish"].trigger()
@@ -120,7 +120,7 @@ def test_huge_learning_rates_on_every_example_train_and_step_without_a_warning(
     window = quiet_main_window()
     answering(window, True)
     for path in sorted(examples_dir().glob("*.bpnet")):
-        assert window.open_path(path)
+        assert window.files.open_path(path)
         for rate in (1e6, 1e308):
             assert window.push(SetTraining("learning_rate", rate))
             window.lesson.run_epoch()
@@ -144,7 +144,7 @@ def test_huge_learning_rates_on_every_example_train_and_step_without_a_warning(
 @STRICT
 def test_a_1e308_weight_is_taken_and_diverges_at_the_first_epoch(qtbot, quiet_main_window):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-1-one-neuron.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-1-one-neuron.bpnet")
     asked = answering(window, False)
     window.canvas.setFocus()
     assert window.push(SetWeight(1, 0, 0, 1e308))
@@ -160,7 +160,7 @@ def test_a_1e308_weight_is_taken_and_diverges_at_the_first_epoch(qtbot, quiet_ma
 @STRICT
 def test_stepping_back_after_a_divergence_does_not_ask_again(qtbot, quiet_main_window, tmp_path):
     window = quiet_main_window()
-    assert window.open_path(relu_net(tmp_path))
+    assert window.files.open_path(relu_net(tmp_path))
     asked = answering(window, False)
     while not asked:
         window.lesson.actions["finish"].trigger()
@@ -179,7 +179,7 @@ def test_a_target_of_1e308_makes_the_loss_infinite_before_training_and_says_so(
     from bpstudio.document.edits import SetDataCell
 
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
     asked = answering(window, True)
     assert window.push(SetDataCell("targets", 0, 0, 1e308))
     before = window.document.copy()

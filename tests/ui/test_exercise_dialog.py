@@ -12,7 +12,7 @@ from bpstudio.ui.exercise_dialog import ExerciseChoice, ExerciseDialog
 def test_window_writes_the_commands_variants(quiet_main_window, monkeypatch, tmp_path):
     window = quiet_main_window()
     source = examples_dir() / "seed-3-hidden-layer.bpnet"
-    assert window.open_path(source)
+    assert window.files.open_path(source)
     export = window.exports.exercise
     choice = ExerciseChoice(str(tmp_path / "exam"), 3, 42, 2, False)
     monkeypatch.setattr(export, "ask_exercise", lambda folder: choice)
@@ -30,7 +30,7 @@ def test_window_writes_the_commands_variants(quiet_main_window, monkeypatch, tmp
 
 def test_pdf_sheets_and_a_bad_folder(quiet_main_window, monkeypatch, tmp_path):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
     export = window.exports.exercise
     monkeypatch.setattr(
         export, "ask_exercise", lambda folder: ExerciseChoice(str(tmp_path), 1, 1, 2, True)

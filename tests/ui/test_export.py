@@ -78,7 +78,7 @@ def test_png_refuses_impossible_sizes_without_writing(plot, tmp_path):
 @pytest.fixture
 def seed2(quiet_main_window):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
     return window
 
 
@@ -177,7 +177,7 @@ def test_size_dialog_keeps_proportions_until_unlocked(qtbot):
 @pytest.mark.parametrize("key", ["loss", "activation", "parameters", "decision"])
 def test_every_plot_panel_exports_png_and_svg(quiet_main_window, monkeypatch, tmp_path, key):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     window.lesson.walk.train(20)
     window.lesson.changed.emit()
     answer(window, monkeypatch, tmp_path / f"{key}.svg")
@@ -191,7 +191,7 @@ def test_every_plot_panel_exports_png_and_svg(quiet_main_window, monkeypatch, tm
 
 def test_loss_svg_holds_the_curve_and_the_loss_name(quiet_main_window, monkeypatch, tmp_path):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     window.lesson.walk.train(300)
     window.lesson.changed.emit()
     answer(window, monkeypatch, tmp_path / "loss.svg")
@@ -216,12 +216,12 @@ def test_history_csv_keeps_a_reopened_files_earlier_epochs(
     """Training more appends to a file's history; the CSV lists every epoch, with the
     parameters of the earlier session unknown (empty)."""
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
     window.lesson.walk.train(3)
     window.lesson.session.sync()
     window.ask_save_path = lambda: str(tmp_path / "trained.bpnet")
-    assert window.save_as()
-    assert window.open_path(tmp_path / "trained.bpnet")
+    assert window.files.save_as()
+    assert window.files.open_path(tmp_path / "trained.bpnet")
     window.lesson.walk.train(2)
     window.lesson.session.sync()
     answer(window, monkeypatch, tmp_path / "h.csv")
@@ -239,7 +239,7 @@ def test_decision_png_at_twice_the_screen_size_keeps_the_points_as_they_were(
 ):
     """Data points drawn at their default size (-1) grow with the picture and come back."""
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "spiral.bpnet")
+    assert window.files.open_path(examples_dir() / "spiral.bpnet")
     window.plots.decision_dock.raise_()
     window.plots.flush()
     view = window.plots.decision.plot
@@ -256,7 +256,7 @@ def test_a_plot_never_shown_exports_at_the_size_it_shows_at(quiet_main_window, m
     """The parameter panel behind the Loss tab is built for its export at the size it then
     has when its tab is brought to the front: the default PNG is twice that size."""
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     assert window.plots.built_panel("parameters") is None
     offered = []
     monkeypatch.setattr(window.exports, "ask_path", lambda *_: "unused.png")

@@ -43,7 +43,7 @@ def wide(tmp_path) -> str:
 
 def test_a_1024_neuron_layer_offers_no_more_neurons(quiet_main_window, tmp_path):
     window = quiet_main_window()
-    assert window.open_path(wide(tmp_path))
+    assert window.files.open_path(wide(tmp_path))
     window.canvas.select(Target(1))
     add = window.structure_actions.add_neuron
     assert not add.isEnabled()
@@ -59,7 +59,7 @@ def test_a_new_layer_wider_than_1024_or_over_a_million_parameters_is_refused(
     quiet_main_window, tmp_path
 ):
     window = quiet_main_window()
-    assert window.open_path(wide(tmp_path))
+    assert window.files.open_path(wide(tmp_path))
     assert not window.push(InsertLayer(1, size=1025))
     assert "must be between 1 and 1,024, not 1025" in window.errors[0]
     assert not window.push(InsertLayer(2))  # 1024 wide like the layer before: 1,052,673 params
@@ -70,7 +70,7 @@ def test_a_new_layer_wider_than_1024_or_over_a_million_parameters_is_refused(
 @pytest.fixture
 def data_panel(quiet_main_window):
     window = quiet_main_window()
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     return window, window.findChild(DataPanel)
 
 
@@ -123,7 +123,7 @@ def test_a_document_over_50_mb_is_refused_before_it_is_read(quiet_main_window, t
         f.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk space used
     window = quiet_main_window()
     before = window.document.copy()
-    assert not window.open_path(path)
+    assert not window.files.open_path(path)
     assert window.errors == [
         f"{path}: the file is 50.0 MB; documents larger than 50 MB are refused"
     ]
@@ -133,7 +133,7 @@ def test_a_document_over_50_mb_is_refused_before_it_is_read(quiet_main_window, t
 @pytest.mark.parametrize("text", ["1e309", "-1e309", "nan", "inf", "1" + "0" * 400])
 def test_a_learning_rate_beyond_float64_is_refused_as_typed(qtbot, quiet_main_window, text):
     window = quiet_main_window()
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     panel = window.findChild(SettingsPanel)
     field = panel.fields["learning_rate"]
     field.setFocus()
@@ -174,7 +174,7 @@ def test_a_network_of_100_layers_offers_no_more_layers(quiet_main_window, tmp_pa
     """The layer limit in the window: both Add Layer actions greyed out with the reason, and
     the edit refused in the loader's words."""
     window = quiet_main_window()
-    assert window.open_path(deep(tmp_path, 100))
+    assert window.files.open_path(deep(tmp_path, 100))
     window.canvas.select(Target(50))
     actions = window.structure_actions
     for action in (actions.add_layer_after, actions.add_layer_before):
@@ -191,5 +191,5 @@ def test_a_file_of_101_layers_is_refused(quiet_main_window, tmp_path):
     path = tmp_path / "deeper.bpnet"
     path.write_text(json.dumps(obj), encoding="utf-8")
     window = quiet_main_window()
-    assert not window.open_path(path)
+    assert not window.files.open_path(path)
     assert "deeper.bpnet: layers hold 101 layers; at most 100 are allowed" in window.errors[0]

@@ -23,7 +23,7 @@ def window(quiet_main_window):
 
 
 def _show(window, qtbot, path):
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     view = window.landscape
     assert not view.dock.isVisible()  # closed until asked for
     view.dock.toggleViewAction().trigger()

@@ -34,7 +34,7 @@ def test_keyboard_walk_shows_every_exact_value_then_steps_back_to_the_start(qtbo
     """Space/→ walk Example 2's training step; at each micro-step the derivation's result
     equals the seed table at 4 decimals; ←/Backspace walk back to the initial network."""
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     window.lesson.panel.set_decimals(4)
     focus_canvas(qtbot, window)
     initial = window.lesson.walk.displayed_network().params.copy()
@@ -54,7 +54,7 @@ def test_overlay_shows_values_computed_so_far_only(qtbot, main_window):
     """Values appear beside neurons once computed (the current step's too, as the panel
     shows it), and not before."""
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     focus_canvas(qtbot, window)
     assert not any(t.startswith("a = ") for t in window.overlay.labels)
     assert window.overlay.current is window.overlay.labels["z = 0.2500"]
@@ -71,7 +71,7 @@ def test_a_sample_s_loss_and_the_batch_loss_get_a_line_each(qtbot, main_window):
     """XOR walks sample 1 of a batch of 4: beside the output, its share L^[1] and, once the
     batch is done, the batch's L on the line below (they used to be drawn on one spot)."""
     window = main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     walk = window.lesson.walk
     whole = next(
         i for i, step in enumerate(walk.sequence) if step.kind == "loss" and step.sample is None
@@ -91,7 +91,7 @@ def test_quiz_accepts_a_right_answer_at_2_decimals_and_rejects_a_wrong_one(qtbot
     """Check yourself: the result is hidden, 0.56 is accepted for a(2) = 0.5622, 0.60 is
     rejected for ŷ = 0.6254, and the score counts both."""
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     lesson = window.lesson
     lesson.panel.set_decimals(2)
     lesson.actions["quiz"].trigger()
@@ -112,7 +112,7 @@ def test_quiz_accepts_a_right_answer_at_2_decimals_and_rejects_a_wrong_one(qtbot
 def test_timeline_scrub_restores_the_trained_weights_exactly(qtbot, main_window):
     """Dragging the timeline to epoch k shows exactly the weights of k epochs of training."""
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     window.lesson.walk.train(12)
     window.lesson._refresh()
     window.lesson.timeline.slider.setValue(5)
@@ -129,7 +129,7 @@ def test_continuous_training_leaves_the_event_loop_running_and_pauses_at_once(qt
     progress, and Pause stops it at once. (How late a timer may be is a benchmark figure:
     tests/benchmarks/run.py --only gui, not a timed test.)"""
     window = main_window()
-    assert window.open_path(examples_dir() / "spiral.bpnet")
+    assert window.files.open_path(examples_dir() / "spiral.bpnet")
     window.ask_yes_no = lambda title, text: True
     ticks = []
     timer = QTimer()
@@ -153,7 +153,7 @@ def test_continuous_training_leaves_the_event_loop_running_and_pauses_at_once(qt
 def test_choosing_one_sample_walks_only_that_sample(qtbot, main_window):
     """On XOR (4 samples) the sample chooser restricts the forward steps to one sample."""
     window = main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     box = window.lesson.sample_box
     assert box.count() == 5 and box.currentText() == "All samples"
     box.setCurrentIndex(3)
@@ -180,7 +180,7 @@ def test_a_big_network_builds_its_steps_only_when_the_student_steps(qtbot, main_
     path = tmp_path / "big.bpnet"
     save(doc.with_network(doc.build_network()), path)
     window = main_window()
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     assert window.lesson.walk._sequence is None
     assert "press Next" in window.lesson.position.text()
     window.push(SetWeight(3, 1, 2, 0.5))
@@ -196,7 +196,7 @@ def test_renaming_the_network_mid_epoch_keeps_the_lesson_where_it_is(qtbot, quie
     the next training step ends the epoch on exactly one epoch of the Trainer (it used to
     start again at batch 1 with no velocity, applying batch 1 twice)."""
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     assert window.push(SetTraining("batch_size", 2))
     assert window.push(SetTraining("momentum", 0.9))
     lesson = window.lesson
@@ -230,7 +230,7 @@ def test_finishing_a_step_after_scrubbing_back_asks_before_discarding_later_epoc
     step would train epoch 5 from there, so they ask first. Kept: nothing moves. Discarded:
     the history ends at the new epoch 5, equal to training 5 epochs from the file."""
     window = main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     asked = []
     window.ask_yes_no = lambda title, text: asked.append(title) or answer
     lesson = window.lesson

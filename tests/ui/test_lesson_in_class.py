@@ -63,7 +63,7 @@ def click_reveal(qtbot, window) -> None:
 def test_the_asked_loss_is_neither_drawn_nor_read_out_until_revealed(qtbot, window):
     """At L = ? on Example 3 the loss plot has no point at epoch 0 and its readout gives no
     number; revealed, the point and the readout show L = ½(1.5 − ŷ)², worked out by hand."""
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.lesson.actions["quiz"].trigger()
     walk_to(window, "loss")
     panel = window.plots.loss
@@ -81,7 +81,7 @@ def test_the_asked_loss_is_neither_drawn_nor_read_out_until_revealed(qtbot, wind
 def test_later_epochs_of_the_parameter_plot_wait_for_the_answer(qtbot, window):
     """Scrubbed back to epoch 2 of 5, an asked update would be given away by the recorded
     epoch 3: the parameter plot stops at epoch 2 until the answer is revealed."""
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     for _ in range(5):
         window.lesson.actions["epoch"].trigger()
     window.plots.parameter_dock.raise_()
@@ -99,7 +99,7 @@ def test_later_epochs_of_the_parameter_plot_wait_for_the_answer(qtbot, window):
 def test_the_decision_boundary_reads_out_no_asked_output(qtbot, window):
     """On XOR, while ŷ of a sample is asked, pointing at the plane reads out no output;
     revealed, it reads out the network's output there."""
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     window.lesson.actions["quiz"].trigger()
     walk_to(window, "a", layer=2)
     panel = window.plots.decision
@@ -120,7 +120,7 @@ def test_the_decision_boundary_reads_out_no_asked_output(qtbot, window):
 def test_no_view_shows_an_asked_activation(qtbot, window):
     """While a⁽²⁾₁ = ? is asked, neither the activation plot nor the steps list (lines and
     tooltips) nor the status bar shows σ(0.25) = 0.5622."""
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.plots.activation_dock.raise_()
     window.lesson.actions["quiz"].trigger()
     window.lesson.actions["next"].trigger()
@@ -144,7 +144,7 @@ def type_answer(qtbot, field, value: float) -> None:
 def test_after_a_right_answer_the_next_question_needs_no_click(qtbot, window):
     """Typing the right z⁽²⁾₁ and Enter keeps the focus on the answer field (↓ there leaves
     the decimals alone); Enter goes on to a⁽²⁾₁, whose answer is typed straight away."""
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.lesson.actions["quiz"].trigger()
     panel = window.lesson.panel
     field = panel.quiz.answer
@@ -169,7 +169,7 @@ def test_after_a_right_answer_the_next_question_needs_no_click(qtbot, window):
 def test_the_answer_field_keeps_the_focus_across_the_end_of_a_training_step(qtbot, window):
     """Revealing the last update shows the summary (no question); Space then starts the next
     training step, and the answer field has the focus again."""
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.lesson.actions["quiz"].trigger()
     panel = window.lesson.panel
     window.lesson.jump(len(window.lesson.walk.sequence) - 1)
@@ -192,7 +192,7 @@ def test_the_answer_field_keeps_the_focus_across_the_end_of_a_training_step(qtbo
 def test_every_lesson_control_shows_at_small_screen_sizes(qtbot, window, size):
     """On XOR (the widest sample box): no toolbar needs its » overflow, the status bar's texts
     do not run into each other, and no dock tab title is cut."""
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     window.resize(*size)
     qtbot.waitUntil(lambda: window.size().toTuple() == size)
     QApplication.processEvents()
@@ -296,7 +296,7 @@ def test_train_n_epochs_trains_exactly_n_with_progress_and_one_undo(qtbot, windo
     """Train N Epochs… on XOR, 3000 asked in the dialog: the run shows its progress, stops at
     epoch 3000 with the weights `bpstudio train` gives, and one undo takes it back. The next
     dialog offers 3000 again; Cancel trains nothing."""
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     start = window.document.layers[1].weights.copy()
     offered: list[int] = []
     answer_dialog(3000, offered)
@@ -321,7 +321,7 @@ def test_train_n_epochs_trains_exactly_n_with_progress_and_one_undo(qtbot, windo
 
 
 def test_stop_ends_a_long_run_early_and_keeps_the_epochs_trained(qtbot, window):
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     window.lesson.train_epochs(5_000_000)
     qtbot.waitUntil(lambda: window.lesson.walk.epoch > 100, timeout=20_000)
     qtbot.mouseClick(window.lesson.run_controls.stop_button, Qt.MouseButton.LeftButton)
@@ -335,7 +335,7 @@ def test_stop_ends_a_long_run_early_and_keeps_the_epochs_trained(qtbot, window):
 def test_scrubbing_marks_the_epoch_in_the_loss_plot_and_names_it(qtbot, window):
     """After five epochs and scrubbing to epoch 2, the loss plot marks epoch 2 at its loss
     (the engine's, for the same epochs) and its readout names epoch 2."""
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     for _ in range(5):
         window.lesson.actions["epoch"].trigger()
     losses = trained(SEED3, 5).history.loss.values
@@ -352,7 +352,7 @@ def test_scrubbing_marks_the_epoch_in_the_loss_plot_and_names_it(qtbot, window):
 
 
 def test_before_training_the_loss_axis_shows_no_negative_loss(qtbot, window):
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.plots.flush()
     panel = window.plots.loss
     low, high = panel.plot.getPlotItem().getViewBox().viewRange()[1]
@@ -377,7 +377,7 @@ def test_live_markers_of_weights_near_the_largest_float_warn_about_nothing(windo
     from bpstudio.document.edits import SetWeight
     from bpstudio.ui.plots.lesson_values import layer_markers
 
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     for k in (0, 1):
         assert window.push(SetWeight(2, 0, k, 1.7e308))
     markers = layer_markers(window.lesson.walk, 2, live=True, built=False)

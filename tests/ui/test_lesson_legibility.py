@@ -65,7 +65,7 @@ def circle_hits(centre: QPointF, radius: float, rect: QRectF) -> bool:
 def drawn_lines(window) -> list[QLineF]:
     """Every edge and tail of the canvas, and the overlay's highlight lines and arrows."""
     lines = []
-    for bundle in window.canvas.network.bundles.values():
+    for bundle in window.canvas.net_scene.bundles.values():
         lines += list(bundle.lines) + list(bundle.tails)
     for item in window.overlay.group.childItems():
         if isinstance(item, QGraphicsLineItem):
@@ -94,7 +94,7 @@ def rings(window) -> list[tuple[QPointF, float]]:
 def value_texts(window) -> list[tuple[str, QRectF]]:
     """The overlay's values and the canvas's weight and bias labels that are shown."""
     found = [(text, text_rect(item)) for text, item in window.overlay.labels.items()]
-    network = window.canvas.network
+    network = window.canvas.net_scene
     for label in [*network.edge_labels.values(), *network.biases.values()]:
         if label.isVisible():
             found.append((label.text(), text_rect(label)))
@@ -104,7 +104,7 @@ def value_texts(window) -> list[tuple[str, QRectF]]:
 def collisions(window) -> list[str]:
     """Every pair of things that touch, as words."""
     texts = value_texts(window)
-    network = window.canvas.network
+    network = window.canvas.net_scene
     others = [(label.text(), text_rect(label)) for label in network.headers.values()]
     neurons = [(n.centre, n.radius) for n in network.neurons.values()]
     lines = drawn_lines(window)
@@ -130,7 +130,7 @@ def test_no_value_touches_anything_and_the_current_value_shows_at_every_step(
     default 4 decimals: nothing any value is written with touches another label, a neuron,
     an edge, a tail, an arrow or a ring; the current step's value is on the canvas, marked."""
     window = main_window()
-    assert window.open_path(examples_dir() / f"{name}.bpnet")
+    assert window.files.open_path(examples_dir() / f"{name}.bpnet")
     walk = window.lesson.walk
     assert window.canvas.lesson_layout()
     for index in range(len(walk.sequence) + 1):
@@ -151,7 +151,7 @@ def test_check_yourself_hides_the_current_value_until_it_is_answered(qtbot, main
     """While `a⁽²⁾₁ = ?` is asked, the canvas does not show 0.5622; after the right answer
     it does, marked as the current value."""
     window = main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
     window.lesson.panel.set_quiz(True)
     window.lesson.jump(1)  # a⁽²⁾₁
     assert window.lesson.panel.result_text() == "?"
@@ -167,7 +167,7 @@ def test_a_sample_s_share_and_the_combined_gradient_are_named_apart(qtbot, main_
     ∂L^[1]/∂w; after combining, the same room holds ∂L/∂w, the batch's gradient, and the
     share is no longer written over it."""
     window = main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     walk = window.lesson.walk
     seq = walk.sequence
     share = next(i for i, s in enumerate(seq) if s.kind == "grad_w" and s.sample == 0)
@@ -190,7 +190,7 @@ def test_loss_symbols_are_written_as_in_the_derivation(qtbot, main_window):
     """The canvas writes a sample's loss with a superscript [1], as the panel does, never
     as plain `L^[1]`."""
     window = main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     seq = window.lesson.walk.sequence
     whole = next(i for i, s in enumerate(seq) if s.kind == "loss" and s.sample is None)
     window.lesson.jump(whole + 1)
@@ -208,7 +208,7 @@ def test_a_dense_network_shows_one_neuron_s_values_on_a_card_that_touches_nothin
     edge or label; a click on another neuron puts that one on the card, and hovering over
     a neuron lists what the lesson has computed for it."""
     window = main_window()
-    assert window.open_path(examples_dir() / "spiral.bpnet")
+    assert window.files.open_path(examples_dir() / "spiral.bpnet")
     assert not window.canvas.lesson_layout()
     walk = window.lesson.walk
     seq = walk.sequence
@@ -221,7 +221,7 @@ def test_a_dense_network_shows_one_neuron_s_values_on_a_card_that_touches_nothin
     assert len(feeding) == 8
     for step in feeding:  # a⁽²⁾ₖ = …, on the line of the weight that carries it
         assert any(f"= {format_number(step.value, 4)}" in text for text in labels), step
-    drawn = window.canvas.network.root.childrenBoundingRect()
+    drawn = window.canvas.net_scene.root.childrenBoundingRect()
     rects = [text_rect(item) for item in labels.values()]
     for i, rect in enumerate(rects):
         assert not rect.intersects(drawn)
@@ -242,7 +242,7 @@ def test_presentation_draws_every_value_at_least_1_6_times_as_large(qtbot, main_
     """The same window, in presentation mode, draws the canvas's values at least 1.6 times
     the size normal mode draws them, and keeps the current value in view."""
     window = main_window()
-    assert window.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
     window.lesson.jump(12)
     normal = window.canvas.transform().m11()
     window.presentation.enter(full_screen=False)
@@ -282,7 +282,7 @@ def test_the_current_value_s_plate_is_unframed_and_keeps_its_text_s_contrast(
             dark.setColor(QPalette.ColorRole.Window, QColor(window_colour))
             app.setPalette(dark)
         window = main_window()
-        assert window.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+        assert window.files.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
         window.lesson.jump(18)
         qtbot.waitUntil(lambda: window.overlay.current is not None)
         current = window.overlay.current

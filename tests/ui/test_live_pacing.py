@@ -28,7 +28,7 @@ SPIRAL = examples_dir() / "spiral.bpnet"
 @pytest.mark.parametrize(("speed", "epochs"), [("As fast as possible", 250), ("100 epochs/s", 15)])
 def test_run_trains_bit_for_bit_what_bpstudio_train_trains(qtbot, quiet_main_window, speed, epochs):
     window = quiet_main_window()
-    assert window.open_path(SPIRAL)
+    assert window.files.open_path(SPIRAL)
     box = window.lesson.speed_box
     box.setCurrentIndex(box.findText(speed))
     assert gc.get_freeze_count() == 0

@@ -17,7 +17,7 @@ SEED2 = examples_dir() / "seed-2-two-neurons.bpnet"
 def test_open_shows_every_neuron_edge_and_bias(main_window):
     """Example 2 (1-1-1) is drawn with 3 neurons, 2 edges and 2 biases, labelled x, a⁽²⁾₁, ŷ."""
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     canvas = window.canvas
     assert sorted(canvas.neurons) == [(0, 0), (1, 0), (2, 0)]
     assert sorted(canvas.edges) == [(1, 0, 0), (2, 0, 0)]
@@ -39,7 +39,7 @@ def test_positive_and_negative_weights_differ_in_colour_and_width(main_window, t
         '"data": {"inputs": [[0, 1]], "targets": [[1]]}}'
     )
     window = main_window()
-    assert window.open_path(doc)
+    assert window.files.open_path(doc)
     small, large = window.canvas.edges[(1, 0, 0)].pen(), window.canvas.edges[(1, 0, 1)].pen()
     assert small.color() != large.color()
     assert large.widthF() > small.widthF()
@@ -48,13 +48,13 @@ def test_positive_and_negative_weights_differ_in_colour_and_width(main_window, t
 def test_bad_file_shows_the_loader_message_and_keeps_the_document(main_window, tmp_path):
     """Opening an invalid file reports the place and problem; the open network stays."""
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     shown = []
     window.show_error = lambda title, text: shown.append(text)
     bad = tmp_path / "bad.bpnet"
     bad.write_text(SEED2.read_text().replace('"sigmoid"', '"sigmod"', 1))
     before = window.document.copy()
-    assert not window.open_path(bad)
+    assert not window.files.open_path(bad)
     assert len(shown) == 1 and "bad.bpnet" in shown[0] and "layers[1].activation" in shown[0]
     assert window.document == before
     assert window.path == SEED2

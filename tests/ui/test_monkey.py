@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QLineEdit
 
 from bpstudio.document.format import dumps
 from bpstudio.resources import examples_dir
@@ -83,7 +83,7 @@ class Monkey:
     def _patch_dialogs(self) -> None:
         w, rng, folder = self.window, self.rng, self.folder
         w.ask_yes_no = lambda title, text: rng.random() < 0.6
-        w.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+        w.ask_unsaved_changes = lambda: "discard"
         w.ask_save_path = lambda: str(folder / f"saved-{rng.randrange(3)}.bpnet")
         w.ask_open_path = lambda: str(rng.choice(self.examples))
         w.ask_file_changed = lambda path: rng.choice(["overwrite", "save_as", "cancel"])
@@ -256,9 +256,9 @@ class Monkey:
         if choice == "change_on_disk" and w.path is not None and w.path.exists():
             w.path.write_text(w.path.read_text(encoding="utf-8") + " ", encoding="utf-8")
         elif choice != "change_on_disk":
-            getattr(w, choice)()
+            getattr(w.file_actions if choice == "open" else w.files, choice)()
         # a file opens on a worker thread: wait for it, so that a seed repeats its run
-        self.qtbot.waitUntil(lambda: not w.loader.busy())
+        self.qtbot.waitUntil(lambda: not w.file_actions.loader.busy())
 
     def act_view(self, rng: random.Random) -> None:
         w = self.window
@@ -314,7 +314,7 @@ def test_a_long_random_session_raises_nothing(qtbot, quiet_main_window, tmp_path
     try:
         window = quiet_main_window()
         monkey = Monkey(qtbot, window, tmp_path, random.Random(seed))
-        assert window.open_path(random.Random(seed).choice(monkey.examples))
+        assert window.files.open_path(random.Random(seed).choice(monkey.examples))
         done: list[str] = []
         for step in range(STEPS):
             done.append(monkey.do())
@@ -346,7 +346,7 @@ def test_removing_a_layer_while_a_step_is_shown_raises_nothing(qtbot, quiet_main
     handler.install()
     try:
         window = quiet_main_window()
-        assert window.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+        assert window.files.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
         for _ in range(8):
             window.lesson.next()
         assert window.push(RemoveLayer(1))

@@ -11,8 +11,8 @@ from reference_runs import params_by_epoch
 
 from bpstudio.document.format import load
 from bpstudio.resources import examples_dir
+from bpstudio.ui.assemble import build_window
 from bpstudio.ui.canvas.items import Target
-from bpstudio.ui.main_window import MainWindow
 from bpstudio.ui.plots.parameter_panel import MAX_CURVES
 
 SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"  # params: w1 (2), b1 (2), w2 (2), b2 (1)
@@ -22,7 +22,7 @@ SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"  # params: w1 (2), b1 (2), 
 def window(quiet_main_window, qtbot):
     window = quiet_main_window()
     window.ask_yes_no = lambda title, text: False
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.plots.parameter_dock.raise_()
     qtbot.waitUntil(lambda: not window.plots.parameters.visibleRegion().isEmpty())
     return window
@@ -118,7 +118,7 @@ def test_a_long_replay_shows_progress_and_can_be_cancelled(window, qtbot):
 def test_ticking_more_than_the_limit_is_refused_with_a_message(window, qtbot):
     """On the spiral (more than 8 parameters) a ninth tick is refused and the panel says
     why."""
-    assert window.open_path(examples_dir() / "spiral.bpnet")
+    assert window.files.open_path(examples_dir() / "spiral.bpnet")
     panel = window.plots.parameters
     assert panel.model.rowCount() > MAX_CURVES
     assert panel.set_chosen(range(MAX_CURVES))
@@ -133,7 +133,7 @@ def test_nothing_is_recorded_until_the_panel_is_first_shown(quiet_main_window, q
     """Behind the Loss tab the panel records nothing; shown, it replays its parameters'
     past and shows the same values as epoch-by-epoch training."""
     window = quiet_main_window()
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.plots.loss_dock.raise_()
     assert window.plots.parameters.visibleRegion().isEmpty()  # a tab behind another
     for _ in range(4):
@@ -191,7 +191,7 @@ def test_panels_behind_a_tab_are_built_on_first_view_with_the_canvas_choice(sett
     A click on the output neuron before that still chooses its bias and four weights, and
     its layer."""
     xor = examples_dir() / "xor.bpnet"
-    window = MainWindow(settings, (load(xor), xor))
+    window = build_window(settings, (load(xor), xor))
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()

@@ -134,7 +134,7 @@ def test_a_parameter_near_the_largest_float_is_drawn_at_the_plot_limit(qtbot, va
 def test_a_weight_of_1e308_in_the_window_raises_nothing(quiet_main_window, qtbot):
     """Typed on the canvas and flushed (as File ▸ Export does): the panel plots it."""
     window = quiet_main_window()
-    assert window.open_path(SEED1)
+    assert window.files.open_path(SEED1)
     window.plots.parameter_dock.raise_()
     qtbot.waitUntil(lambda: not window.plots.parameters.visibleRegion().isEmpty())
     assert window.push(SetWeight(1, 0, 0, 1e308))

@@ -69,7 +69,7 @@ def test_hidden_plot_dock_stays_hidden_in_the_next_window(main_window):
 def test_loss_panel_shows_the_training_history_exactly(window, qtbot):
     """After running epochs from the Step menu, the curve holds the walk's history, and its
     values equal the engine's Trainer run for as many epochs."""
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     for _ in range(5):
         window.lesson.actions["epoch"].trigger()
     panel = window.plots.loss
@@ -153,7 +153,7 @@ def test_divergence_marker_appears_at_the_epoch_and_clears(qtbot):
 def test_a_diverging_run_is_marked_in_the_window(window, qtbot, tmp_path):
     """Training that diverges leaves the marker at the walk's divergence epoch."""
     bad = write_diverging(tmp_path)
-    assert window.open_path(bad)
+    assert window.files.open_path(bad)
     for _ in range(200):
         window.lesson.actions["epoch"].trigger()
         if window.lesson.walk.divergence:
@@ -182,12 +182,12 @@ def test_loss_panel_renders_without_a_window(qtbot):
 def test_a_reopened_trained_network_shows_its_saved_history(window, qtbot, tmp_path):
     """Saved after five epochs and opened again, the loss panel shows those epochs (from the
     file's history) and the ones trained after them, continuing the same curve."""
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     for _ in range(5):
         window.lesson.actions["epoch"].trigger()
     window.ask_save_path = lambda: str(tmp_path / "trained.bpnet")
-    assert window.save_as()
-    assert window.open_path(tmp_path / "trained.bpnet")
+    assert window.files.save_as()
+    assert window.files.open_path(tmp_path / "trained.bpnet")
     window.lesson.actions["epoch"].trigger()
     panel = window.plots.loss
     qtbot.waitUntil(lambda: len(panel.history()[0]) == 7)

@@ -115,7 +115,7 @@ def test_pdf_is_vector_with_the_axis_text_as_text(qtbot, tmp_path):
 @pytest.fixture
 def seed2(quiet_main_window):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-2-two-neurons.bpnet")
     return window
 
 
@@ -144,14 +144,14 @@ def test_diagram_exports_without_highlights_unless_asked(seed2, monkeypatch, tmp
     assert _gold(tmp_path / "plain.png") == 0
     assert _gold(tmp_path / "marked.png") > 200
     assert seed2.canvas.selection() == Target(1, 0, None)  # the window keeps both
-    assert seed2.canvas.network.highlighted == Target(1, 0, None)
+    assert seed2.canvas.net_scene.highlighted == Target(1, 0, None)
 
 
 def test_window_loss_export_has_a_title_and_a_page_sized_default(
     quiet_main_window, monkeypatch, tmp_path
 ):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     window.lesson.walk.train(50)
     window.lesson.changed.emit()
     _export(window, monkeypatch, "loss", tmp_path / "loss.png")
@@ -165,7 +165,7 @@ def test_decision_boundary_keeps_equal_axes_and_its_legend_looks_like_the_points
     quiet_main_window, monkeypatch, tmp_path
 ):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "circle.bpnet")
+    assert window.files.open_path(examples_dir() / "circle.bpnet")
     window.plots.decision_dock.raise_()
     window.plots.flush()
     panel = window.plots.decision

@@ -50,7 +50,7 @@ def copies(data_folder: Path) -> list[Path]:
 
 
 def edited(window, path=SEED3):
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     assert window.push(SetWeight(1, 0, 0, 0.75))
     return window.document.copy()
 
@@ -67,14 +67,14 @@ def test_an_unsaved_change_is_written_on_the_timer_and_removed_on_save(
     assert info.original == str(SEED3) and info.pid == os.getpid()
     assert read_document(info) == expected
     window.ask_save_path = lambda: str(tmp_path / "saved.bpnet")
-    assert window.save_as()
+    assert window.files.save_as()
     window.recovery.flush()
     assert copies(data_folder) == []
 
 
 def test_pausing_training_writes_the_trained_document(qtbot, main_window, data_folder):
     window = main_window()
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.lesson.run_controls.set_speed(0)  # as fast as possible
     window.lesson.toggle_run()
     qtbot.waitUntil(lambda: window.lesson.walk.epoch >= 20, timeout=10_000)
@@ -102,7 +102,7 @@ def test_a_clean_exit_with_discarded_changes_removes_the_copy(qtbot, main_window
     window.recovery.write_now()
     window.recovery.flush()
     assert len(copies(data_folder)) == 1
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window.ask_unsaved_changes = lambda: "discard"
     window.close()
     assert copies(data_folder) == []
 
@@ -116,7 +116,7 @@ def test_two_windows_keep_two_copies_and_neither_offers_the_others(qtbot, main_w
         window.recovery.flush()
     assert len(copies(data_folder)) == 2
     second.ask_restore_recovery = lambda info: pytest.fail("a live window's copy was offered")
-    assert not second.offer_recovery()
+    assert not second.recovery.offer_restore()
 
 
 def stale_copy(data_folder: Path, pid: int, original: str | None, saved_at: float = 1e9):
@@ -136,7 +136,7 @@ def test_a_stale_copy_is_offered_and_restored_as_modified_into_its_file(
     window = main_window()
     offered = []
     window.ask_restore_recovery = lambda info: offered.append(info) or True
-    assert window.offer_recovery()
+    assert window.recovery.offer_restore()
     assert [(i.original, i.saved_at) for i in offered] == [(str(original), 1_700_000_000)]
     assert window.document == expected
     assert window.path == original and window.isWindowModified()
@@ -144,7 +144,7 @@ def test_a_stale_copy_is_offered_and_restored_as_modified_into_its_file(
     window.recovery.flush()
     [own] = copies(data_folder)
     assert own.name.startswith(f"{os.getpid()}-")  # the old copy is gone, this window's is there
-    assert window.save()
+    assert window.files.save()
     assert load(original) == expected
 
 
@@ -155,12 +155,12 @@ def test_declining_deletes_the_copy_and_offers_the_next(qtbot, main_window, data
     answers = iter([False, True])
     offered = []
     window.ask_restore_recovery = lambda info: offered.append(info.saved_at) or next(answers)
-    assert window.offer_recovery()
+    assert window.recovery.offer_restore()
     assert offered == [200, 100]
     assert window.document.name == "recovered 100"
     assert window.path is None and window.isWindowModified()
     window.ask_restore_recovery = lambda info: pytest.fail("offered twice")
-    assert not window.offer_recovery()
+    assert not window.recovery.offer_restore()
     assert newer.name == "recovered 200"
 
 
@@ -182,7 +182,7 @@ def test_the_ask_restore_dialog_says_when_and_which_file(qtbot, main_window, dea
         next(b for b in box.buttons() if "Delete" in b.text()).click()
 
     QTimer.singleShot(0, answer)
-    assert not window.offer_recovery()
+    assert not window.recovery.offer_restore()
     assert "/home/student/net.bpnet" in seen[0] and "2023" in seen[0]
     assert copies(data_folder) == []
 
@@ -228,7 +228,7 @@ def test_a_killed_instance_s_unsaved_work_is_offered_by_the_next(
     window = main_window()
     offered = []
     window.ask_restore_recovery = lambda info: offered.append(info) or True
-    assert window.offer_recovery()
+    assert window.recovery.offer_restore()
     assert offered[0].original == str(original)
     assert window.document == load(expected)
     assert window.document.training.learning_rate == 0.25
@@ -242,7 +242,7 @@ def test_a_copy_and_its_document_survive_a_restore_of_a_generated_data_set(
 ):
     """Generated data, a history and settings come back exactly."""
     window = main_window()
-    assert window.open_path(examples_dir() / "spiral.bpnet")
+    assert window.files.open_path(examples_dir() / "spiral.bpnet")
     window.lesson.run_epoch()
     window.push(SetTraining("momentum", 0.5))
     window.recovery.write_now()
@@ -252,7 +252,7 @@ def test_a_copy_and_its_document_survive_a_restore_of_a_generated_data_set(
     copy.rename(copy.with_name(f"{dead_pid}-abc.bprecover"))
     other = main_window()
     other.ask_restore_recovery = lambda info: True
-    assert other.offer_recovery()
+    assert other.recovery.offer_restore()
     assert other.document == expected
 
 
@@ -260,11 +260,11 @@ def test_closing_while_training_pauses_and_asks_about_the_trained_epochs(qtbot, 
     """Epochs trained but not yet written into the document are changes too: closing pauses
     the training, puts them in the document and asks before they are lost."""
     window = main_window()
-    assert window.open_path(SEED3)
+    assert window.files.open_path(SEED3)
     window.lesson.toggle_run()
     qtbot.waitUntil(lambda: window.lesson.walk.epoch >= 5, timeout=10_000)
     asked = []
-    window.ask_unsaved_changes = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    window.ask_unsaved_changes = lambda: asked.append(1) or "cancel"
     assert not window.close()
     assert asked == [1] and not window.lesson.runner.running
     assert window.document.history.epoch[-1] >= 5

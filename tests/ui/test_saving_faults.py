@@ -34,7 +34,7 @@ def edited(quiet_main_window, tmp_path):
     path = folder / "net.bpnet"
     save(load(SEED2), path)
     window = quiet_main_window()
-    assert window.open_path(path)
+    assert window.files.open_path(path)
     assert window.push(SetWeight(1, 0, 0, -0.625))
     return window, path
 
@@ -77,7 +77,7 @@ def test_save_onto_a_full_disk(edited, monkeypatch):
     window, path = edited
     before = listing(path.parent)
     fill_disk(monkeypatch)
-    assert not window.save()
+    assert not window.files.save()
     assert_refused(window, path, before, "No space left on device: the disk is full")
 
 
@@ -87,7 +87,7 @@ def test_save_as_a_new_file_onto_a_full_disk(edited, monkeypatch):
     window.ask_save_path = lambda: str(target)
     before = listing(path.parent)
     fill_disk(monkeypatch)
-    assert not window.save_as()
+    assert not window.files.save_as()
     assert_refused(window, target, before, "the disk is full")
     assert window.path == path  # still the file it came from
 
@@ -101,7 +101,7 @@ def test_save_into_a_read_only_folder_simulated(edited, monkeypatch):
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     before = listing(path.parent)
-    assert not window.save()
+    assert not window.files.save()
     assert_refused(window, path, before, "the folder or the file is read-only")
 
 
@@ -111,7 +111,7 @@ def test_save_into_a_read_only_folder(edited):
     before = listing(path.parent)
     path.parent.chmod(0o555)
     try:
-        assert not window.save()
+        assert not window.files.save()
     finally:
         path.parent.chmod(0o755)
     assert_refused(window, path, before, "Permission denied")
@@ -123,7 +123,7 @@ def test_save_onto_a_read_only_file(edited):
     path.chmod(0o444)
     before = listing(path.parent)
     try:
-        assert not window.save()
+        assert not window.files.save()
     finally:
         path.chmod(0o644)
     assert_refused(window, path, before, "the file is read-only")
@@ -139,18 +139,18 @@ def test_save_onto_a_locked_file(edited, monkeypatch):
 
     monkeypatch.setattr(atomic.os, "replace", locked)
     before = listing(path.parent)
-    assert not window.save()
+    assert not window.files.save()
     assert_refused(window, path, before, "Permission denied")
 
 
 def test_closing_when_the_save_fails_keeps_the_window_open(edited, monkeypatch):
     window, path = edited
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Save
+    window.ask_unsaved_changes = lambda: "save"
     fill_disk(monkeypatch)
     assert not window.close()
     assert window.isVisible() and window.isWindowModified()
     monkeypatch.undo()
-    assert window.save()
+    assert window.files.save()
     assert load(path).layers[1].weights[0, 0] == -0.625
 
 
@@ -169,7 +169,7 @@ def test_a_file_changed_by_another_program_is_not_overwritten_on_cancel(edited):
     theirs = change_on_disk(path)
     asked = []
     window.ask_file_changed = lambda p: asked.append(p) or "cancel"
-    assert not window.save()
+    assert not window.files.save()
     assert asked == [path]
     assert path.read_bytes() == theirs and window.isWindowModified()
 
@@ -178,11 +178,11 @@ def test_overwrite_replaces_the_changed_file(edited):
     window, path = edited
     change_on_disk(path)
     window.ask_file_changed = lambda p: "overwrite"
-    assert window.save()
+    assert window.files.save()
     assert load(path) == window.document and not window.isWindowModified()
     window.push(SetWeight(1, 0, 0, 0.5))
     window.ask_file_changed = lambda p: pytest.fail("asked although nobody changed the file")
-    assert window.save()
+    assert window.files.save()
 
 
 def test_save_as_keeps_the_changed_file_and_saves_elsewhere(edited):
@@ -191,7 +191,7 @@ def test_save_as_keeps_the_changed_file_and_saves_elsewhere(edited):
     other = path.with_name("mine.bpnet")
     window.ask_file_changed = lambda p: "save_as"
     window.ask_save_path = lambda: str(other)
-    assert window.save()
+    assert window.files.save()
     assert path.read_bytes() == theirs and load(other) == window.document
     assert window.path == other
 
@@ -200,10 +200,10 @@ def test_a_touched_or_deleted_file_is_saved_without_asking(edited):
     window, path = edited
     window.ask_file_changed = lambda p: pytest.fail("asked about an unchanged file")
     os.utime(path, ns=(path.stat().st_mtime_ns + 5_000_000_000,) * 2)  # same bytes
-    assert window.save()
+    assert window.files.save()
     window.push(SetWeight(1, 0, 0, 0.25))
     path.unlink()
-    assert window.save()
+    assert window.files.save()
     assert load(path).layers[1].weights[0, 0] == 0.25
 
 
@@ -224,7 +224,7 @@ def test_the_real_question_offers_overwrite_save_as_and_cancel(edited, qtbot):
         box.button(QMessageBox.StandardButton.Cancel).click()
 
     QTimer.singleShot(0, answer)
-    assert not window.save()
+    assert not window.files.save()
     text, buttons = seen[0]
     assert str(path) in text and "another program" in text
     assert {"&Overwrite", "Save &As…"} <= set(buttons)

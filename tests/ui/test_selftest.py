@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QDockWidget, QWidget
 
 import bpstudio
 from bpstudio import resources, selftest
+from bpstudio.ui import assemble as assemble_module
 from bpstudio.ui import export
-from bpstudio.ui import main_window as main_window_module
 
 PACKAGE_ROOT = str(Path(bpstudio.__file__).resolve().parent.parent)
 BROKEN = '{"format": "bpnet", "version": 1, "layers": [}'
@@ -116,10 +116,10 @@ def test_a_failing_export_is_reported_with_its_message(qapp, capsys, examples, m
 def test_every_dock_is_rendered_and_a_blank_one_fails(qapp, capsys, examples, monkeypatch):
     """A dock added by any part of the window (here an empty one, standing in for a new
     panel) is found and rendered; an all-one-colour rendering is a failure."""
-    install = main_window_module.install_panels
+    install = assemble_module.install_panels
 
-    def install_with_blank_dock(window):
-        panels = install(window)
+    def install_with_blank_dock(window, *args):
+        panels = install(window, *args)
         blank = QWidget()
         blank.setAutoFillBackground(True)
         dock = QDockWidget("Blank panel", window)
@@ -128,7 +128,7 @@ def test_every_dock_is_rendered_and_a_blank_one_fails(qapp, capsys, examples, mo
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         return panels
 
-    monkeypatch.setattr(main_window_module, "install_panels", install_with_blank_dock)
+    monkeypatch.setattr(assemble_module, "install_panels", install_with_blank_dock)
     code, lines = _self_test(qapp, capsys)
     assert code == 1
     assert len(lines) == 1

@@ -22,7 +22,7 @@ def window(quiet_main_window):
     """The main window on xor.bpnet (learning rate 1, momentum 0, full batch, seed 0, sse);
     errors are collected instead of shown, and closing discards the changes."""
     window = quiet_main_window()
-    assert window.open_path(XOR)
+    assert window.files.open_path(XOR)
     return window
 
 
@@ -262,7 +262,7 @@ def test_ctrl_z_undoes_a_setting(qtbot, window, panel):
 
 def test_opening_another_file_updates_every_field(window, panel):
     """Opening circle.bpnet shows its settings, and writing them pushes nothing."""
-    assert window.open_path(CIRCLE)
+    assert window.files.open_path(CIRCLE)
     assert panel.name.text() == "Circle"
     assert panel.loss.currentData() == "bce"
     assert panel.fields["learning_rate"].text() == "0.05"
@@ -276,7 +276,7 @@ def test_opening_another_file_updates_every_field(window, panel):
 
 def test_cross_entropy_stays_with_a_softmax_output(qtbot, window, panel):
     """three-classes.bpnet has a softmax output: its cross_entropy shows, and sse is allowed."""
-    assert window.open_path(THREE_CLASSES)
+    assert window.files.open_path(THREE_CLASSES)
     assert panel.loss.currentData() == "cross_entropy"
     choose(qtbot, panel.loss, "sse")
     assert window.document.loss == "sse"

@@ -118,7 +118,7 @@ def test_presentation_slides_have_larger_text(qtbot):
 @pytest.fixture
 def seed3(quiet_main_window):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
     return window
 
 

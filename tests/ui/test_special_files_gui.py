@@ -39,13 +39,13 @@ def _one_error(done: subprocess.CompletedProcess, *parts: str) -> None:
 @posix_only
 def test_file_open_refuses_a_fifo_and_keeps_the_document(main_window, tmp_path):
     window = main_window()
-    assert window.open_path(SEED2)
+    assert window.files.open_path(SEED2)
     shown = []
     window.show_error = lambda title, text: shown.append(text)
     fifo = tmp_path / "p.bpnet"
     os.mkfifo(fifo)
     before = window.document.copy()
-    assert not window.open_path(fifo)
+    assert not window.files.open_path(fifo)
     assert len(shown) == 1 and "p.bpnet" in shown[0] and "named pipe (FIFO)" in shown[0]
     assert window.document == before and window.path == SEED2
 
@@ -103,7 +103,7 @@ def test_file_open_refuses_a_history_epoch_of_2_63_with_one_message(main_window,
     window = main_window()
     shown = []
     window.show_error = lambda title, text: shown.append(text)
-    assert not window.open_path(path)
+    assert not window.files.open_path(path)
     assert (
         len(shown) == 1 and "late.bpnet: history.epoch[1] is 9,223,372,036,854,775,808" in shown[0]
     )

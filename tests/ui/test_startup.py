@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from bpstudio.document.format import load
 from bpstudio.resources import examples_dir
+from bpstudio.ui.assemble import build_window
 from bpstudio.ui.main_window import MainWindow
 
 SPIRAL = examples_dir() / "spiral.bpnet"
@@ -28,9 +29,9 @@ def shown(qtbot, window: MainWindow) -> MainWindow:
 
 def test_a_window_built_for_a_file_shows_what_opening_it_shows(qtbot, tmp_path):
     settings = [QSettings(str(tmp_path / f"{n}.ini"), QSettings.Format.IniFormat) for n in "ab"]
-    opened = shown(qtbot, MainWindow(settings[0]))
-    assert opened.open_path(SPIRAL)
-    built = shown(qtbot, MainWindow(settings[1], (load(SPIRAL), SPIRAL)))
+    opened = shown(qtbot, build_window(settings[0]))
+    assert opened.files.open_path(SPIRAL)
+    built = shown(qtbot, build_window(settings[1], (load(SPIRAL), SPIRAL)))
     for window in (opened, built):  # settled as for a screenshot: laid out, plots refreshed
         QApplication.processEvents()
         window.plots.flush()
@@ -40,8 +41,8 @@ def test_a_window_built_for_a_file_shows_what_opening_it_shows(qtbot, tmp_path):
     assert built.path == opened.path == SPIRAL
     assert built.windowTitle() == opened.windowTitle() == "spiral.bpnet[*] — bpstudio"
     assert built.undo_stack.isClean() and not built.isWindowModified()
-    assert built.on_disk == opened.on_disk is not None
-    assert built.recent_files() == [str(SPIRAL.resolve())]
+    assert built.files.on_disk == opened.files.on_disk is not None
+    assert built.files.recent.paths() == [str(SPIRAL.resolve())]
     assert built.pages.currentWidget() is built.canvas
     assert built.overlay.group is not None  # the first step's highlight is drawn
     assert built.lesson.position.text() == opened.lesson.position.text()

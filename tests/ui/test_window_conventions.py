@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFileOpenEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from bpstudio.document.edits import SetWeight
 from bpstudio.document.format import load
@@ -41,7 +41,7 @@ def test_presentation_gives_back_a_normal_window(main_window, qtbot):
 def test_history_export_progress_blocks_the_window(quiet_main_window, monkeypatch, tmp_path):
     """While the run is replayed for the CSV, the document cannot be edited."""
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     window.lesson.walk.train(3)
     seen = []
     replay = window.lesson.walk.parameter_history
@@ -88,7 +88,7 @@ def test_a_dropped_bpnet_file_opens(quiet_main_window, qtbot):
 def test_a_drop_on_the_canvas_reaches_the_window(quiet_main_window, qtbot):
     """The canvas takes no drops itself, so Qt hands a drop over it to the window."""
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "seed-1-one-neuron.bpnet")
+    assert window.files.open_path(examples_dir() / "seed-1-one-neuron.bpnet")
     assert not window.canvas.acceptDrops() and not window.canvas.viewport().acceptDrops()
 
 
@@ -99,7 +99,7 @@ def test_a_drop_asks_about_unsaved_changes_and_cancel_keeps_the_document(quiet_m
 
     def cancel():
         asked.append(True)
-        return QMessageBox.StandardButton.Cancel
+        return "cancel"
 
     window.ask_unsaved_changes = cancel
     assert _drop(window, _drag_data(examples_dir() / "xor.bpnet"))
@@ -127,7 +127,7 @@ def test_other_drops_are_refused(quiet_main_window, tmp_path, name):
 def test_the_file_open_event_opens_its_file(quiet_main_window, qtbot):
     """macOS sends QFileOpenEvent to the application for a Finder double-click."""
     window = quiet_main_window()
-    events = FileOpenEvents(window)
+    events = FileOpenEvents(window.file_actions.open_path_asking, window)
     QApplication.instance().installEventFilter(events)
     try:
         path = examples_dir() / "gauss.bpnet"
@@ -139,11 +139,11 @@ def test_the_file_open_event_opens_its_file(quiet_main_window, qtbot):
 
 def test_open_example_lists_the_lessons_then_the_examples(quiet_main_window, qtbot):
     window = quiet_main_window()
-    actions = [a for a in window.example_menu.actions() if not a.isSeparator()]
+    actions = [a for a in window.file_actions.example_menu.actions() if not a.isSeparator()]
     files = [Path(a.toolTip()).name for a in actions]
     bundled = sorted(p.name for p in examples_dir().glob("*.bpnet"))
     assert files[:3] == list(LESSONS) and sorted(files) == bundled
-    assert window.example_menu.actions()[3].isSeparator()
+    assert window.file_actions.example_menu.actions()[3].isSeparator()
     actions[1].trigger()
     qtbot.waitUntil(lambda: window.path == examples_dir() / LESSONS[1])
     assert window.document.name == load(examples_dir() / LESSONS[1]).name
@@ -151,9 +151,9 @@ def test_open_example_lists_the_lessons_then_the_examples(quiet_main_window, qtb
 
 def test_close_asks_then_shows_the_start_page_with_a_new_network(quiet_main_window, qtbot):
     window = quiet_main_window()
-    assert window.open_path(examples_dir() / "xor.bpnet")
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
     window.push(SetWeight(1, 0, 0, 0.625))
-    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Discard]
+    answers = ["cancel", "discard"]
     window.ask_unsaved_changes = lambda: answers.pop(0)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)

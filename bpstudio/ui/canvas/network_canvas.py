@@ -62,8 +62,8 @@ class NetworkCanvas(QGraphicsView):
         super().__init__(parent)
         self.model = model
         self.push = push
-        self.network = NetworkScene(model, self)
-        self.setScene(self.network)
+        self.net_scene = NetworkScene(model, self)
+        self.setScene(self.net_scene)
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
@@ -92,66 +92,66 @@ class NetworkCanvas(QGraphicsView):
     # the items, by document place (for tests and overlays) -------------------------------
     @property
     def neurons(self) -> dict[tuple[int, int], NeuronItem]:
-        return self.network.neurons
+        return self.net_scene.neurons
 
     @property
     def biases(self) -> dict[tuple[int, int], TextLabel]:
-        return self.network.biases
+        return self.net_scene.biases
 
     @property
     def edges(self) -> EdgeMap:
-        return self.network.edges
+        return self.net_scene.edges
 
     def neuron_geometry(self, layer: int, neuron: int) -> tuple[QPointF, float]:
         """The scene centre and radius of a neuron."""
-        return QPointF(*self.network.layout.center(layer, neuron)), self.network.layout.radius
+        return QPointF(*self.net_scene.layout.center(layer, neuron)), self.net_scene.layout.radius
 
     # the rooms of the lesson's values (see canvas/layout.py) -------------------------------
     def lesson_layout(self) -> bool:
         """Whether every lesson value has a room of its own (a small network), rather than
         the values of one neuron being shown on a card (`card_corner`)."""
-        return self.network.layout.lesson
+        return self.net_scene.layout.lesson
 
     def value_row(self, layer: int, neuron: int, row: int) -> QPointF:
         """The top left of line `row` of the values beside a neuron (z, a, δ, the loss)."""
-        return QPointF(*self.network.layout.value_row(layer, neuron, row))
+        return QPointF(*self.net_scene.layout.value_row(layer, neuron, row))
 
     def bias_row(self, layer: int, neuron: int, row: int) -> QPointF:
         """The top left of line `row` of a neuron's bias block (the bias, its gradient)."""
-        return QPointF(*self.network.layout.bias_row(layer, neuron, row))
+        return QPointF(*self.net_scene.layout.bias_row(layer, neuron, row))
 
     def port_row(self, layer: int, neuron: int, source: int, row: int) -> QPointF:
         """The top left of line `row` of an edge's block (the weight, its gradient)."""
-        return QPointF(*self.network.layout.port_row(layer, neuron, source, row))
+        return QPointF(*self.net_scene.layout.port_row(layer, neuron, source, row))
 
     def card_corner(self) -> tuple[float, float]:
         """The top left of the room the scene keeps for the lesson's card (dense layout)."""
-        return self.network.card_corner
+        return self.net_scene.card_corner
 
     def value_line(self) -> float:
         """The height of a line of the lesson's values."""
-        return self.network.layout.value_line
+        return self.net_scene.layout.value_line
 
     def value_font(self, bold: bool = False):
-        return self.network.value_font(bold)
+        return self.net_scene.value_font(bold)
 
     def edge_line(self, layer: int, neuron: int, source: int):
         """The drawn line of an edge, between its source's values and its block."""
-        return self.network.bundles[layer].line(neuron, source)
+        return self.net_scene.bundles[layer].line(neuron, source)
 
     def label_of(self, target: Target) -> TextLabel | None:
         """The canvas's label of a weight or a bias, if it has one."""
         if target.kind == "edge":
-            return self.network.edge_labels.get((target.layer, target.neuron, target.source))
-        return self.network.biases.get((target.layer, target.neuron))
+            return self.net_scene.edge_labels.get((target.layer, target.neuron, target.source))
+        return self.net_scene.biases.get((target.layer, target.neuron))
 
     def set_lesson_room(self, number: str, shares: bool) -> bool:
         """Makes every room of the lesson wide enough for `number`, the longest number the
         lesson writes (its digits as 0s), and for a sample's share of the loss (`shares`);
         True if that needed a redraw."""
-        if (number, shares) == (self.network.widest_number, self.network.shares):
+        if (number, shares) == (self.net_scene.widest_number, self.net_scene.shares):
             return False
-        self.network.widest_number, self.network.shares = number, shares
+        self.net_scene.widest_number, self.net_scene.shares = number, shares
         self._redraw()  # the lesson layout's rooms, or a dense network's card, grow or shrink
         return True
 
@@ -191,17 +191,17 @@ class NetworkCanvas(QGraphicsView):
         """What hovering over `target` tells: its exact value, and what the lesson has
         computed for it so far (`lesson_tip`)."""
         extra = self.lesson_tip(target)
-        text = self.network.tooltip(target)
+        text = self.net_scene.tooltip(target)
         return f"{text}\n\nThis step so far:\n{extra}" if extra else text
 
     def scene_point(self, target: Target) -> QPointF:
         """Where `target` is drawn in the scene (a click there hits it)."""
-        return self.network.anchor(target)
+        return self.net_scene.anchor(target)
 
     # document events -------------------------------------------------------------------
     def _on_document_replaced(self) -> None:
         self._selection = None
-        self.network.highlighted = None
+        self.net_scene.highlighted = None
         self._redraw()
         self.selection_changed.emit()
 
@@ -210,23 +210,23 @@ class NetworkCanvas(QGraphicsView):
 
     def _on_value_changed(self, kind: str, layer: int, neuron: int, source: int | None) -> None:
         if kind == "weight" and source is not None:
-            self.network.update_weight(layer, neuron, source)
+            self.net_scene.update_weight(layer, neuron, source)
         elif kind == "bias":
-            self.network.update_bias(layer, neuron)
+            self.net_scene.update_bias(layer, neuron)
 
     def _on_parameters_changed(self) -> None:
-        self.network.restyle()
+        self.net_scene.restyle()
 
     def _on_layer_changed(self, layer: int, key: str) -> None:
-        self.network.update_layer(layer)
+        self.net_scene.update_layer(layer)
 
     def _redraw(self) -> None:
         self.close_editor()
         old = self._selection
-        self.network.build()
+        self.net_scene.build()
         kept = self._surviving(old)
         self._selection = kept
-        self.network.highlight(kept)
+        self.net_scene.highlight(kept)
         if self._user_zoomed:
             self._on_zoomed()
         else:
@@ -237,9 +237,9 @@ class NetworkCanvas(QGraphicsView):
 
     def _surviving(self, target: Target | None) -> Target | None:
         """`target` if it still exists, else its layer if that does, else None."""
-        if target is not None and not self.network.exists(target):
+        if target is not None and not self.net_scene.exists(target):
             target = Target(target.layer)
-        return target if target is not None and self.network.exists(target) else None
+        return target if target is not None and self.net_scene.exists(target) else None
 
     # selection -------------------------------------------------------------------------
     def selection(self) -> Target | None:
@@ -268,12 +268,12 @@ class NetworkCanvas(QGraphicsView):
         """Selects `target` (a bias selects its neuron); None clears the selection."""
         if target is not None and target.bias:
             target = Target(target.layer, target.neuron)
-        if target is not None and not self.network.exists(target):
+        if target is not None and not self.net_scene.exists(target):
             raise ValueError(f"the network has no {target}")
         if target == self._selection:
             return
         self._selection = target
-        self.network.highlight(target)
+        self.net_scene.highlight(target)
         self.selection_changed.emit()
 
     def target_at(self, pos: QPoint) -> Target | None:
@@ -286,7 +286,7 @@ class NetworkCanvas(QGraphicsView):
                 return target
             layer = layer or target
         tolerance = EDGE_PICK_PX / max(self.transform().m11(), 1e-9)
-        edge = self.network.edge_at(self.mapToScene(pos), tolerance)
+        edge = self.net_scene.edge_at(self.mapToScene(pos), tolerance)
         return edge or layer
 
     # editing values --------------------------------------------------------------------
@@ -305,7 +305,7 @@ class NetworkCanvas(QGraphicsView):
             raise ValueError(f"edit a 'weight' (with its source) or a 'bias', not {kind!r}")
         weight = kind == "weight"
         target = Target(layer, neuron, source) if weight else Target(layer, neuron, bias=True)
-        if not self.network.exists(target):
+        if not self.net_scene.exists(target):
             raise ValueError(f"the network has no {kind} at layer {layer}, neuron {neuron}")
         return self._open_editor(target)
 
@@ -332,7 +332,7 @@ class NetworkCanvas(QGraphicsView):
     def _open_editor(self, target: Target) -> ValueEditor:
         self.close_editor()
         self.select(target)
-        at = self.network.anchor(target)
+        at = self.net_scene.anchor(target)
         self.ensureVisible(QRectF(at - QPointF(70, 30), QSizeF(140, 60)))
         note = Notation(self.model.document.sizes)
         assert target.neuron is not None
@@ -352,7 +352,7 @@ class NetworkCanvas(QGraphicsView):
 
     def _place_editor(self) -> None:
         if self._editor is not None and self._editing is not None:
-            self._editor.place(self.mapFromScene(self.network.anchor(self._editing)))
+            self._editor.place(self.mapFromScene(self.net_scene.anchor(self._editing)))
 
     def close_editor(self) -> None:
         """Closes the inline editor without changing anything."""
@@ -458,7 +458,7 @@ class NetworkCanvas(QGraphicsView):
         current = self.transform().m11()
         factor = min(max(factor, MIN_ZOOM / current), MAX_ZOOM / current)
         self._user_zoomed = True
-        self.network.set_smooth(False, current * factor)  # fast frames, crisp once settled
+        self.net_scene.set_smooth(False, current * factor)  # fast frames, crisp once settled
         self._settle.start()
         self.scale(factor, factor)
         self._on_zoomed()
@@ -470,10 +470,10 @@ class NetworkCanvas(QGraphicsView):
         self.zoom(1 / ZOOM_STEP)
 
     def _on_zoom_settled(self) -> None:
-        self.network.set_smooth(True)
+        self.net_scene.set_smooth(True)
 
     def _on_zoomed(self) -> None:
-        self.network.set_zoom(self.transform().m11())
+        self.net_scene.set_zoom(self.transform().m11())
         self._place_editor()
 
     def wheelEvent(self, event: QWheelEvent) -> None:

@@ -1,5 +1,5 @@
 """The plot panels of the main window: loss, activation, parameters and decision boundary,
-each a pyqtgraph plot in a dock under the canvas. `install_plots(window)` makes the docks,
+each a pyqtgraph plot in a dock under the canvas. `install_plots` makes the docks,
 adds their toggles to the View menu and keeps the panels, once built, in step with the lesson.
 Qt and pyqtgraph; changes no document."""
 
@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QDockWidget, QWidget
+from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QWidget
 
 from bpstudio.ui.plots.live import PlotsLink
 from bpstudio.ui.plots.parameter_panel import ParameterList
 from bpstudio.ui.plots.style import configure_pyqtgraph
 
 if TYPE_CHECKING:
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.document.session import DocumentModel
+    from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+    from bpstudio.ui.lesson import LessonController
     from bpstudio.ui.plots.activation_panel import ActivationPanel
     from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
     from bpstudio.ui.plots.loss_panel import LossPanel
@@ -49,7 +51,7 @@ class Plots(QObject):
 
     built = Signal(str, QWidget)
 
-    def __init__(self, window: MainWindow, docks: dict[str, QDockWidget]) -> None:
+    def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget]) -> None:
         super().__init__(window)
         self.window = window
         self.dock = docks
@@ -148,10 +150,17 @@ class Plots(QObject):
             self.link.flush()
 
 
-def install_plots(window: MainWindow) -> Plots:
-    """Docks the plots in a row under the canvas (the right-hand docks keep the full height):
-    the loss with the parameters behind it, and the activation with the decision boundary
-    behind it. Needs the window's `lesson`, `canvas`, `model`, `settings` and `view_menu`."""
+def install_plots(
+    window: QMainWindow,
+    lesson: LessonController,
+    model: DocumentModel,
+    canvas: NetworkCanvas,
+    settings: QSettings,
+    view_menu: QMenu,
+) -> Plots:
+    """Docks the plots in a row under the canvas of `window` (the right-hand docks keep the
+    full height): the loss with the parameters behind it, and the activation with the
+    decision boundary behind it; their toggles go into `view_menu`."""
     window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
     docks = {name: _dock(window, TITLES[name], name) for name in NAMES}
@@ -162,15 +171,15 @@ def install_plots(window: MainWindow) -> Plots:
     loss.raise_()
     activation.raise_()
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
-    window.view_menu.addSeparator()
+    view_menu.addSeparator()
     for dock in docks.values():
-        window.view_menu.addAction(dock.toggleViewAction())
+        view_menu.addAction(dock.toggleViewAction())
     plots = Plots(window, docks)
-    plots.link = PlotsLink(window, plots)
+    plots.link = PlotsLink(lesson, model, canvas, settings, plots)
     return plots
 
 
-def _dock(window: MainWindow, title: str, name: str) -> QDockWidget:
+def _dock(window: QMainWindow, title: str, name: str) -> QDockWidget:
     """A dock holding an empty widget until its panel is built."""
     dock = QDockWidget(title, window)
     dock.setObjectName(DOCK_NAMES[name])

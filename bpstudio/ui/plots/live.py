@@ -1,4 +1,4 @@
-"""PlotsLink: keeps the four plot panels in step with the window. Every lesson move and
+"""PlotsLink: keeps the four plot panels in step with the lesson. Every lesson move and
 training frame asks each built panel for a refresh; a panel refreshes at a coalesced rate and
 only while it can be seen. Canvas selections choose the activation panel's layer and the
 parameter panel's parameters (kept for a panel not built yet); newly chosen parameters get
@@ -11,7 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer
 from PySide6.QtWidgets import QWidget
 
 from bpstudio.engine import activations
@@ -28,6 +28,9 @@ from bpstudio.ui.plots.parameter_panel import MAX_CURVES
 from bpstudio.ui.plots.refresh import Coalescer, Turns
 
 if TYPE_CHECKING:
+    from bpstudio.document.session import DocumentModel
+    from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+    from bpstudio.ui.lesson import LessonController
     from bpstudio.ui.plots import Plots
 
 FRAME_MS = 50  # the loss and activation panels: up to 20 refreshes a second
@@ -42,11 +45,21 @@ def _seen(widget) -> bool:
 
 
 class PlotsLink(QObject):
-    def __init__(self, window, plots: Plots) -> None:
-        super().__init__(window)
-        self.window = window
+    """Follows `lesson` (a LessonController), the document of `model` and the selection of
+    `canvas`; remembers the panels' toggles in `settings`."""
+
+    def __init__(
+        self,
+        lesson: LessonController,
+        model: DocumentModel,
+        canvas: NetworkCanvas,
+        settings: QSettings,
+        plots: Plots,
+    ) -> None:
+        super().__init__(plots)
+        self.model, self.canvas, self.settings = model, canvas, settings
         self.plots = plots
-        self.lesson = window.lesson
+        self.lesson = lesson
         self.refreshers: dict[str, Coalescer] = {}  # one per built panel
         self._turns = Turns()
         self._walk = None
@@ -58,8 +71,8 @@ class PlotsLink(QObject):
         self._fill_total = 0
         self._chunk = 50
         self.lesson.changed.connect(self.request_all)
-        window.canvas.selection_changed.connect(self._on_selection_changed)
-        window.model.events.document_replaced.connect(self._on_document_replaced)
+        canvas.selection_changed.connect(self._on_selection_changed)
+        model.events.document_replaced.connect(self._on_document_replaced)
         plots.parameter_list.chosen_changed.connect(self._on_parameters_chosen)
         plots.built.connect(self._attach)
         self._on_document_replaced()
@@ -106,7 +119,7 @@ class PlotsLink(QObject):
             refresher.flush()
 
     def _remember(self, action, key: str) -> None:
-        settings = self.window.settings
+        settings = self.settings
         action.setChecked(bool(settings.value(key, False, type=bool)))
         action.toggled.connect(lambda on: settings.setValue(key, on))
 
@@ -117,7 +130,7 @@ class PlotsLink(QObject):
     # the document's shape ------------------------------------------------------------------
     def _follow_shape(self) -> None:
         """New layer titles and parameter names when the network's shape changed."""
-        doc = self.window.document
+        doc = self.model.document
         shape = (doc.sizes, tuple(layer.activation for layer in doc.layers))
         if shape == self._shape:
             return
@@ -138,7 +151,7 @@ class PlotsLink(QObject):
         """A new network starts with its output neuron's bias and first weights chosen, and
         the decision boundary in front for two inputs (the activation otherwise)."""
         self._follow_shape()
-        sizes = self.window.document.sizes
+        sizes = self.model.document.sizes
         self.plots.parameter_list.set_chosen(neuron_parameters(sizes, len(sizes) - 1, 0, 4))
         front = self.plots.decision_dock if sizes[0] == 2 else self.plots.activation_dock
         front.raise_()
@@ -150,7 +163,7 @@ class PlotsLink(QObject):
         step, no later epoch is drawn (its loss and parameters come from this step's
         results), nor this epoch's loss while the loss is the question."""
         walk, panel = self.lesson.walk, self.plots.loss
-        panel.set_loss_name(self.window.document.loss)
+        panel.set_loss_name(self.model.document.loss)
         hidden = self.lesson.hidden_step()
         hide_from = None if hidden is None else walk.epoch + (hidden.kind != "loss")
         panel.show_epoch(walk.epoch, hide_from)
@@ -162,7 +175,7 @@ class PlotsLink(QObject):
         panel, walk = self.plots.activation, self.lesson.walk
         layer = min(panel.layer, walk.net.depth)
         markers = layer_markers(walk, layer, self.lesson.runner.running, self.lesson.ready())
-        quiz = self.lesson.actions["quiz"].isChecked()  # don't give away what is to come
+        quiz = self.lesson.quiz_on()  # don't give away what is to come
         name = walk.net.activation_names[layer - 1]
         computed = markers.computed
         hidden = self.lesson.hidden_step()
@@ -246,8 +259,7 @@ class PlotsLink(QObject):
 
     # canvas selection -------------------------------------------------------------------------
     def _on_selection_changed(self) -> None:
-        canvas = self.window.canvas
-        target = canvas.selection()
+        target = self.canvas.selection()
         if target is None or target.layer == 0:
             return
         activation = self.plots.built_panel("activation")
@@ -255,7 +267,7 @@ class PlotsLink(QObject):
             self._layer = target.layer
         else:
             activation.select_layer(target.layer)
-        sizes = self.window.document.sizes
+        sizes = self.model.document.sizes
         if target.kind == "edge":
             assert target.neuron is not None and target.source is not None
             chosen = [weight_index(sizes, target.layer, target.neuron, target.source)]

@@ -117,15 +117,11 @@ def main() -> None:
         print(json.dumps(child(args.child, args.after)))
         return
     sys.path.insert(0, str(HERE))
-    from bounded_memory import DOCUMENTS
+    from bounded_memory import written
 
     print(f"{'document':20} {'longest gap ms':>15} {'worst run':>10} {'shown s':>8}  runs")
     with tempfile.TemporaryDirectory(prefix="bpstudio-open-") as tmp:
-        for name, make in DOCUMENTS.items():
-            if args.only not in name:
-                continue
-            doc = Path(tmp) / f"{name}.bpnet"
-            doc.write_text(make(), encoding="utf-8")
+        for name, doc in written(Path(tmp), args.only):
             results = [run_child(doc, args.after, args.timeout) for _ in range(args.runs)]
             if not all(r["opened"] for r in results):
                 raise SystemExit(f"{name}: not opened: {results[0]['errors']}")

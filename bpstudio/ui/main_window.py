@@ -443,6 +443,7 @@ class MainWindow(QMainWindow):
         self.lesson.runner.pause()
         if self.undo_stack.index() != self._loading_from and not self.maybe_save():
             return
+        self.lesson.session.prepare(loaded.walk)
         self._replace(loaded.document, loaded.path)
         self._opened_file(loaded.path, loaded.on_disk)
 

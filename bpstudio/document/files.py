@@ -145,12 +145,20 @@ class FileService:
         """A background load starts now (see `loaded`)."""
         self._loading_from = self.history.index()
 
-    def loaded(self, doc: Document, path: Path, on_disk: Fingerprint | None) -> bool:
+    def loaded(
+        self,
+        doc: Document,
+        path: Path,
+        on_disk: Fingerprint | None,
+        before: Callable[[], None] = lambda: None,
+    ) -> bool:
         """A document read in the background replaces the current one, unless that was
-        changed while the file loaded and the user now keeps the change."""
+        changed while the file loaded and the user now keeps the change. `before` is called
+        just before it replaces."""
         self.settle()
         if self.history.index() != self._loading_from and not self.maybe_save():
             return False
+        before()
         self.replace(doc, path)
         self.opened(path, on_disk)
         return True

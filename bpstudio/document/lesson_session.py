@@ -98,6 +98,7 @@ class LessonSession:
         self._before_reset = before_reset
         self._invalidated = invalidated
         self._syncing = False
+        self._prepared: Walkthrough | None = None
         for name, signal in model.events.signals().items():
             signal.connect(partial(self._on_event, name))
 
@@ -111,10 +112,19 @@ class LessonSession:
         else:
             self._before_reset()
             granularity = self.walk.granularity
-            self.walk = Walkthrough(self.model.document)
+            walk, self._prepared = self._prepared, None
+            if walk is None or event != "document_replaced":
+                walk = Walkthrough(self.model.document)
+            self.walk = walk
             self.walk.granularity = granularity
             self.started = False
         self._invalidated(what)
+
+    def prepare(self, walk: Walkthrough) -> None:
+        """`walk` was made beforehand (on a worker thread: its first loss over every sample
+        can take seconds) from the document that replaces the current one next: the walk of
+        that `document_replaced` is this one, with the same values as one made then."""
+        self._prepared = walk
 
     # the walk -> the document ---------------------------------------------------------------
     def move(self, move: Callable[[], object]) -> Divergence | None:

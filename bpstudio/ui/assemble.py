@@ -114,6 +114,7 @@ def _lesson_and_canvas(window: MainWindow, settings: QSettings) -> None:
     window.overlay = window.step_view.overlay
     window.presentation = Presentation(window, lesson, window.canvas, window.view_menu)
     window.files.settle = lesson.runner.pause
+    window.file_actions.prepare = lambda loaded: lesson.session.prepare(loaded.walk)
 
 
 def _exports(window: MainWindow) -> None:

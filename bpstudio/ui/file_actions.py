@@ -6,6 +6,7 @@ Must not import the canvas, the panels or the lesson."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, SignalInstance
@@ -25,7 +26,8 @@ class FileActions(QObject):
     is the undo stack's: Revert is enabled while there are changes.
     `view` is the window (parent of the loader's progress dialog): its dialogs are looked up
     when asked, so tests can patch them. `show_start_page(recent)` turns to the start page,
-    `show_recent(recent)` puts the recent files on it."""
+    `show_recent(recent)` puts the recent files on it. `prepare(loaded)` is called just before
+    a document read in the background replaces the current one (the lesson takes its walk)."""
 
     def __init__(
         self,
@@ -41,6 +43,7 @@ class FileActions(QObject):
         self.files, self.view = files, view
         self._show_start_page, self._show_recent = show_start_page, show_recent
         self.loader = DocumentLoader(view)
+        self.prepare: Callable[[Loaded], None] = lambda loaded: None
         self.loader.loaded.connect(self._on_loaded)
         self.loader.failed.connect(lambda text: self.view.show_error(CANNOT_OPEN, text))
         files.replaced.insert(0, self.loader.cancel)  # another document ends a load running
@@ -102,7 +105,8 @@ class FileActions(QObject):
         self.loader.start(path)
 
     def _on_loaded(self, loaded: Loaded) -> None:
-        self.files.loaded(loaded.document, loaded.path, loaded.on_disk)
+        before = partial(self.prepare, loaded)
+        self.files.loaded(loaded.document, loaded.path, loaded.on_disk, before)
 
     def close_document(self) -> bool:
         """File ▸ Close: after asking about unsaved changes, the start page, with a new

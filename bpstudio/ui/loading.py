@@ -16,17 +16,21 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from bpstudio.document.disk import Fingerprint
 from bpstudio.document.format import DocumentError, load
 from bpstudio.document.model import Document
+from bpstudio.document.walkthrough import Walkthrough
 
 PROGRESS_AFTER_MS = 300  # a load that takes longer shows the progress dialog
 
 
 @dataclass(frozen=True)
 class Loaded:
-    """A document read from `path`, with the fingerprint of the file it came from."""
+    """A document read from `path`, with the fingerprint of the file it came from and the
+    lesson's walk through it (its first loss over every sample took 20 s for 100,000 samples
+    of a network near the parameter limit, and 70 s for 100 layers of 100)."""
 
     document: Document
     path: Path
     on_disk: Fingerprint | None
+    walk: Walkthrough
 
 
 class _Job:
@@ -47,9 +51,10 @@ class _Bridge(QObject):
 class DocumentLoader(QObject):
     """Loads one document at a time off the GUI thread. `loaded(Loaded)` or `failed(message)`
     follows `start`, unless `cancel` comes first; starting another load abandons the one
-    running. `read(path)` is `format.load` (tests give a slower one); it raises
-    DocumentError for a file it cannot open. Any other exception is raised again on the GUI
-    thread, where the crash handler reports it as it would any bug."""
+    running. `read(path)` is `format.load` and `walk_for(document)` makes the Walkthrough
+    (tests give slower ones); `read` raises DocumentError for a file it cannot open. Any
+    other exception is raised again on the GUI thread, where the crash handler reports it
+    as it would any bug."""
 
     loaded = Signal(object)
     failed = Signal(str)
@@ -58,6 +63,7 @@ class DocumentLoader(QObject):
         super().__init__(window)
         self.window = window
         self.read = read
+        self.walk_for: Callable[[Document], Walkthrough] = Walkthrough
         self._job: _Job | None = None
         self._progress: QProgressDialog | None = None
         self._bridge = _Bridge()
@@ -76,7 +82,10 @@ class DocumentLoader(QObject):
         job = _Job(Path(path))
         self._job = job
         worker = threading.Thread(
-            target=_work, args=(job, self.read, self._bridge), name="load document", daemon=True
+            target=_work,
+            args=(job, self.read, self.walk_for, self._bridge),
+            name="load document",
+            daemon=True,
         )
         worker.start()  # a daemon: closing the window never waits for a long parse
         self._timer.start()
@@ -114,11 +123,18 @@ class DocumentLoader(QObject):
             raise outcome
 
 
-def _work(job: _Job, read: Callable[[Path], Document], bridge: _Bridge) -> None:
-    """On the worker thread: reads, checks and builds the document, and fingerprints its
-    file (hashing 50 MB takes a while too)."""
+def _work(
+    job: _Job,
+    read: Callable[[Path], Document],
+    walk_for: Callable[[Document], Walkthrough],
+    bridge: _Bridge,
+) -> None:
+    """On the worker thread: reads, checks and builds the document, fingerprints its file
+    (hashing 50 MB takes a while too) and makes the lesson's walk."""
     try:
-        job.outcome = Loaded(read(job.path), job.path, Fingerprint.of(job.path))
+        document = read(job.path)
+        on_disk = Fingerprint.of(job.path)
+        job.outcome = Loaded(document, job.path, on_disk, walk_for(document))
     except Exception as exc:  # handed to the GUI thread, and raised there if it is a bug
         job.outcome = exc
     bridge.done.emit(job)

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +81,15 @@ COMMANDS = {
 }
 
 
+def written(folder: Path, only: str = "") -> Iterator[tuple[str, Path]]:
+    """(name, path) of each document whose name holds `only`, written into `folder` in turn."""
+    for name, make in DOCUMENTS.items():
+        if only in name:
+            doc = folder / f"{name}.bpnet"
+            doc.write_text(make(), encoding="utf-8")
+            yield name, doc
+
+
 def measure(argv: list[str], timeout: float, cap_gb: float) -> tuple[int | str, float, float]:
     """(exit status or `timeout`/`over cap`, peak MB, seconds) of `python -m bpstudio argv`."""
     cap = int(cap_gb * 1024**3)
@@ -123,11 +133,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{'document':20} {'command':7} {'exit':>8} {'peak MB':>9} {'seconds':>8}  bound")
     with tempfile.TemporaryDirectory(prefix="bpstudio-bound-") as tmp:
-        for name, make in DOCUMENTS.items():
-            if args.only not in name:
-                continue
-            doc = Path(tmp) / f"{name}.bpnet"
-            doc.write_text(make(), encoding="utf-8")
+        for name, doc in written(Path(tmp), args.only):
             for command in args.commands.split(","):
                 argv = [a.format(doc=doc, tmp=tmp) for a in COMMANDS[command]]
                 code, peak, seconds = measure(argv, args.timeout, args.cap)

@@ -151,6 +151,22 @@ def test_a_background_load_asks_only_if_the_document_changed_meanwhile(files, tm
     assert files.view.asked == ["unsaved"] and files.path == xor and weight(files) == 9.0
 
 
+def test_a_background_load_calls_before_only_when_it_replaces_and_before_replacing(files):
+    """The lesson takes the walk made on the worker in `before`: a refused load must not hand
+    it over, and an accepted one hands it over while the old document is still shown."""
+    xor = examples_dir() / "xor.bpnet"
+    shown_then = []
+    before = lambda: shown_then.append(files.path)  # noqa: E731
+    files.loading()
+    change(files)
+    files.view.unsaved.append("cancel")
+    assert not files.loaded(load(xor), xor, None, before)
+    assert shown_then == []
+    files.view.unsaved.append("discard")
+    assert files.loaded(load(xor), xor, None, before)
+    assert shown_then == [None] and files.path == xor
+
+
 def test_replace_tells_each_listener_after_the_document_is_in_place(files):
     seen = []
     files.replaced.append(lambda: seen.append(files.model.document.name))

@@ -10,12 +10,14 @@ import threading
 import weakref
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from bpstudio.document.edits import SetWeight
 from bpstudio.document.format import DocumentError, load
+from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.resources import examples_dir
 
 SEED1 = examples_dir() / "seed-1-one-neuron.bpnet"
@@ -230,3 +232,58 @@ def test_a_bug_in_the_reader_is_raised_on_the_gui_thread(quiet_main_window, qtbo
     window.file_actions.loader.read = load
     window.file_actions.open_path_asking(str(XOR))
     qtbot.waitUntil(lambda: window.path == XOR)
+
+
+class HeldWalk:
+    """A loader's `walk_for` that holds back until `release()`, with a weak reference to
+    each walk it made."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.made: list = []
+
+    def __call__(self, document):
+        assert self.gate.wait(WAIT_S)
+        walk = Walkthrough(document)
+        self.made.append(weakref.ref(walk))
+        return walk
+
+    def release(self) -> None:
+        self.gate.set()
+
+
+def test_the_lessons_walk_is_made_off_the_gui_thread_and_shown_as_is(quiet_main_window, qtbot):
+    """The walk's first loss over every sample runs on the worker while the window's timer
+    keeps ticking; the lesson then shows that walk, with the values one made afterwards has."""
+    window = quiet_main_window()
+    window.file_actions.loader.walk_for = walk_for = HeldWalk()
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    window.file_actions.open_path_asking(str(SEED3))
+    qtbot.waitUntil(lambda: len(ticks) >= 20)
+    assert window.file_actions.loader.busy() and window.path is None
+    walk_for.release()
+    qtbot.waitUntil(lambda: window.path == SEED3)
+    walk = window.lesson.walk
+    assert [made() for made in walk_for.made] == [walk]
+    fresh = Walkthrough(window.document)
+    assert np.array_equal(walk.full_loss_history()[1], fresh.full_loss_history()[1])
+    assert np.array_equal(walk.net.params, fresh.net.params)
+
+
+def test_cancel_while_the_walk_is_made_keeps_the_document(quiet_main_window, qtbot):
+    window = quiet_main_window()
+    assert window.files.open_path(SEED3)
+    window.push(SetWeight(1, 0, 0, 0.75))
+    edited, walk = window.document.copy(), window.lesson.walk
+    window.file_actions.loader.walk_for = walk_for = HeldWalk()
+    window.file_actions.open_path_asking(str(XOR))
+    qtbot.waitUntil(lambda: _progress(window) is not None)
+    qtbot.mouseClick(_progress(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
+    walk_for.release()
+    qtbot.waitUntil(lambda: bool(walk_for.made))
+    qtbot.waitUntil(lambda: _dropped(walk_for.made[0]))  # the late result is not kept
+    assert window.document == edited and window.path == SEED3 and window.undo_stack.count() == 1
+    assert window.lesson.walk is walk and window.errors == []

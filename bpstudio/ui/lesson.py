@@ -293,7 +293,7 @@ class LessonController(QObject):
         )
         if finishing and not self._may_train():  # a scrubbed-back walk would train from there
             return
-        if self.runner.running and move is not self.walk.prev:
+        if self.runner.running:  # a step by hand, forward or back, takes over from the run
             self.toggle_run()
         diverged = self.session.move(move)
         if diverged:

@@ -150,6 +150,24 @@ def test_continuous_training_leaves_the_event_loop_running_and_pauses_at_once(qt
     assert window.document.history is not None and window.document.history.epoch[-1] == epoch
 
 
+def test_back_while_training_runs_pauses_the_run_where_it_is(qtbot, main_window):
+    """Back is a step by hand, as Next is: it stops the run. The run trained whole epochs, so
+    there is no calculation of this one to take back yet."""
+    window = main_window()
+    assert window.files.open_path(SEED2)
+    lesson = window.lesson
+    lesson.run_controls.set_speed(0)
+    lesson.toggle_run()
+    qtbot.waitUntil(lambda: lesson.walk.epoch >= 3, timeout=20000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_Left)
+    assert not lesson.runner.running and not lesson.actions["run"].isChecked()
+    assert lesson.actions["run"].text() == "&Run"
+    epoch = lesson.walk.epoch
+    qtbot.wait(100)
+    assert (lesson.walk.epoch, lesson.walk.index) == (epoch, 0)
+    assert window.document.history.epoch[-1] == epoch
+
+
 def test_choosing_one_sample_walks_only_that_sample(qtbot, main_window):
     """On XOR (4 samples) the sample chooser restricts the forward steps to one sample."""
     window = main_window()

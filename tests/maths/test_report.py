@@ -36,7 +36,7 @@ def test_every_phase_introduction_fills_in_its_maths(text):
 def one_step_fixture() -> tuple[StepSequence, TrainingConfig]:
     """One sigmoid neuron, one sample, with momentum."""
     net = Network([1, 1], ["sigmoid"], [np.array([[0.5]])], [np.array([0.0])])
-    config = TrainingConfig("sse", 0.5, momentum=0.9)
+    config = TrainingConfig(loss="sse", learning_rate=0.5, momentum=0.9)
     result = training_step(net, np.array([[1.0]]), np.array([[0.0]]), config)
     return steps.build(result, config), config
 

@@ -41,6 +41,9 @@ HIDDEN = "?"  # stands for a result the student is asked to work out
 MATHS_SCALE = 1.35  # the formulas, relative to the panel's font
 RESULT_SCALE = 1.5
 HEADING_SCALE = 1.15
+# the panel's dock at first: in a 1280-pixel window it leaves the canvas room to show Example
+# 3 whole at a readable size, and its formulas still fit (a chain-rule factor's result wraps)
+DERIVATION_WIDTH = 360
 
 # What each kind of step computes, in a sentence; shown under the heading.
 KIND_NOTES = {

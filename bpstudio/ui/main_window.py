@@ -26,6 +26,7 @@ from bpstudio.document.edits import Edit
 from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
 from bpstudio.document.session import DocumentModel
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
+from bpstudio.ui.derivation_panel import DERIVATION_WIDTH
 from bpstudio.ui.dialogs import WindowDialogs
 from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.file_opening import dropped_document
@@ -184,7 +185,7 @@ class MainWindow(WindowDialogs, QMainWindow):
                 self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks[name])
                 self.tabifyDockWidget(lead, docks[name])
         lead.raise_()
-        self.resizeDocks([lead], [460], Qt.Orientation.Horizontal)
+        self.resizeDocks([lead], [DERIVATION_WIDTH], Qt.Orientation.Horizontal)
         self._restore_state()
 
     def showEvent(self, event) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QObject, QSize, Qt
 from PySide6.QtWidgets import QDockWidget, QMenu, QToolBar
 
+from bpstudio.ui.derivation_panel import DERIVATION_WIDTH
+
 if TYPE_CHECKING:
     from bpstudio.ui.canvas.network_canvas import NetworkCanvas
     from bpstudio.ui.lesson import LessonController
@@ -79,6 +81,9 @@ class Presentation(QObject):
         font.setPointSizeF(self._font.pointSizeF() * SCALE)
         w.setFont(font)
         self.lesson.panel.set_font_scale(SCALE)
+        w.resizeDocks(
+            [self.lesson.dock], [round(SCALE * DERIVATION_WIDTH)], Qt.Orientation.Horizontal
+        )
         w.menuBar().hide()
         if full_screen:
             w.showFullScreen()

@@ -10,7 +10,7 @@ import math
 
 import pytest
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QAction, QColor, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QGraphicsEllipseItem,
@@ -23,6 +23,7 @@ from bpstudio.maths.formula import format_number
 from bpstudio.resources import examples_dir
 from bpstudio.ui import theme
 from bpstudio.ui.canvas.items import Target
+from bpstudio.ui.canvas.network_canvas import READABLE_VALUE_PX
 
 LESSONS = ("seed-1-one-neuron", "seed-2-two-neurons", "seed-3-hidden-layer", "xor")
 INSET = 1.0  # a text's box, less this much on every side, must touch nothing
@@ -252,6 +253,62 @@ def test_presentation_draws_every_value_at_least_1_6_times_as_large(qtbot, main_
     assert shown.contains(current)
     window.presentation.leave()
     qtbot.waitUntil(lambda: window.canvas.transform().m11() == pytest.approx(normal))
+
+
+def _value_px(window) -> float:
+    """How tall the lesson's values are on screen, in pixels."""
+    return window.canvas.value_font().pixelSize() * window.canvas.transform().m11()
+
+
+def test_at_1280_by_800_example_3_fits_whole_with_readable_values(qtbot, main_window):
+    """The default window: the whole network at READABLE_VALUE_PX or more, no scroll bar."""
+    window = main_window()
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.files.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+    window.lesson.jump(20)
+    canvas = window.canvas
+
+    def whole_in_view() -> bool:
+        view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+        return view.contains(canvas.sceneRect())
+
+    qtbot.waitUntil(whole_in_view)  # once the window's layout has settled
+    assert _value_px(window) >= READABLE_VALUE_PX
+    assert not canvas.horizontalScrollBar().isVisible()
+
+
+def test_the_lesson_layout_keeps_its_values_readable_in_a_small_window(qtbot, main_window):
+    """Example 3 fitted into a 1024-pixel window would draw its values 9 px tall. They stay
+    at least READABLE_VALUE_PX (the smallest size OCR read back at every step): the view
+    then opens on the inputs, and the current value is in view at every step, scrolled to
+    if need be. A zoom of the user's own is kept, however small."""
+    window = main_window()
+    window.resize(1024, 768)
+    assert window.files.open_path(examples_dir() / "seed-3-hidden-layer.bpnet")
+    canvas = window.canvas
+    qtbot.waitUntil(lambda: canvas.viewport().width() < 950)
+    scene = canvas.sceneRect()
+    fitted = (canvas.viewport().width() - 4) / scene.width()
+    assert fitted * canvas.value_font().pixelSize() < READABLE_VALUE_PX  # the premise
+    assert _value_px(window) >= READABLE_VALUE_PX - 1e-9
+    view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert view.right() < scene.right()  # scrolled as little as the current value needs:
+    assert view.left() - scene.left() < view.width() / 4  # the inputs are in view
+    walk = window.lesson.walk
+    for index in range(len(walk.sequence) + 1):
+        window.lesson.jump(index)
+        assert _value_px(window) >= READABLE_VALUE_PX - 1e-9, index
+        if window.overlay.current is not None:
+            view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+            assert view.contains(window.overlay.current.sceneBoundingRect()), index
+    canvas.zoom_out()
+    window.lesson.jump(3)
+    assert _value_px(window) < READABLE_VALUE_PX
+    (fit,) = [a for a in window.findChildren(QAction) if a.shortcut().toString() == "Ctrl+0"]
+    fit.trigger()
+    assert _value_px(window) == pytest.approx(READABLE_VALUE_PX)
 
 
 def _contrast(a: QColor, b: QColor) -> float:

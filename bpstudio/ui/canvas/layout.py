@@ -29,7 +29,7 @@ PORT_EDGE_LIMIT = 24  # more edges into one layer than this: the dense layout
 MIN_RADIUS = 15.0
 MIN_READABLE_PX = 6.0  # text smaller than this on screen is hidden (tooltips still tell)
 VALUE_PX = 15.0  # the lesson's values and the canvas's weight and bias labels
-PAD = 8.0  # between a circle and the values beside it (clear of the highlight ring)
+PAD = 14.0  # between a circle and the values beside it (clear of the highlight ring)
 GAP = 4.0  # between a line and the text it leads to
 BLOCK_LINES = 2  # an edge's or a bias's block: its value (or update), its gradient
 STACK_ROWS = 3  # z, a, δ beside a neuron; the first output adds the loss lines
@@ -131,7 +131,9 @@ class Layout:
     @property
     def value_line(self) -> float:
         """The height of a line of the values the lesson writes."""
-        return 1.2 * self.value_px  # a QGraphicsTextItem line: 18 px at 15 px
+        # a QGraphicsTextItem line is 1.2 times its pixel size; the rest is a gap between the
+        # lines of a stack, without which OCR (and a reader far away) runs them together
+        return 1.5 * self.value_px
 
     def stack_rows(self, layer: int, j: int) -> int:
         """Lines of values beside neuron j: x for an input; z, a, δ; and at the first
@@ -270,7 +272,7 @@ def _lesson_layout(sizes: tuple[int, ...], room: TextRoom) -> Layout:
     ]
     xs = [0.0]
     for layer in range(1, len(sizes)):
-        between = max(2.4 * r, 0.2 * max(heights[layer - 1], heights[layer]))
+        between = max(2.0 * r, 0.12 * max(heights[layer - 1], heights[layer]))
         xs.append(xs[-1] + rights[layer - 1] + between + lefts[layer])
     return Layout(
         **{

@@ -44,6 +44,7 @@ SETTLE_MS = 150  # after the last zoom step, dense edges are redrawn antialiased
 MAX_FIT_ZOOM = 1.6
 FIT_MARGIN = 2  # px between a fitted network and the view's frame
 PRESENTATION_ZOOM = 1.6  # presentation mode draws this much larger than fitting would
+READABLE_VALUE_PX = 13.0  # a lesson under way never draws its values smaller than this
 PIXMAP_CACHE_KB = 64 * 1024  # the edge bundles' cached pixels must fit (Qt's default: 10 MB)
 
 
@@ -437,7 +438,9 @@ class NetworkCanvas(QGraphicsView):
 
     # navigation ------------------------------------------------------------------------
     def fit(self) -> None:
-        """Fit the whole network into the view (Ctrl+0)."""
+        """Fit the whole network into the view (Ctrl+0), but in the lesson layout not so
+        small that its values are less than READABLE_VALUE_PX tall: a network too large for
+        the view then shows its start (the inputs), or the lesson's current value."""
         self._user_zoomed = False
         self.resetTransform()
         rect = self.scene().sceneRect()
@@ -446,13 +449,20 @@ class NetworkCanvas(QGraphicsView):
             # change the zoom (else each resize could toggle them again, for ever)
             room = self.contentsRect().adjusted(FIT_MARGIN, FIT_MARGIN, -FIT_MARGIN, -FIT_MARGIN)
             fitted = min(room.width() / rect.width(), room.height() / rect.height())
-            zoom = min(max(fitted, MIN_ZOOM), MAX_FIT_ZOOM)  # small networks: not blown up
+            zoom = min(max(fitted, self._min_fit_zoom()), MAX_FIT_ZOOM)  # small: not blown up
             zoom *= PRESENTATION_ZOOM if self.presentation else 1.0
             self.scale(zoom, zoom)
             self.centerOn(rect.center())
+            # wider than the view: from the inputs, where the lesson starts, to its value
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().minimum())
             if self._focus is not None:
                 self._show_focus()
         self._on_zoomed()
+
+    def _min_fit_zoom(self) -> float:
+        if self.lesson_layout():
+            return READABLE_VALUE_PX / self.net_scene.layout.value_px
+        return MIN_ZOOM
 
     def zoom(self, factor: float) -> None:
         current = self.transform().m11()

@@ -28,7 +28,7 @@ from bpstudio.ui.canvas.items import (
 )
 from bpstudio.ui.canvas.layout import EDGE_LABEL_SPOTS, VALUE_PX, Layout, TextRoom, layout_for
 
-MARGIN = 16.0  # around the drawing
+MARGIN = 12.0  # around the drawing
 CARD_BLOCKS = 3.2  # the lesson's card (dense networks) is this many edge blocks wide
 CARD_LINES = 12  # and at least this many lines high
 WIDEST_DEFAULT = "−0.0000"  # the widest number the lesson writes, until it says otherwise
@@ -222,7 +222,7 @@ class NetworkScene(QGraphicsScene):
     def _add_legend(self) -> None:
         lay, t = self.layout, theme.current()
         px = lay.header_px * 0.85
-        x, top = lay.x(0) - lay.column_rect(0)[2] / 2, lay.column_rect(0)[1] - 2.8 * px
+        x, top = lay.column_span(0)[0], lay.column_rect(0)[1] - 2.8 * px
         for i, (colour, text) in enumerate(((t.positive, "w > 0"), (t.negative, "w < 0"))):
             y = top + i * 1.3 * px
             QGraphicsLineItem(x, y + px / 2, x + 2 * px, y + px / 2, self.root).setPen(

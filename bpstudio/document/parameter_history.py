@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bpstudio.engine.training import Timeline, Trainer
+from bpstudio.engine.timeline import Timeline
+from bpstudio.engine.training import Trainer
 
 
 @dataclass

@@ -17,10 +17,10 @@ import numpy as np
 from bpstudio.document.model import Document
 from bpstudio.document.parameter_history import ParameterHistory
 from bpstudio.engine.network import Network
+from bpstudio.engine.timeline import Timeline
 from bpstudio.engine.training import (
     Divergence,
     StepResult,
-    Timeline,
     Trainer,
     TrainingConfig,
     step_divergence,

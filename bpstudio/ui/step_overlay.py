@@ -113,7 +113,7 @@ class StepOverlay:
         shares = any(key[0] == "loss" and key[4] is not None for key in values)
         note = Notation(walk.net.sizes)
         for k, x in enumerate(walk.sequence.result.x[sample]):
-            at = self.canvas.value_row(0, k, 0)
+            at = QPointF(*self.canvas.layout.value_row(0, k, 0))
             self._label(f"{note.a(0, k).html()} = {self._number(x)}", at)
         for (kind, layer, neuron, source, s), step in values.items():
             if s not in (None, sample) or self._superseded(kind, layer, neuron, source, s, values):
@@ -121,10 +121,10 @@ class StepOverlay:
             mark = step is current
             if kind == "loss":
                 row = ROWS["loss"] + int(s is None and shares)
-                at = self.canvas.value_row(len(walk.net.sizes) - 1, 0, row)
+                at = QPointF(*self.canvas.layout.value_row(len(walk.net.sizes) - 1, 0, row))
                 self._label(f"{Notation.loss(s).html()} = {self._number(step.value)}", at, mark)
             elif kind in ROWS:
-                at = self.canvas.value_row(layer, neuron, ROWS[kind])
+                at = QPointF(*self.canvas.layout.value_row(layer, neuron, ROWS[kind]))
                 name = {"z": "z", "a": "a", "delta": "δ"}[kind]
                 colour = BACKWARD if kind == "delta" else None
                 self._label(f"{name} = {self._number(step.value)}", at, mark, colour)
@@ -146,10 +146,10 @@ class StepOverlay:
         edge = step.kind.endswith("_w")
         row = 1 if gradient else 0
         if edge:
-            at = self.canvas.port_row(step.layer, step.neuron, step.source, row)
+            at = QPointF(*self.canvas.layout.port_row(step.layer, step.neuron, step.source, row))
             target = Target(step.layer, step.neuron, step.source)
         else:
-            at = self.canvas.bias_row(step.layer, step.neuron, row)
+            at = QPointF(*self.canvas.layout.bias_row(step.layer, step.neuron, row))
             target = Target(step.layer, step.neuron, bias=True)
         self._label(self._parameter_text(step), at, mark, BACKWARD if gradient else None)
         if not gradient:  # the update takes the place of the value it replaces
@@ -249,7 +249,7 @@ class StepOverlay:
         y = top
         for html, step in lines:
             self._label(html, QPointF(left, y), step is not None and step is current)
-            y += self.canvas.value_line() * 1.15
+            y += self.canvas.layout.value_line * 1.15
 
     # labels -------------------------------------------------------------------------------
     def _label(

@@ -83,7 +83,7 @@ def test_a_sample_s_loss_and_the_batch_loss_get_a_line_each(qtbot, main_window):
     labels = window.overlay.labels
     mine = labels[f"L[1] = {share:.4f}"].sceneBoundingRect()
     batch = labels[f"L = {total:.4f}"].sceneBoundingRect()
-    assert abs(batch.top() - mine.top() - window.canvas.value_line()) < 1e-9
+    assert abs(batch.top() - mine.top() - window.canvas.layout.value_line) < 1e-9
     assert not mine.intersects(batch)
 
 

@@ -33,6 +33,7 @@ from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.editor import ValueEditor
 from bpstudio.ui.canvas.items import EdgeMap, NeuronItem, Target, TextLabel, target_of
+from bpstudio.ui.canvas.layout import Layout
 from bpstudio.ui.canvas.scene import NetworkScene
 from bpstudio.ui.canvas.unclip import unclipped_offset
 
@@ -113,25 +114,14 @@ class NetworkCanvas(QGraphicsView):
         the values of one neuron being shown on a card (`card_corner`)."""
         return self.net_scene.layout.lesson
 
-    def value_row(self, layer: int, neuron: int, row: int) -> QPointF:
-        """The top left of line `row` of the values beside a neuron (z, a, δ, the loss)."""
-        return QPointF(*self.net_scene.layout.value_row(layer, neuron, row))
-
-    def bias_row(self, layer: int, neuron: int, row: int) -> QPointF:
-        """The top left of line `row` of a neuron's bias block (the bias, its gradient)."""
-        return QPointF(*self.net_scene.layout.bias_row(layer, neuron, row))
-
-    def port_row(self, layer: int, neuron: int, source: int, row: int) -> QPointF:
-        """The top left of line `row` of an edge's block (the weight, its gradient)."""
-        return QPointF(*self.net_scene.layout.port_row(layer, neuron, source, row))
+    @property
+    def layout(self) -> Layout:
+        """Where the scene puts things, the rooms of the lesson's values among them."""
+        return self.net_scene.layout
 
     def card_corner(self) -> tuple[float, float]:
         """The top left of the room the scene keeps for the lesson's card (dense layout)."""
         return self.net_scene.card_corner
-
-    def value_line(self) -> float:
-        """The height of a line of the lesson's values."""
-        return self.net_scene.layout.value_line
 
     def value_font(self, bold: bool = False):
         return self.net_scene.value_font(bold)
@@ -461,7 +451,7 @@ class NetworkCanvas(QGraphicsView):
 
     def _min_fit_zoom(self) -> float:
         if self.lesson_layout():
-            return READABLE_VALUE_PX / self.net_scene.layout.value_px
+            return READABLE_VALUE_PX / self.layout.value_px
         return MIN_ZOOM
 
     def zoom(self, factor: float) -> None:

@@ -24,12 +24,12 @@ from bpstudio.document.edits import (
     SetActivation,
 )
 from bpstudio.document.session import DocumentModel
+from bpstudio.engine.activations import ACTIVATIONS
 from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.canvas.items import Target
 from bpstudio.ui.canvas.network_canvas import NetworkCanvas
 
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "softmax")
 SELECT_LAYER = "select a layer, or a neuron of it, first"
 # attribute (its slot is _on_<attribute>), menu text, shortcut, tooltip, toolbar text
 ACTIONS = (

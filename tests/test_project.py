@@ -4,6 +4,7 @@ other platforms; and the README as the package index shows it. Headless: no Qt."
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import importlib.util
 import re
@@ -129,3 +130,34 @@ def test_the_index_readme_points_at_the_repository_once_its_address_is_set():
     )
     untouched = "![x](https://e.org/x.png) [y](https://e.org/) [z](#limits)"
     assert for_index(untouched) == untouched
+
+
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 500, 60
+
+
+def _too_long(source: str, name: str) -> list[str]:
+    lines = len(source.splitlines())
+    found = [f"{name}: {lines} lines"] if lines > MAX_MODULE_LINES else []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_FUNCTION_LINES:
+                found.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    return found
+
+
+def test_the_size_rule_finds_a_long_module_and_a_long_function():
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES))
+    assert _too_long(f"def f():\n{body}\n", "m.py") == ["m.py:1 f: 61 lines"]
+    assert _too_long("x = 1\n" * (MAX_MODULE_LINES + 1), "m.py") == ["m.py: 501 lines"]
+
+
+def test_no_module_over_500_lines_and_no_function_over_60():
+    """A table of actions may be data instead of code; a long function is split."""
+    package = ROOT / "bpstudio"
+    found = [
+        problem
+        for path in sorted(package.rglob("*.py"))
+        for problem in _too_long(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
+    ]
+    assert found == []

@@ -31,7 +31,7 @@ from bpstudio.ui.dialogs import WindowDialogs
 from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.file_opening import dropped_document
 from bpstudio.ui.start_page import StartPage
-from bpstudio.ui.undo import push
+from bpstudio.ui.undo import push as push_to_stack
 
 if TYPE_CHECKING:
     from bpstudio.document.files import FileService
@@ -208,7 +208,7 @@ class MainWindow(WindowDialogs, QMainWindow):
     def push(self, edit: Edit) -> bool:
         """Applies `edit` through the undo stack. A refused edit shows its message and changes
         nothing. Returns whether it was accepted."""
-        refusal = push(self.undo_stack, self.model, edit)
+        refusal = push_to_stack(self.undo_stack, self.model, edit)
         if refusal is not None:
             self.show_error("That change is not possible", str(refusal))
         return refusal is None

@@ -23,7 +23,7 @@ from bpstudio.maths.formula import format_number
 from bpstudio.resources import examples_dir
 from bpstudio.ui import theme
 from bpstudio.ui.canvas.items import Target
-from bpstudio.ui.canvas.network_canvas import READABLE_VALUE_PX
+from bpstudio.ui.canvas.network_canvas import FIT_MARGIN, READABLE_VALUE_PX
 
 LESSONS = ("seed-1-one-neuron", "seed-2-two-neurons", "seed-3-hidden-layer", "xor")
 INSET = 1.0  # a text's box, less this much on every side, must touch nothing
@@ -290,7 +290,7 @@ def test_the_lesson_layout_keeps_its_values_readable_in_a_small_window(qtbot, ma
     canvas = window.canvas
     qtbot.waitUntil(lambda: canvas.viewport().width() < 950)
     scene = canvas.sceneRect()
-    fitted = (canvas.viewport().width() - 4) / scene.width()
+    fitted = (canvas.viewport().width() - 2 * FIT_MARGIN) / scene.width()
     assert fitted * canvas.value_font().pixelSize() < READABLE_VALUE_PX  # the premise
     assert _value_px(window) >= READABLE_VALUE_PX - 1e-9
     view = canvas.mapToScene(canvas.viewport().rect()).boundingRect()

@@ -112,7 +112,7 @@ class NetworkCanvas(QGraphicsView):
     def lesson_layout(self) -> bool:
         """Whether every lesson value has a room of its own (a small network), rather than
         the values of one neuron being shown on a card (`card_corner`)."""
-        return self.net_scene.layout.lesson
+        return self.layout.lesson
 
     @property
     def layout(self) -> Layout:

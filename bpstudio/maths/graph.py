@@ -1,0 +1,317 @@
+"""The computational graph of one sample, micrograd's picture of backpropagation: a node per
+operation (each `w·a` product, the sum giving z, the activation, each output's loss term and
+the loss) with weights, biases and inputs as leaves, every node's forward value and gradient
+∂L/∂node, every edge's local derivative, and which micro-step of the step sequence computes
+each of them. Pure Python and NumPy; no Qt.
+
+Every number comes from the training step the step sequence presents (`StepResult`), so the
+graph agrees with `trace` and with the lesson. With several samples it is sample p's graph:
+its root is p's share of the loss, L^[p], and the leaves carry p's shares of the gradients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bpstudio.engine import losses
+from bpstudio.maths.notation import Notation
+from bpstudio.maths.steps import StepSequence
+
+LEAVES = ("x", "w", "b")
+WHOLE_UP_TO = 30  # parameters: a larger network shows the active neuron's subgraph
+
+Key = tuple  # a step's key, `Step.key`
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    """One value of the graph. `value_step` and `grad_step` are the keys of the steps that
+    compute the value and the gradient (None: given, or never computed); a parameter leaf
+    also has the steps that sum the samples' shares of its gradient and that update it."""
+
+    id: str
+    kind: str  # x, w, b (leaves), mul, sum, act, term (one output's loss), loss
+    layer: int  # document layer; the output layer's for term and loss
+    neuron: int | None
+    source: int | None = None  # w and mul: the neuron of the layer before
+    symbol: str  # HTML, e.g. "z<sup>(2)</sup><sub>1</sub>"
+    op: str  # the operation, e.g. "×", "+", "σ"
+    value: float
+    grad: float | None = None
+    value_step: Key | None = None
+    grad_step: Key | None = None
+    total: float | None = None  # the combined gradient, over every sample
+    total_step: Key | None = None
+    new: float | None = None  # the value after the update
+    new_step: Key | None = None
+
+    @property
+    def steps(self) -> tuple[Key, ...]:
+        keys = (self.value_step, self.grad_step, self.total_step, self.new_step)
+        return tuple(k for k in keys if k is not None)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`source` feeds `target`; `local` is ∂target/∂source, shown once the backward pass
+    uses it, at the step computing the source's gradient (`step`)."""
+
+    source: str
+    target: str
+    local: float
+    step: Key | None
+
+
+class Graph:
+    """The nodes in a deterministic order, the edges, and each node's column (left to right:
+    leaves first, the loss last; every edge goes from one column to the next) and row."""
+
+    def __init__(self, nodes: list[Node], edges: list[Edge]) -> None:
+        self.nodes = {n.id: n for n in nodes}
+        self.edges = edges
+        self.inputs = {n: [e for e in edges if e.target == n] for n in self.nodes}
+        self.consumers = {n: [e.target for e in edges if e.source == n] for n in self.nodes}
+        self.columns = self._columns()
+        self.rows = self._rows()
+
+    def computed_by(self, key: Key) -> list[str]:
+        """The nodes the step with `key` computes a value, a gradient or an update of."""
+        return [n.id for n in self.nodes.values() if key in n.steps]
+
+    def parameters(self) -> int:
+        return sum(n.kind in ("w", "b") for n in self.nodes.values())
+
+    def subgraph(self, layer: int, neuron: int) -> Graph:
+        """The graph of one neuron: its inputs, weights, products, sum and activation, and
+        for an output neuron its loss term and the loss."""
+        kept = [
+            n
+            for n in self.nodes.values()
+            if (n.layer, n.neuron) == (layer, neuron)
+            or (n.kind in ("x", "act") and n.layer == layer - 1)
+            or (n.kind == "term" and n.neuron == neuron and layer == n.layer)
+            or (n.kind == "loss" and layer == n.layer)
+        ]
+        ids = {n.id for n in kept}
+        return Graph(kept, [e for e in self.edges if e.source in ids and e.target in ids])
+
+    def _columns(self) -> dict[str, int]:
+        """Longest path from the sources, then each source moved right next to its first
+        consumer (a bias sits beside the products, not beside the input)."""
+        columns: dict[str, int] = {}
+        for node in self.nodes:  # built in order: every input comes before its consumers
+            sources = [columns[e.source] for e in self.inputs[node]]
+            columns[node] = 1 + max(sources) if sources else 0
+        for node, consumers in self.consumers.items():
+            if not self.inputs[node] and consumers:
+                columns[node] = min(columns[c] for c in consumers) - 1
+        low = min(columns.values(), default=0)
+        return {n: c - low for n, c in columns.items()}
+
+    def _rows(self) -> dict[str, int]:
+        """Each column ordered by the mean row of the nodes it feeds (the last column in
+        build order), so that edges cross as little as a simple rule allows."""
+        rows: dict[str, int] = {}
+        last = max(self.columns.values(), default=0)
+        for column in range(last, -1, -1):
+            members = [n for n in self.nodes if self.columns[n] == column]
+
+            def centre(node: str, order: int) -> tuple[float, int]:
+                fed = [rows[c] for c in self.consumers[node] if c in rows]
+                return (float(np.mean(fed)) if fed else float(order), order)
+
+            ranked = sorted(members, key=lambda n: centre(n, members.index(n)))
+            rows.update({n: r for r, n in enumerate(ranked)})
+        return rows
+
+
+def build(sequence: StepSequence, loss: str, sample: int) -> Graph:
+    """The graph of `sample` (an index into the batch) in the training step `sequence`
+    presents, under the loss named `loss`."""
+    return _Builder(sequence, loss, sample).graph()
+
+
+def graph_for(sequence: StepSequence, loss: str, sample: int, step_index: int) -> Graph:
+    """What the graph view draws at step `step_index`: the whole graph of `sample`, or for a
+    network of more than WHOLE_UP_TO parameters the subgraph of the step's neuron (the
+    output neuron's at a loss step, the last one's after the last step)."""
+    graph = build(sequence, loss, sample)
+    if graph.parameters() <= WHOLE_UP_TO:
+        return graph
+    sizes = sequence.result.before.sizes
+    step = sequence[min(step_index, len(sequence) - 1)] if len(sequence) else None
+    if step is None or step.layer is None:
+        return graph.subgraph(len(sizes) - 1, 0)
+    return graph.subgraph(step.layer, step.neuron)
+
+
+class _Builder:
+    def __init__(self, sequence: StepSequence, loss: str, sample: int) -> None:
+        r = sequence.result
+        self.r, self.loss, self.p = r, loss, sample
+        self.net = r.before
+        self.note = Notation(self.net.sizes)
+        self.n = len(r.x)
+        self.tag = sample if self.n > 1 else None
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self.loss_grad = losses.get(loss).gradient(r.fwd.output, r.y)[sample]
+        self.nodes: list[Node] = []
+        self.edges: list[Edge] = []
+
+    def graph(self) -> Graph:
+        for k, x in enumerate(self.r.x[self.p]):
+            self._node("x", 0, k, symbol=self.note.a(0, k).html(), op="input", value=x)
+        for layer in range(1, self.net.depth + 1):
+            self._layer(layer)
+        self._loss()
+        return Graph(self.nodes, self.edges)
+
+    def _key(self, kind: str, layer=None, neuron=None, source=None) -> Key:
+        """The key of this sample's step computing `kind` (see `Step.key`)."""
+        return (kind, layer, neuron, source, self.tag)
+
+    def _node(self, kind: str, layer: int, neuron: int | None, **fields) -> Node:
+        source = fields.get("source")
+        parts = [str(p) for p in (layer, neuron, source) if p is not None]
+        node = Node(id=f"{kind}{'.'.join(parts)}", kind=kind, layer=layer, neuron=neuron, **fields)
+        self.nodes.append(node)
+        return node
+
+    def _edge(self, source: Node, target: Node, local: float) -> None:
+        self.edges.append(Edge(source.id, target.id, float(local), source.grad_step))
+
+    def _layer(self, layer: int) -> None:
+        i, p, net = layer - 1, self.p, self.net
+        delta = self.r.deltas[i][p]
+        a_in = self.r.fwd.a[i - 1][p] if layer > 1 else self.r.x[p]
+        feeds = [n for n in self.nodes if n.layer == layer - 1 and n.kind in ("x", "act")]
+        sums = []
+        for j in range(net.sizes[layer]):
+            z_key, d_key = self._key("z", layer, j), self._key("delta", layer, j)
+            products = []
+            for k, feed in enumerate(feeds):
+                w = self._parameter("w", layer, j, k, net.w[i][j, k], delta[j] * a_in[k])
+                product = self._node(
+                    "mul",
+                    layer,
+                    j,
+                    source=k,
+                    symbol=f"{w.symbol}·{feed.symbol}",
+                    op="×",
+                    value=net.w[i][j, k] * a_in[k],
+                    grad=delta[j],
+                    value_step=z_key,
+                    grad_step=d_key,
+                )
+                self._edge(w, product, a_in[k])
+                self._edge(feed, product, net.w[i][j, k])
+                products.append(product)
+            b = self._parameter("b", layer, j, None, net.b[i][j], delta[j])
+            z = self._node(
+                "sum",
+                layer,
+                j,
+                symbol=self.note.z(layer, j).html(),
+                op="+",
+                value=self.r.fwd.z[i][p, j],
+                grad=delta[j],
+                value_step=z_key,
+                grad_step=d_key,
+            )
+            for node in (*products, b):
+                self._edge(node, z, 1.0)
+            sums.append(z)
+        self._activations(layer, sums)
+
+    def _parameter(self, kind: str, layer: int, j: int, k: int | None, value, grad) -> Node:
+        """A weight (k: its source) or bias leaf, with sample p's share of its gradient, the
+        combined gradient (several samples) and the update, if trained."""
+        i, fields = layer - 1, {}
+        if kind == "w":
+            symbol, total, new = self.note.w(layer, j, k).html(), self.r.grad_w[i][j, k], None
+            new = self.r.after.w[i][j, k]
+        else:
+            symbol, total = self.note.b(layer, j).html(), self.r.grad_b[i][j]
+            new = self.r.after.b[i][j] if self.net.train_biases[i] else None
+        if self.n > 1:
+            fields.update(total=total, total_step=(f"grad_{kind}", layer, j, k, None))
+        if new is not None:
+            fields.update(new=new, new_step=(f"update_{kind}", layer, j, k, None))
+        grad_step = self._key(f"grad_{kind}", layer, j, k)
+        return self._node(
+            kind, layer, j, source=k, symbol=symbol, op="", value=value, grad=grad,
+            grad_step=grad_step, **fields,
+        )  # fmt: skip
+
+    def _activations(self, layer: int, sums: list[Node]) -> None:
+        i, p = layer - 1, self.p
+        act = self.net.activations[i]
+        z, a = self.r.fwd.z[i][p], self.r.fwd.a[i][p]
+        grad_a = self._grad_a(layer)
+        with np.errstate(over="ignore", invalid="ignore"):
+            slope = act.derivative(z, a)
+        for j, z_node in enumerate(sums):
+            node = self._node(
+                "act",
+                layer,
+                j,
+                symbol=self.note.a(layer, j).html(),
+                op=_operation(act.symbol),
+                value=a[j],
+                grad=grad_a[j],
+                value_step=self._key("a", layer, j),
+                grad_step=self._key("delta", layer, j),
+            )
+            if act.elementwise:
+                self._edge(z_node, node, slope[j])
+            else:  # softmax: every a_j depends on every z_m, ∂a_j/∂z_m = a_j (δ_jm - a_m)
+                for m, source in enumerate(sums):
+                    self._edge(source, node, a[j] * ((1.0 if m == j else 0.0) - a[m]))
+
+    def _grad_a(self, layer: int) -> np.ndarray:
+        """∂L/∂a of each neuron of `layer`: the loss's slope at the output, else the sum of
+        the outgoing weights times the deltas they lead to."""
+        if layer == self.net.depth:
+            return self.loss_grad
+        return self.r.deltas[layer][self.p] @ self.net.w[layer]
+
+    def _loss(self) -> None:
+        depth, p = self.net.depth, self.p
+        y_hat, y = self.r.fwd.output[p], self.r.y[p]
+        count = self.net.sizes[-1]
+        scale = {"sse": 1.0, "cross_entropy": 1.0 / self.n}.get(self.loss, 1.0 / (self.n * count))
+        outputs = [n for n in self.nodes if n.kind == "act" and n.layer == depth]
+        loss_key = self._key("loss")
+        terms = []
+        for k, out in enumerate(outputs):
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                value = losses.get(self.loss).value(y_hat[None, k : k + 1], y[None, k : k + 1])
+            term = self._node(
+                "term", depth, k, symbol=f"ℓ<sub>{k + 1}</sub>", op=_LOSS_OPS[self.loss],
+                value=value * scale, grad=1.0, value_step=loss_key,
+                grad_step=self._key("delta", depth, k),
+            )  # fmt: skip
+            self._edge(out, term, self.loss_grad[k])
+            terms.append(term)
+        total = self._node(
+            "loss", depth, None, symbol=self.note.loss(self.tag).html(), op="+",
+            value=sum(t.value for t in terms), grad=1.0, value_step=loss_key,
+            grad_step=self._key("delta", depth, 0),
+        )  # fmt: skip
+        for term in terms:
+            self._edge(term, total, 1.0)
+
+
+_LOSS_OPS = {
+    "sse": "½(y−ŷ)²",
+    "mse": "(y−ŷ)²/NK",
+    "bce": "−(y log ŷ + (1−y) log(1−ŷ))/NK",
+    "cross_entropy": "−y log ŷ / N",
+}
+
+
+def _operation(latex: str) -> str:
+    """The activation's name as a reader sees it: σ, tanh, relu, …"""
+    return {r"\sigma": "σ"}.get(latex, latex.removeprefix("\\operatorname{").strip("\\}"))

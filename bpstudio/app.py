@@ -104,7 +104,13 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
     window.lesson.advance(args.step)
     if args.presentation:
         window.presentation.enter(full_screen=False)  # the shot has its --size anyway
+    if args.show:
+        SHOWS[args.show](window)
     return screenshot(app, window, args.screenshot, args.size)
+
+
+# `--show NAME`: what the screenshot brings forward before it is taken
+SHOWS = {"graph": lambda window: window.views.setCurrentWidget(window.graph_view)}
 
 
 def describe_application(app) -> None:

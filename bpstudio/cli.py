@@ -110,6 +110,11 @@ def _gui_parser() -> _Parser:
         help="with --screenshot: render in presentation mode",
     )
     gui.add_argument(
+        "--show",
+        choices=["graph"],
+        help="with --screenshot: show this view (graph: the computational graph tab)",
+    )
+    gui.add_argument(
         "--self-test",
         action="store_true",
         help="open every bundled example offscreen, step, train, render and export; "

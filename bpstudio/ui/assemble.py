@@ -17,6 +17,7 @@ from bpstudio.document.session import DocumentModel
 from bpstudio.ui.compare_dock import install_compare
 from bpstudio.ui.export_actions import ExportActions, redraw_on_palette
 from bpstudio.ui.file_actions import FileActions
+from bpstudio.ui.graph_view import GraphView
 from bpstudio.ui.help_menu import HelpMenu
 from bpstudio.ui.landscape_dock import install_landscape
 from bpstudio.ui.lesson import LessonController
@@ -113,8 +114,30 @@ def _lesson_and_canvas(window: MainWindow, settings: QSettings) -> None:
     window.step_view = StepView(window.model, lesson, window.canvas)
     window.overlay = window.step_view.overlay
     window.presentation = Presentation(window, lesson, window.canvas, window.view_menu)
+    _graph_tab(window)
     window.files.settle = lesson.runner.pause
     window.file_actions.prepare = lambda loaded: lesson.session.prepare(loaded.walk)
+
+
+def _graph_tab(window: MainWindow) -> None:
+    """The computational graph, a tab beside the canvas, and View ▸ Computational Graph
+    (Ctrl+G) switching between the two."""
+    view = GraphView(window.model, window.lesson)
+    window.graph_view = view
+    index = window.views.addTab(view, "Computational Graph")
+    window.views.setTabToolTip(
+        index, "The lesson's sample as a graph of operations, with values and gradients"
+    )
+    action = window.action(
+        "Computational &Graph",
+        lambda on: window.views.setCurrentIndex(index if on else 0),
+        "Ctrl+G",
+        "Show the computational graph of the lesson's sample instead of the network",
+    )
+    action.setCheckable(True)
+    window.views.currentChanged.connect(lambda current: action.setChecked(current == index))
+    window.view_menu.insertAction(window.presentation.action, action)
+    window.presentation.action.toggled.connect(view.set_presentation)
 
 
 def _exports(window: MainWindow) -> None:

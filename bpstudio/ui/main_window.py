@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QStackedWidget,
     QTabBar,
+    QTabWidget,
     QTextBrowser,
     QUndoView,
 )
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from bpstudio.ui.compare_dock import CompareRuns
     from bpstudio.ui.export_actions import ExportActions
     from bpstudio.ui.file_actions import FileActions
+    from bpstudio.ui.graph_view import GraphView
     from bpstudio.ui.help_menu import HelpMenu
     from bpstudio.ui.landscape_dock import LandscapeView
     from bpstudio.ui.lesson import LessonController
@@ -76,6 +78,7 @@ class MainWindow(WindowDialogs, QMainWindow):
     panels: Panels
     lesson: LessonController
     step_view: StepView
+    graph_view: GraphView
     overlay: StepOverlay
     presentation: Presentation
     plots: Plots
@@ -97,7 +100,12 @@ class MainWindow(WindowDialogs, QMainWindow):
         self.start_page = StartPage(self)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.start_page)
-        self.pages.addWidget(self.canvas)
+        self.views = QTabWidget()  # the canvas, and the computational graph beside it
+        self.views.setDocumentMode(True)
+        self.views.setTabPosition(QTabWidget.TabPosition.South)
+        self.views.addTab(self.canvas, "Network")
+        self.views.setTabToolTip(0, "The network: neurons, weights and the lesson's values")
+        self.pages.addWidget(self.views)
         self.setCentralWidget(self.pages)
         self.about = QTextBrowser()
         self.about_dock = self._dock("About this network", "about_dock", self.about)
@@ -221,7 +229,7 @@ class MainWindow(WindowDialogs, QMainWindow):
     def show_document(self) -> None:
         """The canvas, fitted; a lesson opens on its introduction (the first step brings the
         maths forward)."""
-        self.pages.setCurrentWidget(self.canvas)
+        self.pages.setCurrentWidget(self.views)
         self.canvas.fit()
         if self.document.description:
             self.about_dock.raise_()

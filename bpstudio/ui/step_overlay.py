@@ -91,7 +91,7 @@ class StepOverlay:
         step = walk.current
         done = walk.index + (0 if step is None or hide_current else 1)
         values = {s.key: s for s in walk.sequence.steps[:done]}
-        sample = self._sample(walk)
+        sample = self.sample_of(walk)
         self.canvas.lesson_tip = lambda target: self._tip(target, values, sample)
         if self.canvas.lesson_layout():
             self._write_all(walk, values, sample, step if done > walk.index else None)
@@ -101,7 +101,8 @@ class StepOverlay:
             self._highlight(step)
 
     @staticmethod
-    def _sample(walk: Walkthrough) -> int:
+    def sample_of(walk: Walkthrough) -> int:
+        """The sample whose values are shown: the current step's, else the first walked."""
         step = walk.current
         if step is not None and step.sample is not None:
             return step.sample
@@ -270,7 +271,7 @@ class StepOverlay:
         rect = item.sceneBoundingRect().adjusted(-2, 0, 2, 0)
         backing = QColor(t.background)
         if current:  # light enough that the text keeps its contrast; a frame would touch it
-            backing = _blend(t.background, t.highlight, CURRENT_TINT)
+            backing = blend(t.background, t.highlight, CURRENT_TINT)
         backing.setAlpha(255 if current else PLATE_ALPHA)
         box = self.canvas.scene().addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(backing))
         self.group.addToGroup(box)
@@ -348,7 +349,7 @@ def known_value(values: dict, kind: str, layer: int, neuron: int, sample: int) -
     )
 
 
-def _blend(a: QColor, b: QColor, amount: float) -> QColor:
+def blend(a: QColor, b: QColor, amount: float) -> QColor:
     return QColor(
         round(a.red() + (b.red() - a.red()) * amount),
         round(a.green() + (b.green() - a.green()) * amount),

@@ -74,7 +74,10 @@ def test_a_file_is_read_off_the_gui_thread_while_the_window_answers(quiet_main_w
     qtbot.waitUntil(lambda: window.path == XOR)
     assert read.threads and read.threads[0] is not threading.main_thread()
     assert window.document.name == load(XOR).name and window.undo_stack.isClean()
-    assert window.pages.currentWidget() is window.canvas
+    assert (
+        window.pages.currentWidget() is window.views
+        and window.views.currentWidget() is window.canvas
+    )
     assert window.files.recent.paths() == [str(XOR.resolve())]
     assert window.files.on_disk is not None and window.files.on_disk.size == XOR.stat().st_size
 

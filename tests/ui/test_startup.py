@@ -43,7 +43,9 @@ def test_a_window_built_for_a_file_shows_what_opening_it_shows(qtbot, tmp_path):
     assert built.undo_stack.isClean() and not built.isWindowModified()
     assert built.files.on_disk == opened.files.on_disk is not None
     assert built.files.recent.paths() == [str(SPIRAL.resolve())]
-    assert built.pages.currentWidget() is built.canvas
+    assert (
+        built.pages.currentWidget() is built.views and built.views.currentWidget() is built.canvas
+    )
     assert built.overlay.group is not None  # the first step's highlight is drawn
     assert built.lesson.position.text() == opened.lesson.position.text()
     assert built.grab().toImage() == opened.grab().toImage()

@@ -82,7 +82,10 @@ def test_a_dropped_bpnet_file_opens(quiet_main_window, qtbot):
     assert _drop(window, _drag_data(path))
     qtbot.waitUntil(lambda: window.path == path)
     assert window.document.sizes == load(path).sizes
-    assert window.pages.currentWidget() is window.canvas
+    assert (
+        window.pages.currentWidget() is window.views
+        and window.views.currentWidget() is window.canvas
+    )
 
 
 def test_a_drop_on_the_canvas_reaches_the_window(quiet_main_window, qtbot):

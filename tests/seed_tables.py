@@ -20,3 +20,33 @@ EXAMPLE_2_STEPS = [
     ("update_b", 2, 0.4204907121),
 ]
 EXAMPLE_2_VALUES = [value for _, _, value in EXAMPLE_2_STEPS]
+
+
+# What each micro-step of Example 3 (1-2-1, one sample) computes in its computational graph
+# (maths/graph.py node ids), written out by hand.
+EXAMPLE_3_GRAPH_STEPS = [
+    ("z", {"mul1.0.0", "sum1.0"}),
+    ("a", {"act1.0"}),
+    ("z", {"mul1.1.0", "sum1.1"}),
+    ("a", {"act1.1"}),
+    ("z", {"mul2.0.0", "mul2.0.1", "sum2.0"}),
+    ("a", {"act2.0"}),
+    ("loss", {"term2.0", "loss2"}),
+    ("delta", {"loss2", "term2.0", "act2.0", "sum2.0", "mul2.0.0", "mul2.0.1"}),
+    ("grad_w", {"w2.0.0"}),
+    ("grad_w", {"w2.0.1"}),
+    ("grad_b", {"b2.0"}),
+    ("delta", {"act1.0", "sum1.0", "mul1.0.0"}),
+    ("grad_w", {"w1.0.0"}),
+    ("grad_b", {"b1.0"}),
+    ("delta", {"act1.1", "sum1.1", "mul1.1.0"}),
+    ("grad_w", {"w1.1.0"}),
+    ("grad_b", {"b1.1"}),
+    ("update_w", {"w1.0.0"}),
+    ("update_b", {"b1.0"}),
+    ("update_w", {"w1.1.0"}),
+    ("update_b", {"b1.1"}),
+    ("update_w", {"w2.0.0"}),
+    ("update_w", {"w2.0.1"}),
+    ("update_b", {"b2.0"}),
+]

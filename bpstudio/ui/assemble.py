@@ -124,6 +124,7 @@ def _graph_tab(window: MainWindow) -> None:
     (Ctrl+G) switching between the two."""
     view = GraphView(window.model, window.lesson)
     window.graph_view = view
+    window.lesson.add_lesson_view(view)
     index = window.views.addTab(view, "Computational Graph")
     window.views.setTabToolTip(
         index, "The lesson's sample as a graph of operations, with values and gradients"

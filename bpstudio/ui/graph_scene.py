@@ -41,21 +41,22 @@ class Shown:
 
 
 class GraphScene(QGraphicsScene):
-    """Redrawn whole by `draw`. `labels` maps each written text (plain) to its item,
-    `records` each node id to its record, `framed` lists the framed nodes, for tests."""
+    """Redrawn whole by `draw`. `texts` lists the written texts, `labels` maps each (plain)
+    to its item, `records` each node id to its record, `framed` lists the framed nodes."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.text_font = QFont()
         self.text_font.setPixelSize(round(VALUE_PX))
         self.line = QFontMetricsF(self.text_font).lineSpacing()
+        self.texts: list[QGraphicsTextItem] = []
         self.labels: dict[str, QGraphicsTextItem] = {}
         self.records: dict[str, QGraphicsRectItem] = {}
         self.framed: list[str] = []
 
     def draw(self, graph: Graph, shown: Shown) -> None:
         self.clear()
-        self.labels, self.records, self.framed = {}, {}, []
+        self.texts, self.labels, self.records, self.framed = [], {}, {}, []
         self.shown, self.graph = shown, graph
         t = theme.current()
         self.colours = (t.text, BACKWARD_DARK if t.dark else BACKWARD, t.background, t.highlight)
@@ -177,6 +178,7 @@ class GraphScene(QGraphicsScene):
         item.setHtml(html)
         item.setPos(at)
         item.setZValue(2)
+        self.texts.append(item)
         self.labels[item.toPlainText()] = item
         return item
 

@@ -186,6 +186,15 @@ class LessonController(QObject):
         for view in (*self._lesson_views, self.panel, self.timeline):
             view.addAction(action)
 
+    def add_lesson_view(self, view) -> None:
+        """Lets the plain keys step the lesson while `view` (a view built after the lesson,
+        like the computational graph) has focus, too."""
+        self._lesson_views.append(view)
+        plain = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for action in self.actions.values():
+            if action.shortcutContext() == plain:
+                view.addAction(action)
+
     def _granularity_menu(self, menu, bar: QToolBar) -> None:
         group = QActionGroup(self)
         sub = menu.addMenu("Step &Size")

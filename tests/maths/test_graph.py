@@ -8,6 +8,7 @@ from argparse import Namespace
 
 import numpy as np
 import pytest
+from seed_tables import EXAMPLE_3_GRAPH_STEPS
 
 from bpstudio.cli_trace import cmd_trace
 from bpstudio.document.format import load
@@ -101,42 +102,13 @@ def test_seed_3_hand_values():
     assert g.nodes["sum2.0"].grad == pytest.approx((y_hat - 1.5) * y_hat * (1 - y_hat))
 
 
-# What each micro-step of Example 3 (1-2-1, one sample) computes, written out by hand.
-SEED_3_STEPS = [
-    ("z", {"mul1.0.0", "sum1.0"}),
-    ("a", {"act1.0"}),
-    ("z", {"mul1.1.0", "sum1.1"}),
-    ("a", {"act1.1"}),
-    ("z", {"mul2.0.0", "mul2.0.1", "sum2.0"}),
-    ("a", {"act2.0"}),
-    ("loss", {"term2.0", "loss2"}),
-    ("delta", {"loss2", "term2.0", "act2.0", "sum2.0", "mul2.0.0", "mul2.0.1"}),
-    ("grad_w", {"w2.0.0"}),
-    ("grad_w", {"w2.0.1"}),
-    ("grad_b", {"b2.0"}),
-    ("delta", {"act1.0", "sum1.0", "mul1.0.0"}),
-    ("grad_w", {"w1.0.0"}),
-    ("grad_b", {"b1.0"}),
-    ("delta", {"act1.1", "sum1.1", "mul1.1.0"}),
-    ("grad_w", {"w1.1.0"}),
-    ("grad_b", {"b1.1"}),
-    ("update_w", {"w1.0.0"}),
-    ("update_b", {"b1.0"}),
-    ("update_w", {"w1.1.0"}),
-    ("update_b", {"b1.1"}),
-    ("update_w", {"w2.0.0"}),
-    ("update_w", {"w2.0.1"}),
-    ("update_b", {"b2.0"}),
-]
-
-
 def test_each_step_of_example_3_computes_its_nodes():
     doc = load(examples_dir() / "seed-3-hidden-layer.bpnet")
     result, config = first_step(doc)
     sequence = steps.build(result, config)
     g = graph.build(sequence, config.loss, 0)
-    assert [s.kind for s in sequence] == [kind for kind, _ in SEED_3_STEPS]
-    for step, (_, nodes) in zip(sequence, SEED_3_STEPS, strict=True):
+    assert [s.kind for s in sequence] == [kind for kind, _ in EXAMPLE_3_GRAPH_STEPS]
+    for step, (_, nodes) in zip(sequence, EXAMPLE_3_GRAPH_STEPS, strict=True):
         assert set(g.computed_by(step.key)) == nodes, step.key
 
 

@@ -25,6 +25,7 @@ from bpstudio.ui.step_overlay import BACKWARD, BACKWARD_DARK, CURRENT_TINT, PLAT
 
 VALUE_PX = 15.0  # the scene's text height; the view never shows it below 13 px
 PAD = 5.0  # inside a record, and around an edge label
+FRAME_GAP = 4.0  # between a framed record and its frame
 
 
 @dataclass(frozen=True)
@@ -156,11 +157,12 @@ class GraphScene(QGraphicsScene):
         fill = blend(background, highlight, CURRENT_TINT) if framed else QColor(background)
         if node.kind in LEAVES and not framed:
             fill = blend(background, text, 0.06)  # leaves: given, not computed
-        frame = (backward if self.shown.backward else highlight) if framed else text
-        rect = self.addRect(box, QPen(frame, 3.0 if framed else 1.0), QBrush(fill))
+        rect = self.addRect(box, QPen(text, 1.0), QBrush(fill))
         rect.setToolTip(self._tip(node))
         self.records[node.id] = rect
-        if framed:
+        if framed:  # the frame stands clear of the record: close to its text, OCR loses it
+            frame = QPen(backward if self.shown.backward else highlight, 3.0)
+            self.addRect(box.adjusted(-FRAME_GAP, -FRAME_GAP, FRAME_GAP, FRAME_GAP), frame)
             self.framed.append(node.id)
         y = box.top() + PAD
         for html, colour, step in self._lines(node):

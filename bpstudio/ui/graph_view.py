@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsView
 
 from bpstudio.document.session import DocumentModel
 from bpstudio.maths import graph
+from bpstudio.ui.canvas.unclip import unclipped_offset
 from bpstudio.ui.graph_scene import VALUE_PX, GraphScene, Shown
 from bpstudio.ui.step_overlay import StepOverlay, widest_number
 
@@ -96,8 +97,13 @@ class GraphView(QGraphicsView):
         self.scale(zoom, zoom)
         self.centerOn(rect.center())
         focus = self.focus_rect()
-        if focus is not None:
+        if focus is not None:  # the step's nodes in view, and no text cut at the view's edges
             self.ensureVisible(focus, 20, 20)
+            view = self.mapToScene(self.viewport().rect()).boundingRect()
+            texts = [t.sceneBoundingRect() for t in self.graph_scene.texts]
+            move = unclipped_offset(view, texts, focus)
+            if not move.isNull():
+                self.centerOn(view.center() + move)
 
     def focus_rect(self) -> QRectF | None:
         """The scene rectangle of the nodes the current step computes, if any."""

@@ -25,6 +25,7 @@ from bpstudio.ui.step_overlay import BACKWARD, BACKWARD_DARK, CURRENT_TINT, PLAT
 
 VALUE_PX = 15.0  # the scene's text height; the view never shows it below 13 px
 PAD = 5.0  # inside a record, and around an edge label
+ARROW = 12.0  # an arrow head's length, and a little room
 FRAME_GAP = 4.0  # between a framed record and its frame
 
 
@@ -63,7 +64,7 @@ class GraphScene(QGraphicsScene):
         self.colours = (t.text, BACKWARD_DARK if t.dark else BACKWARD, t.background, t.highlight)
         widths = self._column_widths()
         lane = self._lane_width()
-        gap = lane + 2 * self.line
+        gap = lane + self.line
         lefts = [sum(widths[:c]) + c * gap for c in range(len(widths))]
         boxes = self._boxes(lefts, widths)
         framed = set(graph.computed_by(shown.current)) if shown.current else set()
@@ -78,24 +79,21 @@ class GraphScene(QGraphicsScene):
         """The lines of a node's record as (HTML, colour, step that reveals it), the title
         first; a line whose step is not reached yet is left blank."""
         number, backward = self._number, self.colours[1]
-        value = number(node.value)
-        if node.new is not None and node.new_step in self.shown.known:
-            value = f"{value} → {number(node.new)}"
         title = f"<b>{escape(node.op)}</b> {node.symbol}" if node.op else node.symbol
         lines: list[tuple[str, QColor | None, Key | None]] = [(title, None, None)]
-        lines.append((f"value {value}", None, node.value_step))
+        lines.append((f"value {number(node.value)}", None, node.value_step))
         if node.kind != "x":
             lines.append((f"grad {number(node.grad)}", backward, node.grad_step))
         if node.total is not None:
             lines.append((f"Σ<sub>p</sub> grad {number(node.total)}", backward, node.total_step))
+        if node.new is not None:
+            lines.append((f"new {number(node.new)}", None, node.new_step))
         return lines
 
     def _widest_lines(self, node: Node) -> list[str]:
         """The longest text each line of the record can ever hold in this training step."""
         wide = escape(self.shown.widest)
         lines = [self._lines(node)[0][0], f"value {wide}", f"grad {wide}"]
-        if node.new is not None:
-            lines.append(f"value {wide} → {wide}")
         if node.total is not None:
             lines.append(f"Σ<sub>p</sub> grad {wide}")
         return lines
@@ -110,7 +108,7 @@ class GraphScene(QGraphicsScene):
 
     def _lane_width(self) -> float:
         texts = [self._number(e.local) for e in self.graph.edges] or ["0"]
-        return max(self._text_width(escape(t)) for t in texts) + 2 * PAD + self.line
+        return max(self._text_width(escape(t)) for t in texts) + 2 * PAD + ARROW
 
     def _text_width(self, html: str) -> float:
         item = QGraphicsTextItem()
@@ -212,7 +210,7 @@ class GraphScene(QGraphicsScene):
                 )
 
     def _arrow_head(self, tip: QPointF, colour: QColor) -> None:
-        back = QLineF(tip, tip - QPointF(10, 0))
+        back = QLineF(tip, tip - QPointF(ARROW - 2, 0))
         left, right = QLineF(back), QLineF(back)
         left.setAngle(back.angle() + 25)
         right.setAngle(back.angle() - 25)

@@ -50,11 +50,11 @@ def test_next_frames_the_nodes_each_step_of_example_3_computes(qtbot, main_windo
         elif kind in ("delta", "grad_w", "grad_b"):
             assert f"grad {number}" in scene.labels
         else:
-            assert f"value {format_number(step.old, 4)} → {number}" in scene.labels
+            assert f"new {number}" in scene.labels
     assert "grad -0.1781" in scene.labels  # δ of the output, on the product and the sum
-    assert "value 0.4000 → 0.4178" in scene.labels
+    assert "new 0.4178" in scene.labels
     window.lesson.actions["prev"].trigger()
-    assert "value 0.4000 → 0.4178" not in scene.labels  # Back takes the update back
+    assert "new 0.4178" not in scene.labels  # Back takes the update back
 
 
 def test_check_yourself_hides_the_current_value_until_it_is_answered(qtbot, main_window):
@@ -153,10 +153,11 @@ def test_screenshot_shows_the_graph(tmp_path):
 
 
 def test_the_record_of_a_leaf_holds_its_update(qtbot, main_window):
-    """After the update, w⁽²⁾₁'s record reads old → new, as `trace` gives it."""
+    """After the update, w⁽²⁾₁'s record holds its old and its new value, as `trace` gives
+    them."""
     window = main_window()
     view = _graph_tab(window, "seed-2-two-neurons")
     window.lesson.jump(len(window.lesson.walk.sequence) - 1)
     rect: QRectF = view.graph_scene.records["w2.0.0"].sceneBoundingRect()
-    text = view.graph_scene.labels["value 0.2000 → 0.2115"]
-    assert rect.contains(text.sceneBoundingRect())
+    for text in ("value 0.2000", "new 0.2115"):
+        assert rect.contains(view.graph_scene.labels[text].sceneBoundingRect())

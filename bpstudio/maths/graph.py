@@ -71,31 +71,17 @@ class Graph:
     def __init__(self, nodes: list[Node], edges: list[Edge]) -> None:
         self.nodes = {n.id: n for n in nodes}
         self.edges = edges
-        self.inputs = {n: [e for e in edges if e.target == n] for n in self.nodes}
-        self.consumers = {n: [e.target for e in edges if e.source == n] for n in self.nodes}
+        self.inputs: dict[str, list[Edge]] = {n: [] for n in self.nodes}
+        self.consumers: dict[str, list[str]] = {n: [] for n in self.nodes}
+        for e in edges:
+            self.inputs[e.target].append(e)
+            self.consumers[e.source].append(e.target)
         self.columns = self._columns()
         self.rows = self._rows()
 
     def computed_by(self, key: Key) -> list[str]:
         """The nodes the step with `key` computes a value, a gradient or an update of."""
         return [n.id for n in self.nodes.values() if key in n.steps]
-
-    def parameters(self) -> int:
-        return sum(n.kind in ("w", "b") for n in self.nodes.values())
-
-    def subgraph(self, layer: int, neuron: int) -> Graph:
-        """The graph of one neuron: its inputs, weights, products, sum and activation, and
-        for an output neuron its loss term and the loss."""
-        kept = [
-            n
-            for n in self.nodes.values()
-            if (n.layer, n.neuron) == (layer, neuron)
-            or (n.kind in ("x", "act") and n.layer == layer - 1)
-            or (n.kind == "term" and n.neuron == neuron and layer == n.layer)
-            or (n.kind == "loss" and layer == n.layer)
-        ]
-        ids = {n.id for n in kept}
-        return Graph(kept, [e for e in self.edges if e.source in ids and e.target in ids])
 
     def _columns(self) -> dict[str, int]:
         """Longest path from the sources, then each source moved right next to its first
@@ -118,38 +104,44 @@ class Graph:
         for column in range(last, -1, -1):
             members = [n for n in self.nodes if self.columns[n] == column]
 
-            def centre(node: str, order: int) -> tuple[float, int]:
+            keys = []
+            for order, node in enumerate(members):
                 fed = [rows[c] for c in self.consumers[node] if c in rows]
-                return (float(np.mean(fed)) if fed else float(order), order)
-
-            ranked = sorted(members, key=lambda n: centre(n, members.index(n)))
-            rows.update({n: r for r, n in enumerate(ranked)})
+                keys.append((float(np.mean(fed)) if fed else float(order), order))
+            ranked = sorted(range(len(members)), key=keys.__getitem__)
+            rows.update({members[i]: r for r, i in enumerate(ranked)})
         return rows
 
 
-def build(sequence: StepSequence, loss: str, sample: int) -> Graph:
+def build(
+    sequence: StepSequence, loss: str, sample: int, focus: tuple[int, int] | None = None
+) -> Graph:
     """The graph of `sample` (an index into the batch) in the training step `sequence`
-    presents, under the loss named `loss`."""
-    return _Builder(sequence, loss, sample).graph()
+    presents, under the loss named `loss`; with `focus` (layer, neuron), only that neuron's
+    subgraph: the activations feeding it (or the inputs) as its sources, its weights, bias,
+    products, sum and activation, and for an output neuron its loss term and the loss."""
+    return _Builder(sequence, loss, sample, focus).graph()
 
 
 def graph_for(sequence: StepSequence, loss: str, sample: int, step_index: int) -> Graph:
     """What the graph view draws at step `step_index`: the whole graph of `sample`, or for a
     network of more than WHOLE_UP_TO parameters the subgraph of the step's neuron (the
-    output neuron's at a loss step, the last one's after the last step)."""
-    graph = build(sequence, loss, sample)
-    if graph.parameters() <= WHOLE_UP_TO:
-        return graph
-    sizes = sequence.result.before.sizes
-    step = sequence[min(step_index, len(sequence) - 1)] if len(sequence) else None
+    first output neuron's at a loss step and after the last step)."""
+    net = sequence.result.before
+    if sum(w.size + b.size for w, b in zip(net.w, net.b, strict=True)) <= WHOLE_UP_TO:
+        return build(sequence, loss, sample)
+    step = sequence[step_index] if step_index < len(sequence) else None
     if step is None or step.layer is None:
-        return graph.subgraph(len(sizes) - 1, 0)
-    return graph.subgraph(step.layer, step.neuron)
+        return build(sequence, loss, sample, (net.depth, 0))
+    return build(sequence, loss, sample, (step.layer, step.neuron))
 
 
 class _Builder:
-    def __init__(self, sequence: StepSequence, loss: str, sample: int) -> None:
+    def __init__(
+        self, sequence: StepSequence, loss: str, sample: int, focus: tuple[int, int] | None
+    ) -> None:
         r = sequence.result
+        self.focus = focus
         self.r, self.loss, self.p = r, loss, sample
         self.net = r.before
         self.note = Notation(self.net.sizes)
@@ -161,11 +153,20 @@ class _Builder:
         self.edges: list[Edge] = []
 
     def graph(self) -> Graph:
-        for k, x in enumerate(self.r.x[self.p]):
-            self._node("x", 0, k, symbol=self.note.a(0, k).html(), op="input", value=x)
-        for layer in range(1, self.net.depth + 1):
-            self._layer(layer)
-        self._loss()
+        depth, focus = self.net.depth, self.focus
+        if focus is None or focus[0] == 1:
+            for k, x in enumerate(self.r.x[self.p]):
+                self._node("x", 0, k, symbol=self.note.a(0, k).html(), op="input", value=x)
+        for layer in range(1, depth + 1):
+            every = range(self.net.sizes[layer])
+            if focus is None:
+                self._layer(layer, every)
+            elif layer == focus[0] - 1:  # the activations feeding the neuron, as sources
+                self._activations(layer, {}, every)
+            elif layer == focus[0]:
+                self._layer(layer, [focus[1]])
+        if focus is None or focus[0] == depth:
+            self._loss()
         return Graph(self.nodes, self.edges)
 
     def _key(self, kind: str, layer=None, neuron=None, source=None) -> Key:
@@ -182,13 +183,13 @@ class _Builder:
     def _edge(self, source: Node, target: Node, local: float) -> None:
         self.edges.append(Edge(source.id, target.id, float(local), source.grad_step))
 
-    def _layer(self, layer: int) -> None:
+    def _layer(self, layer: int, neurons) -> None:
         i, p, net = layer - 1, self.p, self.net
         delta = self.r.deltas[i][p]
         a_in = self.r.fwd.a[i - 1][p] if layer > 1 else self.r.x[p]
         feeds = [n for n in self.nodes if n.layer == layer - 1 and n.kind in ("x", "act")]
-        sums = []
-        for j in range(net.sizes[layer]):
+        sums = {}
+        for j in neurons:
             z_key, d_key = self._key("z", layer, j), self._key("delta", layer, j)
             products = []
             for k, feed in enumerate(feeds):
@@ -222,8 +223,8 @@ class _Builder:
             )
             for node in (*products, b):
                 self._edge(node, z, 1.0)
-            sums.append(z)
-        self._activations(layer, sums)
+            sums[j] = z
+        self._activations(layer, sums, neurons)
 
     def _parameter(self, kind: str, layer: int, j: int, k: int | None, value, grad) -> Node:
         """A weight (k: its source) or bias leaf, with sample p's share of its gradient, the
@@ -245,14 +246,15 @@ class _Builder:
             grad_step=grad_step, **fields,
         )  # fmt: skip
 
-    def _activations(self, layer: int, sums: list[Node]) -> None:
+    def _activations(self, layer: int, sums: dict[int, Node], neurons) -> None:
+        """The activation nodes of `neurons`, each fed by the sums in `sums` it depends on."""
         i, p = layer - 1, self.p
         act = self.net.activations[i]
         z, a = self.r.fwd.z[i][p], self.r.fwd.a[i][p]
         grad_a = self._grad_a(layer)
         with np.errstate(over="ignore", invalid="ignore"):
             slope = act.derivative(z, a)
-        for j, z_node in enumerate(sums):
+        for j in neurons:
             node = self._node(
                 "act",
                 layer,
@@ -264,10 +266,10 @@ class _Builder:
                 value_step=self._key("a", layer, j),
                 grad_step=self._key("delta", layer, j),
             )
-            if act.elementwise:
-                self._edge(z_node, node, slope[j])
-            else:  # softmax: every a_j depends on every z_m, ∂a_j/∂z_m = a_j (δ_jm - a_m)
-                for m, source in enumerate(sums):
+            if act.elementwise and j in sums:
+                self._edge(sums[j], node, slope[j])
+            elif not act.elementwise:  # softmax: ∂a_j/∂z_m = a_j (δ_jm - a_m) for every m
+                for m, source in sums.items():
                     self._edge(source, node, a[j] * ((1.0 if m == j else 0.0) - a[m]))
 
     def _grad_a(self, layer: int) -> np.ndarray:
@@ -278,26 +280,32 @@ class _Builder:
         return self.r.deltas[layer][self.p] @ self.net.w[layer]
 
     def _loss(self) -> None:
+        """Each output's term of the sample's loss and their sum (only the terms of the
+        outputs built; the sum is the whole loss)."""
         depth, p = self.net.depth, self.p
         y_hat, y = self.r.fwd.output[p], self.r.y[p]
         count = self.net.sizes[-1]
         scale = {"sse": 1.0, "cross_entropy": 1.0 / self.n}.get(self.loss, 1.0 / (self.n * count))
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            values = [
+                scale * losses.get(self.loss).value(y_hat[None, k : k + 1], y[None, k : k + 1])
+                for k in range(count)
+            ]
         outputs = [n for n in self.nodes if n.kind == "act" and n.layer == depth]
         loss_key = self._key("loss")
         terms = []
-        for k, out in enumerate(outputs):
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                value = losses.get(self.loss).value(y_hat[None, k : k + 1], y[None, k : k + 1])
+        for out in outputs:
+            k = out.neuron
             term = self._node(
                 "term", depth, k, symbol=f"ℓ<sub>{k + 1}</sub>", op=_LOSS_OPS[self.loss],
-                value=value * scale, grad=1.0, value_step=loss_key,
+                value=values[k], grad=1.0, value_step=loss_key,
                 grad_step=self._key("delta", depth, k),
             )  # fmt: skip
             self._edge(out, term, self.loss_grad[k])
             terms.append(term)
         total = self._node(
             "loss", depth, None, symbol=self.note.loss(self.tag).html(), op="+",
-            value=sum(t.value for t in terms), grad=1.0, value_step=loss_key,
+            value=sum(values), grad=1.0, value_step=loss_key,
             grad_step=self._key("delta", depth, 0),
         )  # fmt: skip
         for term in terms:

@@ -144,8 +144,8 @@ def test_a_large_network_shows_the_active_neurons_subgraph():
     doc = load(examples_dir() / "spiral.bpnet")
     result, config = first_step(doc)
     sequence = steps.build(result, config, [0])
-    whole = graph.build(sequence, config.loss, 0)
-    assert whole.parameters() > graph.WHOLE_UP_TO
+    net = result.before
+    assert sum(w.size + b.size for w, b in zip(net.w, net.b, strict=True)) > graph.WHOLE_UP_TO
     step = next(s for s in sequence if s.kind == "a" and s.layer == 1 and s.neuron == 2)
     sub = graph.graph_for(sequence, config.loss, 0, step.index)
     assert {n.kind for n in sub.nodes.values()} == {"x", "w", "b", "mul", "sum", "act"}
@@ -155,3 +155,24 @@ def test_a_large_network_shows_the_active_neurons_subgraph():
     sub = graph.graph_for(sequence, config.loss, 0, out.index)
     assert {"term3.0", "loss3", "act2.7", "sum3.0", "w3.0.7"} <= set(sub.nodes)
     assert "act1.0" not in sub.nodes and len(sub.computed_by(out.key)) == 8 + 1 + 3
+
+
+@pytest.mark.parametrize("name", ["xor", "three-classes", "seed-3-hidden-layer"])
+def test_a_neurons_subgraph_is_part_of_the_whole_graph(name):
+    """Built on its own, each neuron's subgraph has the whole graph's nodes, values and
+    edges: its own nodes, the activations feeding it, and for an output its loss term and L."""
+    doc = load(examples_dir() / f"{name}.bpnet")
+    result, config = first_step(doc)
+    sequence = steps.build(result, config)
+    whole = graph.build(sequence, config.loss, 0)
+    for layer in range(1, len(doc.sizes)):
+        for j in range(doc.sizes[layer]):
+            sub = graph.build(sequence, config.loss, 0, (layer, j))
+            assert all(whole.nodes[n] == node for n, node in sub.nodes.items())
+            assert set(sub.edges) <= set(whole.edges)
+            own = {n for n, node in sub.nodes.items() if (node.layer, node.neuron) == (layer, j)}
+            assert own == {
+                n for n, node in whole.nodes.items() if (node.layer, node.neuron) == (layer, j)
+            }
+            edges_in = {e for e in whole.edges if e.target in own and e.source in sub.nodes}
+            assert edges_in <= set(sub.edges)

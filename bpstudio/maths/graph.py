@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bpstudio.engine import losses
+from bpstudio.maths.formula import Sym
 from bpstudio.maths.notation import Notation
 from bpstudio.maths.steps import StepSequence
 
@@ -37,6 +38,7 @@ class Node:
     neuron: int | None
     source: int | None = None  # w and mul: the neuron of the layer before
     symbol: str  # HTML, e.g. "z<sup>(2)</sup><sub>1</sub>"
+    name: str  # the same as plain text, e.g. "z⁽²⁾₁"
     op: str  # the operation, e.g. "×", "+", "σ"
     value: float
     grad: float | None = None
@@ -156,7 +158,7 @@ class _Builder:
         depth, focus = self.net.depth, self.focus
         if focus is None or focus[0] == 1:
             for k, x in enumerate(self.r.x[self.p]):
-                self._node("x", 0, k, symbol=self.note.a(0, k).html(), op="input", value=x)
+                self._node("x", 0, k, **_names(self.note.a(0, k)), op="input", value=x)
         for layer in range(1, depth + 1):
             every = range(self.net.sizes[layer])
             if focus is None:
@@ -200,6 +202,7 @@ class _Builder:
                     j,
                     source=k,
                     symbol=f"{w.symbol}·{feed.symbol}",
+                    name=f"{w.name}·{feed.name}",
                     op="×",
                     value=net.w[i][j, k] * a_in[k],
                     grad=delta[j],
@@ -214,7 +217,7 @@ class _Builder:
                 "sum",
                 layer,
                 j,
-                symbol=self.note.z(layer, j).html(),
+                **_names(self.note.z(layer, j)),
                 op="+",
                 value=self.r.fwd.z[i][p, j],
                 grad=delta[j],
@@ -231,10 +234,13 @@ class _Builder:
         combined gradient (several samples) and the update, if trained."""
         i, fields = layer - 1, {}
         if kind == "w":
-            symbol, total, new = self.note.w(layer, j, k).html(), self.r.grad_w[i][j, k], None
-            new = self.r.after.w[i][j, k]
+            sym, total, new = (
+                self.note.w(layer, j, k),
+                self.r.grad_w[i][j, k],
+                self.r.after.w[i][j, k],
+            )
         else:
-            symbol, total = self.note.b(layer, j).html(), self.r.grad_b[i][j]
+            sym, total = self.note.b(layer, j), self.r.grad_b[i][j]
             new = self.r.after.b[i][j] if self.net.train_biases[i] else None
         if self.n > 1:
             fields.update(total=total, total_step=(f"grad_{kind}", layer, j, k, None))
@@ -242,7 +248,7 @@ class _Builder:
             fields.update(new=new, new_step=(f"update_{kind}", layer, j, k, None))
         grad_step = self._key(f"grad_{kind}", layer, j, k)
         return self._node(
-            kind, layer, j, source=k, symbol=symbol, op="", value=value, grad=grad,
+            kind, layer, j, source=k, **_names(sym), op="", value=value, grad=grad,
             grad_step=grad_step, **fields,
         )  # fmt: skip
 
@@ -259,7 +265,7 @@ class _Builder:
                 "act",
                 layer,
                 j,
-                symbol=self.note.a(layer, j).html(),
+                **_names(self.note.a(layer, j)),
                 op=_operation(act.symbol),
                 value=a[j],
                 grad=grad_a[j],
@@ -297,19 +303,23 @@ class _Builder:
         for out in outputs:
             k = out.neuron
             term = self._node(
-                "term", depth, k, symbol=f"ℓ<sub>{k + 1}</sub>", op=_LOSS_OPS[self.loss],
-                value=values[k], grad=1.0, value_step=loss_key,
+                "term", depth, k, symbol=f"ℓ<sub>{k + 1}</sub>", name=f"ℓ{k + 1}",
+                op=_LOSS_OPS[self.loss], value=values[k], grad=1.0, value_step=loss_key,
                 grad_step=self._key("delta", depth, k),
             )  # fmt: skip
             self._edge(out, term, self.loss_grad[k])
             terms.append(term)
         total = self._node(
-            "loss", depth, None, symbol=self.note.loss(self.tag).html(), op="+",
+            "loss", depth, None, **_names(self.note.loss(self.tag)), op="+",
             value=sum(values), grad=1.0, value_step=loss_key,
             grad_step=self._key("delta", depth, 0),
         )  # fmt: skip
         for term in terms:
             self._edge(term, total, 1.0)
+
+
+def _names(symbol: Sym) -> dict[str, str]:
+    return {"symbol": symbol.html(), "name": symbol.text()}
 
 
 _LOSS_OPS = {

@@ -55,6 +55,7 @@ class GraphScene(QGraphicsScene):
         self.labels: dict[str, QGraphicsTextItem] = {}
         self.records: dict[str, QGraphicsRectItem] = {}
         self.framed: list[str] = []
+        self._widths: dict[str, float] = {}
 
     def draw(self, graph: Graph, shown: Shown) -> None:
         self.clear()
@@ -111,11 +112,14 @@ class GraphScene(QGraphicsScene):
         return max(self._text_width(escape(t)) for t in texts) + 2 * PAD + ARROW
 
     def _text_width(self, html: str) -> float:
+        if html in self._widths:  # most lines are alike ("value 0.0000"); Qt's layout is slow
+            return self._widths[html]
         item = QGraphicsTextItem()
         item.document().setDocumentMargin(0)
         item.setFont(self.text_font)
         item.setHtml(html)
-        return item.boundingRect().width()
+        self._widths[html] = item.boundingRect().width()
+        return self._widths[html]
 
     def _height(self, node_id: str) -> float:
         """Room for every line of the record, and for a port per input, each with its
@@ -165,9 +169,7 @@ class GraphScene(QGraphicsScene):
         y = box.top() + PAD
         for html, colour, step in self._lines(node):
             if step is None or step in self.shown.known:
-                self._text(html, QPointF(box.left() + PAD, y), colour or text).setToolTip(
-                    self._tip(node)
-                )
+                self._text(html, QPointF(box.left() + PAD, y), colour or text)
             y += self.line
 
     def _text(self, html: str, at: QPointF, colour: QColor) -> QGraphicsTextItem:
@@ -175,7 +177,7 @@ class GraphScene(QGraphicsScene):
         item.document().setDocumentMargin(0)
         item.setFont(self.text_font)
         item.setDefaultTextColor(colour)
-        item.setHtml(html)
+        item.setHtml(html) if "<" in html else item.setPlainText(html)
         item.setPos(at)
         item.setZValue(2)
         self.texts.append(item)
@@ -204,9 +206,8 @@ class GraphScene(QGraphicsScene):
                 label = self._text(escape(self._number(edge.local)), at, backward)
                 self._plate(label)
                 label.setToolTip(
-                    f"local derivative ∂{_plain(self.graph.nodes[edge.target].symbol)}"
-                    f"/∂{_plain(self.graph.nodes[edge.source].symbol)} = "
-                    f"{format_number(edge.local)}"
+                    f"local derivative ∂{self.graph.nodes[edge.target].name}"
+                    f"/∂{self.graph.nodes[edge.source].name} = {format_number(edge.local)}"
                 )
 
     def _arrow_head(self, tip: QPointF, colour: QColor) -> None:
@@ -238,17 +239,10 @@ class GraphScene(QGraphicsScene):
             "term": "one output's term of the loss",
             "loss": "loss",
         }[node.kind]
-        name = _plain(node.symbol)
+        name = node.name
         lines = [f"{name}: {kind}"]
         if node.value_step is None or node.value_step in self.shown.known:
             lines.append(f"{name} = {format_number(node.value)}")
         if node.grad_step in self.shown.known:
             lines.append(f"∂L/∂{name} = {format_number(node.grad)}")
         return "\n".join(lines)
-
-
-def _plain(html: str) -> str:
-    """The plain text of a symbol's HTML (sub- and superscripts inline)."""
-    item = QGraphicsTextItem()
-    item.setHtml(html)
-    return item.toPlainText()

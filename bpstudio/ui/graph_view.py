@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QGraphicsTextItem, QGraphicsView
 
 from bpstudio.document.session import DocumentModel
 from bpstudio.maths import graph
@@ -100,7 +100,8 @@ class GraphView(QGraphicsView):
         if focus is not None:  # the step's nodes in view, and no text cut at the view's edges
             self.ensureVisible(focus, 20, 20)
             view = self.mapToScene(self.viewport().rect()).boundingRect()
-            texts = [t.sceneBoundingRect() for t in self.graph_scene.texts]
+            near = self.graph_scene.items(view.adjusted(-50, -50, 50, 50))
+            texts = [t.sceneBoundingRect() for t in near if isinstance(t, QGraphicsTextItem)]
             move = unclipped_offset(view, texts, focus)
             if not move.isNull():
                 self.centerOn(view.center() + move)

@@ -161,3 +161,21 @@ def test_the_record_of_a_leaf_holds_its_update(qtbot, main_window):
     rect: QRectF = view.graph_scene.records["w2.0.0"].sceneBoundingRect()
     for text in ("value 0.2000", "new 0.2115"):
         assert rect.contains(view.graph_scene.labels[text].sceneBoundingRect())
+
+
+def test_decimals_tooltips_and_keys_follow_the_lesson(qtbot, main_window):
+    """The panel's decimals rewrite the graph; a record's tooltip gives the exact value and
+    gradient once computed, and nothing in Check yourself before the answer; the plain
+    lesson keys work while the graph has focus."""
+    window = main_window()
+    view = _graph_tab(window, "seed-2-two-neurons")
+    window.lesson.jump(5)  # δ⁽³⁾₁
+    assert "grad -0.2049" in view.graph_scene.labels
+    window.lesson.panel.set_decimals(2)
+    assert "grad -0.20" in view.graph_scene.labels and "grad -0.2049" not in view.graph_scene.labels
+    tip = view.graph_scene.records["sum2.0"].toolTip()
+    assert "z⁽³⁾₁ = 0.51243530017" in tip and "∂L/∂z⁽³⁾₁ = -0.20490712103" in tip
+    window.lesson.panel.set_quiz(True)
+    window.lesson.jump(3)  # ŷ, asked
+    assert "0.6253" not in view.graph_scene.records["act2.0"].toolTip()
+    assert window.lesson.actions["next"] in view.actions()

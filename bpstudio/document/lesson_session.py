@@ -44,6 +44,8 @@ INVALIDATES: dict[str, Invalidation] = {
     "path_changed": Invalidation.NOTHING,
     "learning_rate": Invalidation.STEPS,
     "momentum": Invalidation.STEPS,
+    "weight_decay": Invalidation.STEPS,  # the update steps' gradient gains λ·w
+    "stop_loss": Invalidation.STEPS,
     "loss": Invalidation.WALK,
     "batch_size": Invalidation.WALK,
     "shuffle": Invalidation.WALK,

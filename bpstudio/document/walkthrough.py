@@ -59,7 +59,9 @@ class Walkthrough:
         self.config = doc.training_config()
         self.x, self.y = doc.dataset()
         start = doc.next_epoch() - 1
-        self.trainer = Trainer(doc.build_network(), self.x, self.y, self.config, epoch=start)
+        self.trainer = Trainer(
+            doc.build_network(), self.x, self.y, self.config, epoch=start, test=doc.test_set()
+        )
         self.start_epoch = start
         self.initial = self.trainer.net.copy()
         self.timeline = Timeline(timeline_every)
@@ -330,7 +332,7 @@ class Walkthrough:
         while epochs > 0:  # in runs that end on a keyframe epoch, or before
             chunk = min(epochs, every - self.epoch % every)
             self.divergence = self.trainer.run(chunk)
-            if self.divergence:
+            if self.divergence or self.trainer.reached_stop_loss:
                 break
             self._keyframe()
             epochs -= chunk

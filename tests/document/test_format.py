@@ -123,11 +123,11 @@ RULES = [
     (deleter("format"), "format", "is missing"),
     (setter("format", "bpstudio.net"), "format", 'must be "bpstudio.network"'),
     (deleter("version"), "version", "is missing"),
-    (setter("version", 2), "version", "written by a newer bpstudio"),
+    (setter("version", 3), "version", "written by a newer bpstudio"),
     (setter("version", True), "version", "must be an integer, not true"),
     (setter("version", 1.0), "version", "must be an integer, not 1.0"),
     (setter("version", "1"), "version", "must be an integer"),
-    (setter("version", 0), "version", "must be 1"),
+    (setter("version", 0), "version", "must be 1 to 2, not 0"),
     (setter("name", 3), "name", "must be a string"),
     (setter("description", None), "description", "must be a string, not null"),
     # layers

@@ -88,7 +88,9 @@ def write_outputs(
         from bpstudio.app import loss_plot_bytes  # Qt is imported only for --plot
 
         curve = (title or "", history.epoch, history.loss)
-        image = loss_plot_bytes(args.plot, [curve], trained.loss, title or "", look)
+        image = loss_plot_bytes(
+            args.plot, [curve], trained.loss, title or "", look, history.test_loss
+        )
         rendered.append((args.plot, image))
     write_all(rendered)
 

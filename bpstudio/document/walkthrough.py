@@ -68,6 +68,7 @@ class Walkthrough:
         self.timeline.record(start, self.net.params, self.trainer.velocity, config=self.config)
         self.parameters = ParameterHistory(self.trainer, self.timeline)
         self._earlier = _earlier_history(doc, start)
+        self._earlier_test = _earlier_test_loss(doc, self._earlier)
         self.granularity = "neuron"
         self.batch = 0
         self.index = 0
@@ -323,7 +324,7 @@ class Walkthrough:
         """Runs whole epochs with the fast path (from the start of an epoch: a walk in the
         middle of one finishes it first). Back-steps cannot undo these; the timeline can."""
         if self.batch or self.index:
-            if self.run_epoch() or epochs <= 1:
+            if self.run_epoch() or epochs <= 1 or self.trainer.reached_stop_loss:
                 return self.divergence
             epochs -= 1
         if not self._replays_with_config():
@@ -375,6 +376,24 @@ class Walkthrough:
         h = self.trainer.history
         return h.epochs, h.loss.values
 
+    def full_test_loss_history(self) -> np.ndarray | None:
+        """The test loss beside each epoch of `full_loss_history` (NaN where the document's
+        saved history has none), or None without a test set."""
+        test = self.trainer.history.test_loss
+        return None if test is None else np.concatenate([self._earlier_test, test.values])
+
+    def scores_text(self) -> str:
+        """The accuracy, test loss and test accuracy after the shown epoch where they are
+        recorded, e.g. `accuracy 95.0% · test loss 0.123 · test accuracy 90.0%`, else ''."""
+        h = self.trainer.history
+        i, parts = self.epoch - h.first_epoch, []
+        rows = [("accuracy", h.accuracy, "{:.1%}"), ("test loss", h.test_loss, "{:.6g}")]
+        rows.append(("test accuracy", h.test_accuracy, "{:.1%}"))
+        for name, row, form in rows:
+            if row is not None and 0 <= i < len(row):
+                parts.append(f"{name} {form.format(float(row.values[i]))}")
+        return " · ".join(parts)
+
     def full_loss_history(self) -> tuple[np.ndarray, np.ndarray]:
         """The document's saved loss history before this walk began (a trained file, or
         training before an edit), then `loss_history()`: every epoch with a known loss."""
@@ -419,6 +438,16 @@ def _earlier_history(doc: Document, start: int) -> tuple[np.ndarray, np.ndarray]
         return None
     keep = [i for i, e in enumerate(h.epoch) if e < start]
     return np.array([h.epoch[i] for i in keep]), np.array([h.loss[i] for i in keep], dtype=float)
+
+
+def _earlier_test_loss(doc: Document, earlier: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """The saved test loss of the epochs of `earlier` (`_earlier_history`), NaN where the
+    document's history has none."""
+    count = 0 if earlier is None else len(earlier[0])
+    h = doc.history
+    if count and h is not None and h.test_loss is not None:
+        return np.array(h.test_loss[:count], dtype=float)
+    return np.full(count, np.nan)
 
 
 def _splice(shown: StepSequence, rest: StepSequence, index: int) -> StepSequence:

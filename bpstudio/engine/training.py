@@ -188,7 +188,8 @@ class Trainer:
         self.x = np.ascontiguousarray(x, dtype=float)
         self.y = np.ascontiguousarray(y, dtype=float)
         self.test = None if test is None else tuple(np.ascontiguousarray(t, float) for t in test)
-        self.reached_stop_loss = False  # whether the last `run` stopped at `stop_loss`
+        # whether the loss last recorded is at or below `stop_loss` (`run` stops there)
+        self.reached_stop_loss = False
         self.config = config
         self.epoch = epoch
         self.velocity = np.zeros_like(net.params)
@@ -311,8 +312,6 @@ class Trainer:
                 return divergence
         self.epoch = epoch
         self._record(loss)
-        stop = self.config.stop_loss
-        self.reached_stop_loss = stop is not None and loss <= stop
         return None
 
     def begin_epoch(self) -> np.ndarray:
@@ -389,6 +388,8 @@ class Trainer:
         output must be that of the current parameters."""
         h = self.history
         h.loss.append(loss)
+        stop = self.config.stop_loss
+        self.reached_stop_loss = stop is not None and loss <= stop
         fast = self._kernels()
         if h.accuracy is not None:
             h.accuracy.append(metrics.accuracy(fast.full.output, self.y))

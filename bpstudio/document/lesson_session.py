@@ -154,7 +154,8 @@ class LessonSession:
         undoable edit (undo goes back to the epoch before)."""
         walk, document = self.walk, self.model.document
         epochs, losses = walk.full_loss_history()  # more training appends (spec §1)
-        history = History(epochs.astype(int).tolist(), losses.astype(float).tolist())
+        scores = walk.full_scores() if document.version == 2 else {}  # version 1 stays 1
+        history = History(epochs.astype(int).tolist(), losses.astype(float).tolist(), **scores)
         if len(epochs) == 1 and document.history is None:
             history = None
         edit = SetParameters(

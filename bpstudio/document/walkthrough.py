@@ -16,6 +16,7 @@ import numpy as np
 
 from bpstudio.document.model import Document
 from bpstudio.document.parameter_history import ParameterHistory
+from bpstudio.document.validate import SCORE_KEYS
 from bpstudio.engine.network import Network
 from bpstudio.engine.timeline import Timeline
 from bpstudio.engine.training import (
@@ -68,7 +69,7 @@ class Walkthrough:
         self.timeline.record(start, self.net.params, self.trainer.velocity, config=self.config)
         self.parameters = ParameterHistory(self.trainer, self.timeline)
         self._earlier = _earlier_history(doc, start)
-        self._earlier_test = _earlier_test_loss(doc, self._earlier)
+        self._earlier_scores = _earlier_scores(doc, self._earlier)
         self.granularity = "neuron"
         self.batch = 0
         self.index = 0
@@ -380,7 +381,22 @@ class Walkthrough:
         """The test loss beside each epoch of `full_loss_history` (NaN where the document's
         saved history has none), or None without a test set."""
         test = self.trainer.history.test_loss
-        return None if test is None else np.concatenate([self._earlier_test, test.values])
+        if test is None:
+            return None
+        earlier = self._earlier_scores["test_loss"]
+        if earlier is None:  # the saved history has no test loss: a gap
+            earlier = np.full(len(self.full_loss_history()[0]) - len(test), np.nan)
+        return np.concatenate([earlier, test.values])
+
+    def full_scores(self) -> dict[str, list[float]]:
+        """The test loss and accuracies beside each epoch of `full_loss_history`: those this
+        walk records and the document's saved history has for its earlier epochs too."""
+        h, scores = self.trainer.history, {}
+        for key, earlier in self._earlier_scores.items():
+            row = getattr(h, key)
+            if row is not None and earlier is not None:
+                scores[key] = np.concatenate([earlier, row.values]).tolist()
+        return scores
 
     def scores_text(self) -> str:
         """The accuracy, test loss and test accuracy after the shown epoch where they are
@@ -440,14 +456,20 @@ def _earlier_history(doc: Document, start: int) -> tuple[np.ndarray, np.ndarray]
     return np.array([h.epoch[i] for i in keep]), np.array([h.loss[i] for i in keep], dtype=float)
 
 
-def _earlier_test_loss(doc: Document, earlier: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
-    """The saved test loss of the epochs of `earlier` (`_earlier_history`), NaN where the
-    document's history has none."""
+def _earlier_scores(
+    doc: Document, earlier: tuple[np.ndarray, np.ndarray] | None
+) -> dict[str, np.ndarray | None]:
+    """Each saved score (`test_loss`, `accuracy`, `test_accuracy`) of the epochs of `earlier`
+    (`_earlier_history`); None for one the document's history lacks."""
     count = 0 if earlier is None else len(earlier[0])
-    h = doc.history
-    if count and h is not None and h.test_loss is not None:
-        return np.array(h.test_loss[:count], dtype=float)
-    return np.full(count, np.nan)
+    scores: dict[str, np.ndarray | None] = {}
+    for key in SCORE_KEYS:
+        values = None if doc.history is None else getattr(doc.history, key)
+        if not count:
+            scores[key] = np.empty(0)
+        else:
+            scores[key] = None if values is None else np.array(values[:count], dtype=float)
+    return scores
 
 
 def _splice(shown: StepSequence, rest: StepSequence, index: int) -> StepSequence:

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from document_examples import generator_example, spec_example
 
+from bpstudio.document.edits.structure import AddNeuron
 from bpstudio.document.format import dumps, loads
+from bpstudio.document.session import DocumentModel
 from bpstudio.engine import datasets
 from bpstudio.resources import examples_dir
 from bpstudio.runs import train_document
@@ -103,3 +105,19 @@ def test_training_a_version_2_document_extends_its_scores_and_a_version_1_keeps_
     trained_v1, _ = train_document(v1, 2)
     assert trained_v1.history.accuracy is None
     assert json.loads(dumps(trained_v1))["version"] == 1
+
+
+@pytest.mark.parametrize("layer", [0, 2])
+def test_a_new_input_or_output_neuron_widens_the_test_set_and_undo_restores_it(layer):
+    obj = version2_example()
+    doc = loads(json.dumps(obj))
+    model = DocumentModel(doc.copy())
+    edit = AddNeuron(layer)
+    assert model.apply(edit)
+    data = model.document.data
+    widened = data.test_inputs if layer == 0 else data.test_targets
+    original = doc.data.test_inputs if layer == 0 else doc.data.test_targets
+    assert np.array_equal(widened, np.hstack([original, np.zeros((2, 1))]))
+    loads(dumps(model.document))  # still a valid document
+    model.revert(edit)
+    assert model.document == doc

@@ -48,9 +48,10 @@ def write_history_csv(
     loss: Sequence[float] | np.ndarray,
     names: Sequence[str] = (),
     values: np.ndarray | None = None,
+    scores: Mapping[str, Sequence[float] | None] | None = None,
 ) -> None:
     """`history_csv` written atomically to `path` (OSError on failure)."""
-    atomic_write_text(path, history_csv(epochs, loss, names, values))
+    atomic_write_text(path, history_csv(epochs, loss, names, values, scores))
 
 
 def _cell(value: float | int) -> str:

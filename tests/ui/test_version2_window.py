@@ -34,6 +34,15 @@ def reference(path, epochs):
     return trainer.history
 
 
+def opened(make_window, tmp_path, epochs):
+    """A window on the version 2 gauss document, and its history trained `epochs` epochs by
+    the engine alone."""
+    path = version2_file(tmp_path)
+    window = make_window()
+    assert window.files.open_path(path)
+    return window, reference(path, epochs)
+
+
 def test_train_n_epochs_stops_at_the_stop_loss_and_the_window_says_so(
     qtbot, quiet_main_window, tmp_path
 ):
@@ -54,10 +63,7 @@ def test_train_n_epochs_stops_at_the_stop_loss_and_the_window_says_so(
 def test_the_status_line_and_loss_plot_show_the_test_loss_and_accuracies(
     qtbot, quiet_main_window, tmp_path
 ):
-    path = version2_file(tmp_path)
-    expected = reference(path, 12)
-    window = quiet_main_window()
-    assert window.files.open_path(path)
+    window, expected = opened(quiet_main_window, tmp_path, 12)
     lesson = window.lesson
     lesson.train_epochs(12)
     qtbot.waitUntil(lambda: not lesson.runner.running and lesson.walk.epoch == 12)
@@ -78,3 +84,17 @@ def test_the_status_line_and_loss_plot_show_the_test_loss_and_accuracies(
     h = window.document.history
     assert np.array_equal(h.test_loss, expected.test_loss.values)
     assert np.array_equal(h.accuracy, expected.accuracy.values)
+
+
+def test_the_history_export_has_the_test_loss_and_accuracy_columns(
+    quiet_main_window, monkeypatch, tmp_path
+):
+    window, expected = opened(quiet_main_window, tmp_path, 4)
+    window.lesson.walk.train(4)
+    monkeypatch.setattr(window.exports, "ask_path", lambda *_: str(tmp_path / "h.csv"))
+    window.exports.history_action.trigger()
+    header, *rows = (tmp_path / "h.csv").read_text(encoding="utf-8").splitlines()
+    assert header.startswith("epoch,loss,test_loss,accuracy,test_accuracy,w[1][0][0],")
+    table = np.array([[float(v) for v in row.split(",")[:5]] for row in rows])
+    rows = [expected.loss, expected.test_loss, expected.accuracy, expected.test_accuracy]
+    assert np.array_equal(table[:, 1:], np.array([row.values for row in rows]).T)

@@ -62,3 +62,24 @@ def test_train_stops_at_the_target_loss_and_says_so(tmp_path, run_main, examples
         f"training.stop_loss {target!r}"
     )
     assert load(tmp_path / "o.bpnet").history.loss == losses[: first + 1]
+
+
+def test_compare_sets_a_weight_decay_the_file_leaves_out(tmp_path, run_main, examples):
+    """gauss.bpnet has no weight_decay key (0 is not written); `--set` still takes it, and
+    the run's losses are exactly those of `train` on the file with that decay."""
+    csv = tmp_path / "compare.csv"
+    gauss = examples / "gauss.bpnet"
+    result = run_main(
+        "compare", gauss, "--epochs", 6, "--set", "training.weight_decay=0,0.5", "--history", csv
+    )
+    assert result.code == 0, result.stderr
+    _header, *rows = csv.read_text(encoding="utf-8").splitlines()
+    decayed = [float(row.split(",")[2]) for row in rows]
+    doc = json.loads(gauss.read_text(encoding="utf-8"))
+    doc["training"]["weight_decay"] = 0.5
+    source = tmp_path / "decayed.bpnet"
+    source.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "out.bpnet"
+    assert run_main("train", source, "--epochs", 6, "--out", out).code == 0
+    assert load(out).history.loss == decayed
+    assert decayed[-1] > float(rows[-1].split(",")[1])  # the decay holds the weights back

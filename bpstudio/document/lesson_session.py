@@ -193,7 +193,8 @@ class LessonSession:
     def divergence_offer(self, divergence: Divergence) -> DivergenceOffer:
         """The way back (once the training so far is in the document): the last finite
         epoch with a lower learning rate, as one undoable edit; or why there is none."""
-        fix = remedy(self.walk, self.model.document.history is not None)
+        document = self.model.document
+        fix = remedy(self.walk, document.history is not None, document.version == 2)
         said = f"Training diverged at epoch {divergence.epoch}: {divergence.what}"
         if fix is None:
             return DivergenceOffer(

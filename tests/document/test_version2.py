@@ -9,9 +9,11 @@ import pytest
 from document_examples import generator_example, spec_example
 
 from bpstudio.document.edits.structure import AddNeuron
-from bpstudio.document.format import dumps, loads
+from bpstudio.document.format import dumps, load, loads
 from bpstudio.document.session import DocumentModel
+from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.engine import datasets
+from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
 from bpstudio.runs import train_document
 
@@ -121,3 +123,36 @@ def test_a_new_input_or_output_neuron_widens_the_test_set_and_undo_restores_it(l
     loads(dumps(model.document))  # still a valid document
     model.revert(edit)
     assert model.document == doc
+
+
+@pytest.fixture(name="decayed_spiral")
+def decayed_spiral_fixture(tmp_path):
+    """The spiral example in shuffled mini-batches with momentum, weight decay, 50 test
+    samples and a stop loss below anything it reaches in these tests."""
+    doc = json.loads((examples_dir() / "spiral.bpnet").read_text(encoding="utf-8"))
+    doc["training"].update(batch_size=25, shuffle=True, weight_decay=0.02, stop_loss=1e-9)
+    doc["data"]["test_samples"] = 50
+    path = tmp_path / "spiral2.bpnet"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_the_walk_steps_scrubs_and_trains_with_weight_decay_exactly_as_the_trainer(decayed_spiral):
+    """Finishing each batch by hand (the readable path), training (the fast path) and
+    replaying a scrubbed epoch give the same bits, test loss and scores included."""
+    doc = load(decayed_spiral)
+    x, y = doc.dataset()
+    trainer = Trainer(doc.build_network(), x, y, doc.training_config(), test=doc.test_set())
+    trainer.run(4)
+    walk = Walkthrough(doc)
+    for _ in range(len(walk.batches())):
+        assert walk.finish_step()
+    walk.train(3)
+    assert walk.epoch == 4 and np.array_equal(walk.net.params, trainer.net.params)
+    for key in ("loss", "test_loss", "accuracy", "test_accuracy"):
+        got, want = getattr(walk.trainer.history, key), getattr(trainer.history, key)
+        assert np.array_equal(got.values, want.values), key
+    walk.scrub(2)
+    replay = Trainer(doc.build_network(), x, y, doc.training_config())
+    replay.run(2)
+    assert np.array_equal(walk.net.params, replay.net.params)

@@ -14,11 +14,20 @@ def is_classifier(output_activation: str, loss: str) -> bool:
     return (output_activation, loss) in CLASSIFIERS
 
 
+def classes(values: np.ndarray) -> np.ndarray:
+    """The class each `(N, K)` row decides: with one column, whether it is ≥ 0.5; with
+    several, the index of the largest (the first on a tie)."""
+    if values.shape[1] == 1:
+        return values[:, 0] >= 0.5
+    return np.argmax(values, axis=1)
+
+
+def agreement(y_hat: np.ndarray, target_classes: np.ndarray) -> float:
+    """The fraction of rows of `y_hat` that decide `target_classes` (from `classes`): the
+    training loop computes the targets' classes once."""
+    return float(np.count_nonzero(classes(y_hat) == target_classes)) / len(target_classes)
+
+
 def accuracy(y_hat: np.ndarray, y: np.ndarray) -> float:
-    """The fraction of the `(N, K)` rows whose decided class matches the target's: with one
-    output, ŷ ≥ 0.5 against y ≥ 0.5; with several, the argmax of each row."""
-    if y.shape[1] == 1:
-        hits = (y_hat[:, 0] >= 0.5) == (y[:, 0] >= 0.5)
-    else:
-        hits = np.argmax(y_hat, axis=1) == np.argmax(y, axis=1)
-    return float(np.count_nonzero(hits)) / len(y)
+    """The fraction of the `(N, K)` rows whose decided class matches the target's."""
+    return agreement(y_hat, classes(y))

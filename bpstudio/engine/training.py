@@ -207,6 +207,9 @@ class Trainer:
             self.history.accuracy = GrowingArray()
         if classifier and self.test is not None:
             self.history.test_accuracy = GrowingArray()
+        # the targets' classes, of the data and the test set, for the accuracies
+        targets = (self.y, self.test[1] if self.test is not None else self.y[:0])
+        self._classes = tuple(metrics.classes(t) for t in targets)
         if record_parameters is True:
             self.track(range(net.parameter_count))
         elif record_parameters is not False:
@@ -392,14 +395,14 @@ class Trainer:
         self.reached_stop_loss = stop is not None and loss <= stop
         fast = self._kernels()
         if h.accuracy is not None:
-            h.accuracy.append(metrics.accuracy(fast.full.output, self.y))
+            h.accuracy.append(metrics.agreement(fast.full.output, self._classes[0]))
         if self.test is not None:
             test = fast.test
             for call in test.forward:
                 call()
             h.test_loss.append(test.loss())
             if h.test_accuracy is not None:
-                h.test_accuracy.append(metrics.accuracy(test.output, test.y))
+                h.test_accuracy.append(metrics.agreement(test.output, self._classes[1]))
         if self.history.params is not None:
             self.history.params.append(self.net.params[self.history.columns])
 

@@ -203,11 +203,11 @@ def quiet_offscreen_notice() -> None:
     qInstallMessageHandler(handler)
 
 
-def loss_plot_bytes(path: str, curves, loss_name: str, title: str, look) -> bytes:
+def loss_plot_bytes(path: str, curves, loss_name: str, title: str, look, test_loss=None) -> bytes:
     """`bpstudio train --plot` and `bpstudio compare --plot`: the loss of each of `curves`
     (name, epochs, losses) as the image for `path` (PNG, SVG or PDF), rendered on the offscreen
     platform (a headless command never needs, or uses, a display), with `look` (a
-    cli_plot.PlotLook)."""
+    cli_plot.PlotLook); a single curve with its `test_loss`, if given."""
     app = _offscreen_app()
     from bpstudio.ui.export import ExportOptions
     from bpstudio.ui.loss_image import loss_plot_bytes as render
@@ -215,7 +215,7 @@ def loss_plot_bytes(path: str, curves, loss_name: str, title: str, look) -> byte
 
     configure_pyqtgraph()
     options = ExportOptions(look.width, look.height, look.dpi, look.style)
-    return render(app, path, curves, loss_name, title, options)
+    return render(app, path, curves, loss_name, title, options, test_loss)
 
 
 def landscape_plot_bytes(path: str, landscape, loss_name: str, title: str, look) -> bytes:

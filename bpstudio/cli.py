@@ -11,7 +11,14 @@ from collections.abc import Sequence
 
 from bpstudio import cli_compare, cli_exercise, cli_landscape, cli_slides, cli_trace
 from bpstudio.about import version
-from bpstudio.cli_outputs import UsageError, check_output, check_outputs, one_line, write_outputs
+from bpstudio.cli_outputs import (
+    UsageError,
+    check_output,
+    check_outputs,
+    one_line,
+    print_scores,
+    write_outputs,
+)
 from bpstudio.cli_plot import PlotOptionError, add_plot_arguments, plot_look
 from bpstudio.document.atomic import atomic_write_text, write_problem
 from bpstudio.document.exercise import ExerciseError
@@ -190,7 +197,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     write_outputs(args, trained, doc.name, look)
     if divergence:
         raise Diverged(divergence.message())
-    print(f"final loss: {trained.history.loss[-1]!r}")
+    print_scores(doc, trained)
     return 0
 
 

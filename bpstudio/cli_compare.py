@@ -20,6 +20,7 @@ from bpstudio.cli_plot import add_plot_arguments, check_plot_path, plot_look
 from bpstudio.document.atomic import write_all
 from bpstudio.document.format import from_dict, load, to_dict
 from bpstudio.document.model import Document
+from bpstudio.document.validate import TRAINING_KEYS
 from bpstudio.engine.training import Divergence
 from bpstudio.runs import Diverged, train_document
 
@@ -77,7 +78,8 @@ def with_setting(doc: Document, file: str, key: str, text: str) -> Document:
     place = obj
     for part in path:
         place = _child(place, part, file, key)
-    _child(place, last, file, key)  # it must exist: a typo would silently add a new key
+    if not (path == ["training"] and last in TRAINING_KEYS):  # those left out when unused
+        _child(place, last, file, key)  # it must exist: a typo would silently add a new key
     try:
         value: Any = json.loads(text)
     except ValueError:

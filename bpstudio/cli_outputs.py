@@ -12,8 +12,9 @@ import unicodedata
 from bpstudio.cli_plot import PlotLook, check_plot_path
 from bpstudio.document.atomic import check_target, write_all
 from bpstudio.document.format import dumps
-from bpstudio.document.history_csv import history_csv
+from bpstudio.document.history_csv import SCORES, history_csv
 from bpstudio.document.model import Document
+from bpstudio.runs import scores
 
 OPTIONS = ("out", "history", "plot")
 
@@ -80,12 +81,16 @@ def write_outputs(
     if args.out:
         rendered.append((args.out, dumps(trained, args.out).encode("utf-8")))
     if args.history:
-        rendered.append((args.history, history_csv(history.epoch, history.loss).encode("utf-8")))
+        scores = {key: getattr(history, key) for key in SCORES}
+        text = history_csv(history.epoch, history.loss, scores=scores)
+        rendered.append((args.history, text.encode("utf-8")))
     if args.plot:
         from bpstudio.app import loss_plot_bytes  # Qt is imported only for --plot
 
         curve = (title or "", history.epoch, history.loss)
-        image = loss_plot_bytes(args.plot, [curve], trained.loss, title or "", look)
+        image = loss_plot_bytes(
+            args.plot, [curve], trained.loss, title or "", look, history.test_loss
+        )
         rendered.append((args.plot, image))
     write_all(rendered)
 
@@ -100,3 +105,20 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return _identity(a) == _identity(b)
+
+
+def print_scores(doc: Document, trained: Document) -> None:
+    """What `train` prints after training `doc` into `trained`: where it stopped at the
+    target loss, the last test loss and accuracies where they are
+    known, and last the line `final loss: X`."""
+    history = trained.history
+    assert history is not None
+    last, stop = trained.next_epoch() - 1, doc.training.stop_loss
+    if stop is not None and last >= doc.next_epoch() and history.loss[-1] <= stop:
+        print(
+            f"stopped at epoch {last}: the loss {history.loss[-1]!r} is at or below "
+            f"training.stop_loss {stop!r}"
+        )
+    for key, value in scores(trained).items():
+        print(f"{key.replace('_', ' ')}: {value!r}")
+    print(f"final loss: {history.loss[-1]!r}")

@@ -8,6 +8,8 @@ from collections.abc import Callable
 import numpy as np
 
 from bpstudio.document.model import Document, History
+from bpstudio.engine import metrics
+from bpstudio.engine.network import loss_value, outputs
 from bpstudio.engine.training import (
     Divergence,
     StepResult,
@@ -32,13 +34,15 @@ class Cancelled(Exception):
 def train_document(
     doc: Document, epochs: int, progress: Callable[[int], bool] | None = None
 ) -> tuple[Document, Divergence | None]:
-    """`doc` trained for `epochs` more epochs, its history extended; and where training
-    diverged (it then keeps the last finite state), or None. Diverged if the loss is not
-    finite before training starts. With `progress`, training goes in slices and after each
-    `progress(epochs done)` may return True to stop it (Cancelled)."""
+    """`doc` trained for `epochs` more epochs (fewer if it reaches `training.stop_loss`), its
+    history extended; and where training diverged (it then keeps the last finite state), or
+    None. Diverged if the loss is not finite before training starts. With `progress`,
+    training goes in slices and after each `progress(epochs done)` may return True to stop it
+    (Cancelled)."""
     x, y = doc.dataset()
     net = doc.build_network()
-    trainer = Trainer(net, x, y, doc.training_config(), epoch=doc.next_epoch() - 1)
+    config, start_epoch = doc.training_config(), doc.next_epoch() - 1
+    trainer = Trainer(net, x, y, config, epoch=start_epoch, test=doc.test_set())
     start = float(trainer.history.loss.values[0])
     if not np.isfinite(start):  # no finite state to keep, and a history of inf can't be saved
         raise Diverged(
@@ -49,7 +53,7 @@ def train_document(
         divergence = trainer.run(epochs)
     else:
         divergence, done = None, 0
-        while done < epochs and divergence is None:
+        while done < epochs and divergence is None and not trainer.reached_stop_loss:
             step = min(SLICE_EPOCHS, epochs - done)
             divergence = trainer.run(step)
             done += step
@@ -75,10 +79,35 @@ def first_step(doc: Document) -> tuple[StepResult, TrainingConfig]:
 
 
 def merged_history(doc: Document, trainer: Trainer) -> History:
-    """The document's history followed by the epochs just trained."""
+    """The document's history followed by the epochs just trained. The test loss and the
+    accuracies go into a version 2 document's history only, so that training leaves a version
+    1 document readable by an older bpstudio; and only where the history has them from its
+    start (a test set added after some training has no test loss for those epochs)."""
     old = doc.history or History()
-    epochs = [int(e) for e in trainer.history.epochs]
-    loss = [float(v) for v in trainer.history.loss.values]
-    if old.epoch:  # the trainer's first row repeats the document's last epoch
-        epochs, loss = epochs[1:], loss[1:]
-    return History(old.epoch + epochs, old.loss + loss)
+    skip = 1 if old.epoch else 0  # the trainer's first row repeats the document's last epoch
+    h = trainer.history
+    rows = {"loss": h.loss}
+    if doc.version == 2:
+        rows |= {"test_loss": h.test_loss, "accuracy": h.accuracy}
+        rows["test_accuracy"] = h.test_accuracy
+    merged = History(old.epoch + [int(e) for e in h.epochs[skip:]])
+    for key, row in rows.items():
+        earlier = getattr(old, key) if old.epoch else []
+        if row is not None and earlier is not None:
+            setattr(merged, key, earlier + [float(v) for v in row.values[skip:]])
+    return merged
+
+
+def scores(doc: Document) -> dict[str, float]:
+    """The test loss and the accuracies of `doc`'s parameters, those that apply (a test set,
+    a classifier), keyed as in the history."""
+    net, (x, y), test = doc.build_network(), doc.dataset(), doc.test_set()
+    classifier = metrics.is_classifier(doc.activation_names[-1], doc.loss)
+    out = {}
+    if test is not None:
+        out["test_loss"] = loss_value(net, doc.loss, *test)
+    if classifier:
+        out["accuracy"] = metrics.accuracy(outputs(net, x), y)
+    if classifier and test is not None:
+        out["test_accuracy"] = metrics.accuracy(outputs(net, test[0]), test[1])
+    return out

@@ -19,8 +19,8 @@ import numpy as np
 from bpstudio.document import validate
 from bpstudio.document.atomic import atomic_write_text, file_kind, write_problem
 from bpstudio.document.checks import DuplicateKeys, Invalid, Rejected
-from bpstudio.document.model import DataSpec, Document, LayerSpec, TrainingSpec
-from bpstudio.document.validate import FORMAT, VERSION
+from bpstudio.document.model import DataSpec, Document, History, LayerSpec, TrainingSpec
+from bpstudio.document.validate import FORMAT
 
 MAX_FILE_BYTES = 50_000_000  # 50 MB: larger files are refused before they are read
 LINE_WIDTH = 100  # containers that fit are written on one line
@@ -190,7 +190,7 @@ def from_dict(obj: Any, file: str = "<dict>") -> Document:
 def to_dict(doc: Document) -> dict[str, Any]:
     """The JSON object of `doc`, keys in the spec's order, unknown top-level keys last.
     Absent values (None) are left out; nothing is validated here."""
-    obj: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    obj: dict[str, Any] = {"format": FORMAT, "version": doc.version}
     if doc.name is not None:
         obj["name"] = doc.name
     if doc.description is not None:
@@ -200,12 +200,20 @@ def to_dict(doc: Document) -> dict[str, Any]:
     obj["training"] = _training_to_dict(doc.training)
     obj["data"] = _data_to_dict(doc.data)
     if doc.history is not None:
-        obj["history"] = {
-            "epoch": list(map(int, doc.history.epoch)),
-            "loss": list(map(float, doc.history.loss)),
-        }
+        obj["history"] = _history_to_dict(doc.history)
     obj.update((k, v) for k, v in doc.extra.items() if k not in validate.TOP_KEYS)
     return obj
+
+
+def _history_to_dict(history: History) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "epoch": list(map(int, history.epoch)),
+        "loss": list(map(float, history.loss)),
+    }
+    for key in validate.SCORE_KEYS:
+        if (values := getattr(history, key)) is not None:
+            out[key] = list(map(float, values))
+    return out
 
 
 def _numbers(array: Any) -> Any:
@@ -232,7 +240,8 @@ def _layer_to_dict(layer: LayerSpec) -> dict[str, Any]:
 
 
 def _training_to_dict(training: TrainingSpec) -> dict[str, Any]:
-    return {
+    """The training settings; the keys of version 2 only where they are used."""
+    out: dict[str, Any] = {
         "learning_rate": float(training.learning_rate),
         "momentum": float(training.momentum),
         "batch_size": None if training.batch_size is None else int(training.batch_size),
@@ -240,12 +249,23 @@ def _training_to_dict(training: TrainingSpec) -> dict[str, Any]:
         "seed": int(training.seed),
         "init": training.init,
     }
+    if training.weight_decay:
+        out["weight_decay"] = float(training.weight_decay)
+    if training.stop_loss is not None:
+        out["stop_loss"] = float(training.stop_loss)
+    return out
 
 
 def _data_to_dict(data: DataSpec) -> dict[str, Any]:
     if data.generator is None:
         arrays = {"inputs": data.inputs, "targets": data.targets}
-        return {key: _numbers(array) for key, array in arrays.items() if array is not None}
+        inline = {key: _numbers(array) for key, array in arrays.items() if array is not None}
+        if data.test_inputs is not None and data.test_targets is not None:
+            inline["test"] = {
+                "inputs": _numbers(data.test_inputs),
+                "targets": _numbers(data.test_targets),
+            }
+        return inline
     out: dict[str, Any] = {
         "generator": data.generator,
         "samples": None if data.samples is None else int(data.samples),
@@ -253,6 +273,8 @@ def _data_to_dict(data: DataSpec) -> dict[str, Any]:
     }
     if data.seed is not None:
         out["seed"] = int(data.seed)
+    if data.test_samples is not None:
+        out["test_samples"] = int(data.test_samples)
     return out
 
 
@@ -279,7 +301,9 @@ def dumps(doc: Document, file: str = "<document>") -> str:
         raise DocumentError(file, "", f"cannot be written: {e}") from None
     if len(x) != len(y) or len(x) > validate.MAX_SAMPLES:
         raise DocumentError(file, "data", f"has {len(x):,} inputs and {len(y):,} targets")
-    obj["data"] = {"inputs": _Rows(x), "targets": _Rows(y)}
+    obj["data"] = {"inputs": _Rows(x), "targets": _Rows(y)} | (
+        {"test": obj["data"]["test"]} if "test" in obj["data"] else {}
+    )
     return _render(obj, 0, expand=True) + "\n"
 
 

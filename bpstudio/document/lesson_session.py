@@ -44,6 +44,8 @@ INVALIDATES: dict[str, Invalidation] = {
     "path_changed": Invalidation.NOTHING,
     "learning_rate": Invalidation.STEPS,
     "momentum": Invalidation.STEPS,
+    "weight_decay": Invalidation.STEPS,  # the update steps' gradient gains λ·w
+    "stop_loss": Invalidation.STEPS,
     "loss": Invalidation.WALK,
     "batch_size": Invalidation.WALK,
     "shuffle": Invalidation.WALK,
@@ -152,7 +154,8 @@ class LessonSession:
         undoable edit (undo goes back to the epoch before)."""
         walk, document = self.walk, self.model.document
         epochs, losses = walk.full_loss_history()  # more training appends (spec §1)
-        history = History(epochs.astype(int).tolist(), losses.astype(float).tolist())
+        scores = walk.full_scores() if document.version == 2 else {}  # version 1 stays 1
+        history = History(epochs.astype(int).tolist(), losses.astype(float).tolist(), **scores)
         if len(epochs) == 1 and document.history is None:
             history = None
         edit = SetParameters(
@@ -190,7 +193,8 @@ class LessonSession:
     def divergence_offer(self, divergence: Divergence) -> DivergenceOffer:
         """The way back (once the training so far is in the document): the last finite
         epoch with a lower learning rate, as one undoable edit; or why there is none."""
-        fix = remedy(self.walk, self.model.document.history is not None)
+        document = self.model.document
+        fix = remedy(self.walk, document.history is not None, document.version == 2)
         said = f"Training diverged at epoch {divergence.epoch}: {divergence.what}"
         if fix is None:
             return DivergenceOffer(

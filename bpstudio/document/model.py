@@ -63,12 +63,16 @@ class TrainingSpec(_ExactEquality):
     shuffle: bool = False
     seed: int = 0
     init: str = "xavier"
+    weight_decay: float = 0.0  # version 2
+    stop_loss: float | None = None  # version 2
 
 
 @dataclass(eq=False)
 class DataSpec(_ExactEquality):
     """Either explicit `inputs` `(N, input size)` and `targets` `(N, output size)`, or a
-    `generator` name with `samples`, `noise` and an optional `seed` (None: training.seed)."""
+    `generator` name with `samples`, `noise` and an optional `seed` (None: training.seed).
+    The held-out test set (version 2) is `test_inputs` and `test_targets` beside inline
+    data, or `test_samples` more samples from the generator."""
 
     inputs: np.ndarray | None = None
     targets: np.ndarray | None = None
@@ -76,10 +80,13 @@ class DataSpec(_ExactEquality):
     samples: int | None = None
     noise: float = 0.0
     seed: int | None = None
+    test_inputs: np.ndarray | None = None
+    test_targets: np.ndarray | None = None
+    test_samples: int | None = None
 
     def __post_init__(self) -> None:
         # a read-only view (Document.dataset of another document) becomes data of its own
-        for name in ("inputs", "targets"):
+        for name in ("inputs", "targets", "test_inputs", "test_targets"):
             value = getattr(self, name)
             if isinstance(value, np.ndarray) and not value.flags.writeable:
                 setattr(self, name, value.copy())
@@ -87,10 +94,21 @@ class DataSpec(_ExactEquality):
 
 @dataclass(eq=False)
 class History(_ExactEquality):
-    """`loss[e]` is the loss over the whole data set after epoch `epoch[e]` (0: untrained)."""
+    """`loss[e]` is the loss over the whole data set after epoch `epoch[e]` (0: untrained).
+    Version 2 adds `test_loss` (with a test set) and `accuracy`, `test_accuracy` (for a
+    classifier), each one entry per epoch, or None."""
 
     epoch: list[int] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
+    test_loss: list[float] | None = None
+    accuracy: list[float] | None = None
+    test_accuracy: list[float] | None = None
+
+    def shallow_copy(self) -> History:
+        """A copy with lists of its own holding the same numbers (which cannot change): a
+        deep copy of a long history takes about half a second per million epochs."""
+        lists = {f.name: getattr(self, f.name) for f in fields(self)}
+        return History(**{key: None if v is None else list(v) for key, v in lists.items()})
 
 
 @dataclass(eq=False)
@@ -150,6 +168,25 @@ class Document(_ExactEquality):
         if data.inputs is None or data.targets is None:
             raise ValueError("the document has no data: neither inputs and targets nor a generator")
         return _read_only(data.inputs), _read_only(data.targets)
+
+    def test_set(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The held-out test set, x and y as `dataset` gives them, or None without one."""
+        data = self.data
+        if data.generator is not None and data.test_samples:
+            seed = data.seed if data.seed is not None else self.training.seed
+            name, noise = data.generator, data.noise
+            return datasets.generate(name, int(data.test_samples), noise, seed, test=True)
+        if data.test_inputs is None or data.test_targets is None:
+            return None
+        return _read_only(data.test_inputs), _read_only(data.test_targets)
+
+    @property
+    def version(self) -> int:
+        """2 if the document uses a key of version 2 (spec section 7), else 1."""
+        t, d, h = self.training, self.data, self.history
+        scores = h is not None and (h.test_loss, h.accuracy, h.test_accuracy) != (None,) * 3
+        test = d.test_inputs is not None or d.test_samples is not None
+        return 2 if t.weight_decay or t.stop_loss is not None or test or scores else 1
 
     def training_config(self) -> TrainingConfig:
         """The engine's settings for training this document: its loss and the training

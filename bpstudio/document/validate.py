@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 FORMAT = "bpstudio.network"
-VERSION = 1
+VERSION = 2  # the newest version read and written; a document without its keys is written as 1
 MAX_LAYER_SIZE = 1024
 MAX_SAMPLES = 100_000
 MAX_PARAMETERS = 1_000_000
@@ -97,8 +97,10 @@ TOP_KEYS = (
 LAYER_KEYS = ("size", "activation", "weights", "biases", "train_biases", "labels")
 INPUT_LAYER_KEYS = ("size", "labels")
 TRAINING_KEYS = tuple(spec_field.name for spec_field in fields(TrainingSpec))
-DATA_KEYS = ("inputs", "targets", "generator", "samples", "noise", "seed")
-HISTORY_KEYS = ("epoch", "loss")
+DATA_KEYS = ("inputs", "targets", "test", "generator", "samples", "noise", "seed", "test_samples")
+TEST_KEYS = ("inputs", "targets")
+HISTORY_KEYS = ("epoch", "loss", "test_loss", "accuracy", "test_accuracy")
+SCORE_KEYS = HISTORY_KEYS[2:]
 
 
 def document(obj: Any) -> Document:
@@ -143,7 +145,7 @@ def _check_header(obj: dict[str, Any]) -> None:
             f"(this one reads version {VERSION}); update bpstudio to open it",
         )
     if version < 1:
-        raise Invalid("version", f"must be {VERSION}, not {version}")
+        raise Invalid("version", f"must be 1 to {VERSION}, not {version}")
 
 
 def check_layers(value: Any) -> list[LayerSpec]:
@@ -229,6 +231,11 @@ def check_training(value: Any) -> TrainingSpec:
     if not 0.0 <= momentum < 1.0:
         raise Invalid("training.momentum", f"must be in [0, 1), not {describe(raw_momentum)}")
     batch = obj.get("batch_size")
+    raw_decay = obj.get("weight_decay", 0.0)
+    decay = as_number(raw_decay, "training.weight_decay")
+    if decay < 0:
+        raise Invalid("training.weight_decay", f"must be at least 0, not {describe(raw_decay)}")
+    stop = obj.get("stop_loss")
     return TrainingSpec(
         learning_rate=rate,
         momentum=momentum,
@@ -236,6 +243,8 @@ def check_training(value: Any) -> TrainingSpec:
         shuffle=as_bool(obj.get("shuffle", False), "training.shuffle"),
         seed=as_int(obj.get("seed", 0), "training.seed"),
         init=as_choice(obj.get("init", "xavier"), "training.init", INIT_SCHEMES),
+        weight_decay=decay,
+        stop_loss=None if stop is None else as_number(stop, "training.stop_loss"),
     )
 
 
@@ -243,8 +252,10 @@ def check_data(value: Any, layers: list[LayerSpec], loss: str, training_seed: in
     """`data` checked; generated data is made (with `data.seed`, else `training_seed`) to
     prove that every number of it is finite."""
     obj = as_object(value, "data", DATA_KEYS)
-    explicit = [key for key in ("inputs", "targets") if key in obj]
-    generated = [key for key in ("generator", "samples", "noise", "seed") if key in obj]
+    explicit = [key for key in ("inputs", "targets", "test") if key in obj]
+    generated = [
+        key for key in ("generator", "samples", "noise", "seed", "test_samples") if key in obj
+    ]
     if explicit and generated:
         raise Invalid(
             "data",
@@ -259,28 +270,44 @@ def check_data(value: Any, layers: list[LayerSpec], loss: str, training_seed: in
 
 
 def check_explicit_data(obj: dict[str, Any], layers: list[LayerSpec], loss: str) -> DataSpec:
-    inputs = as_list(required(obj, "inputs", "data"), "data.inputs")
+    x, y = _inline_rows(obj, "data", layers, loss)
+    if "test" not in obj:
+        return DataSpec(inputs=x, targets=y)
+    test = as_object(obj["test"], "data.test", TEST_KEYS)
+    test_x, test_y = _inline_rows(test, "data.test", layers, loss)
+    return DataSpec(inputs=x, targets=y, test_inputs=test_x, test_targets=test_y)
+
+
+def _inline_rows(
+    obj: dict[str, Any], place: str, layers: list[LayerSpec], loss: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The checked `inputs` and `targets` of `obj`, found at `place`."""
+    inputs = as_list(required(obj, "inputs", place), f"{place}.inputs")
     if not 1 <= len(inputs) <= MAX_SAMPLES:
-        raise Invalid("data.inputs", f"has {len(inputs):,} rows; 1 to {MAX_SAMPLES:,} are allowed")
+        problem = f"has {len(inputs):,} rows; 1 to {MAX_SAMPLES:,} are allowed"
+        raise Invalid(f"{place}.inputs", problem)
     n_in, n_out, last = layers[0].size, layers[-1].size, len(layers) - 1
-    x = as_matrix(inputs, "data.inputs", None, n_in, "numbers", " (the size of layers[0])")
-    targets = required(obj, "targets", "data")
+    x = as_matrix(inputs, f"{place}.inputs", None, n_in, "numbers", " (the size of layers[0])")
+    targets = required(obj, "targets", place)
     hint = f" (the size of layers[{last}])"
-    y = as_matrix(targets, "data.targets", len(inputs), n_out, "numbers", hint)
+    y = as_matrix(targets, f"{place}.targets", len(inputs), n_out, "numbers", hint)
     if loss in ("bce", "cross_entropy"):
         outside = np.argwhere((y < 0.0) | (y > 1.0))
         if outside.size:
             p, k = outside[0]
             raise Invalid(
-                f"data.targets[{p}][{k}]",
+                f"{place}.targets[{p}][{k}]",
                 f"must be between 0 and 1 for the {loss} loss, not {describe(float(y[p, k]))}",
             )
-    return DataSpec(inputs=x, targets=y)
+    return x, y
 
 
 def _generated_data(obj: dict[str, Any], layers: list[LayerSpec], training_seed: int) -> DataSpec:
     name = as_choice(required(obj, "generator", "data"), "data.generator", GENERATORS)
     samples = as_int(required(obj, "samples", "data"), "data.samples", 1, MAX_SAMPLES)
+    test_samples = obj.get("test_samples")
+    if test_samples is not None:
+        test_samples = as_int(test_samples, "data.test_samples", 1, MAX_SAMPLES)
     noise = as_number(obj.get("noise", 0.0), "data.noise")
     if noise < 0:
         raise Invalid("data.noise", f"must be at least 0, not {describe(obj['noise'])}")
@@ -302,7 +329,9 @@ def _generated_data(obj: dict[str, Any], layers: list[LayerSpec], training_seed:
             f"is {describe(obj['noise'])}: the {quote(name)} points it makes overflow to "
             "infinity; use a noise of a few units at most",
         )
-    return DataSpec(generator=name, samples=samples, noise=noise, seed=seed)
+    return DataSpec(
+        generator=name, samples=samples, noise=noise, seed=seed, test_samples=test_samples
+    )
 
 
 def check_history(value: Any) -> History:
@@ -330,4 +359,10 @@ def check_history(value: Any) -> History:
         "entries",
         " (one per entry of history.epoch)",
     )
-    return History(epoch=epoch, loss=loss.tolist())
+    hint = " (one per entry of history.epoch)"
+    scores = {
+        key: as_vector(obj[key], f"history.{key}", len(epoch), "entries", hint).tolist()
+        for key in SCORE_KEYS
+        if key in obj
+    }
+    return History(epoch=epoch, loss=loss.tolist(), **scores)

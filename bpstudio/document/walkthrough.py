@@ -16,6 +16,7 @@ import numpy as np
 
 from bpstudio.document.model import Document
 from bpstudio.document.parameter_history import ParameterHistory
+from bpstudio.document.validate import SCORE_KEYS
 from bpstudio.engine.network import Network
 from bpstudio.engine.timeline import Timeline
 from bpstudio.engine.training import (
@@ -59,13 +60,16 @@ class Walkthrough:
         self.config = doc.training_config()
         self.x, self.y = doc.dataset()
         start = doc.next_epoch() - 1
-        self.trainer = Trainer(doc.build_network(), self.x, self.y, self.config, epoch=start)
+        self.trainer = Trainer(
+            doc.build_network(), self.x, self.y, self.config, epoch=start, test=doc.test_set()
+        )
         self.start_epoch = start
         self.initial = self.trainer.net.copy()
         self.timeline = Timeline(timeline_every)
         self.timeline.record(start, self.net.params, self.trainer.velocity, config=self.config)
         self.parameters = ParameterHistory(self.trainer, self.timeline)
         self._earlier = _earlier_history(doc, start)
+        self._earlier_scores = _earlier_scores(doc, self._earlier)
         self.granularity = "neuron"
         self.batch = 0
         self.index = 0
@@ -321,7 +325,7 @@ class Walkthrough:
         """Runs whole epochs with the fast path (from the start of an epoch: a walk in the
         middle of one finishes it first). Back-steps cannot undo these; the timeline can."""
         if self.batch or self.index:
-            if self.run_epoch() or epochs <= 1:
+            if self.run_epoch() or epochs <= 1 or self.trainer.reached_stop_loss:
                 return self.divergence
             epochs -= 1
         if not self._replays_with_config():
@@ -330,7 +334,7 @@ class Walkthrough:
         while epochs > 0:  # in runs that end on a keyframe epoch, or before
             chunk = min(epochs, every - self.epoch % every)
             self.divergence = self.trainer.run(chunk)
-            if self.divergence:
+            if self.divergence or self.trainer.reached_stop_loss:
                 break
             self._keyframe()
             epochs -= chunk
@@ -372,6 +376,39 @@ class Walkthrough:
         covers too)."""
         h = self.trainer.history
         return h.epochs, h.loss.values
+
+    def full_test_loss_history(self) -> np.ndarray | None:
+        """The test loss beside each epoch of `full_loss_history` (NaN where the document's
+        saved history has none), or None without a test set."""
+        test = self.trainer.history.test_loss
+        if test is None:
+            return None
+        earlier = self._earlier_scores["test_loss"]
+        if earlier is None:  # the saved history has no test loss: a gap
+            earlier = np.full(len(self.full_loss_history()[0]) - len(test), np.nan)
+        return np.concatenate([earlier, test.values])
+
+    def full_scores(self) -> dict[str, list[float]]:
+        """The test loss and accuracies beside each epoch of `full_loss_history`: those this
+        walk records and the document's saved history has for its earlier epochs too."""
+        h, scores = self.trainer.history, {}
+        for key, earlier in self._earlier_scores.items():
+            row = getattr(h, key)
+            if row is not None and earlier is not None:
+                scores[key] = np.concatenate([earlier, row.values]).tolist()
+        return scores
+
+    def scores_text(self) -> str:
+        """The accuracy, test loss and test accuracy after the shown epoch where they are
+        recorded, e.g. `accuracy 95.0% · test loss 0.123 · test accuracy 90.0%`, else ''."""
+        h = self.trainer.history
+        i, parts = self.epoch - h.first_epoch, []
+        rows = [("accuracy", h.accuracy, "{:.1%}"), ("test loss", h.test_loss, "{:.6g}")]
+        rows.append(("test accuracy", h.test_accuracy, "{:.1%}"))
+        for name, row, form in rows:
+            if row is not None and 0 <= i < len(row):
+                parts.append(f"{name} {form.format(float(row.values[i]))}")
+        return " · ".join(parts)
 
     def full_loss_history(self) -> tuple[np.ndarray, np.ndarray]:
         """The document's saved loss history before this walk began (a trained file, or
@@ -417,6 +454,22 @@ def _earlier_history(doc: Document, start: int) -> tuple[np.ndarray, np.ndarray]
         return None
     keep = [i for i, e in enumerate(h.epoch) if e < start]
     return np.array([h.epoch[i] for i in keep]), np.array([h.loss[i] for i in keep], dtype=float)
+
+
+def _earlier_scores(
+    doc: Document, earlier: tuple[np.ndarray, np.ndarray] | None
+) -> dict[str, np.ndarray | None]:
+    """Each saved score (`test_loss`, `accuracy`, `test_accuracy`) of the epochs of `earlier`
+    (`_earlier_history`); None for one the document's history lacks."""
+    count = 0 if earlier is None else len(earlier[0])
+    scores: dict[str, np.ndarray | None] = {}
+    for key in SCORE_KEYS:
+        values = None if doc.history is None else getattr(doc.history, key)
+        if not count:
+            scores[key] = np.empty(0)
+        else:
+            scores[key] = None if values is None else np.array(values[:count], dtype=float)
+    return scores
 
 
 def _splice(shown: StepSequence, rest: StepSequence, index: int) -> StepSequence:

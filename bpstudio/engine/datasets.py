@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bpstudio.engine.init import STREAM_DATA, rng
+from bpstudio.engine.init import STREAM_DATA, STREAM_TEST_DATA, rng
 
 XOR_MARGIN = 0.06  # xor points keep this distance from the axes, as Playground's padding
 CIRCLE_INNER = 0.5  # class 1: radius in [0, CIRCLE_INNER]
@@ -86,13 +86,18 @@ def spiral(samples: int, noise: float, gen: np.random.Generator) -> tuple[np.nda
 GENERATORS: dict[str, Generator] = {"xor": xor, "circle": circle, "gauss": gauss, "spiral": spiral}
 
 
-def generate(name: str, samples: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def generate(
+    name: str, samples: int, noise: float, seed: int, test: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The data set `name` with exactly `samples` rows: x `(N, 2)` and y `(N, 1)`, float64.
-    The same arguments always give the same arrays."""
+    The same arguments always give the same arrays. With `test`, the held-out test set:
+    drawn from a stream of the seed of its own (`STREAM_TEST_DATA`), so it is independent of
+    the training points and the same whatever the number of training samples."""
     if name not in GENERATORS:
         raise ValueError(f"unknown data generator {name!r}")
     if samples < 1:
         raise ValueError(f"samples must be at least 1, got {samples}")
     if not (np.isfinite(noise) and noise >= 0.0):
         raise ValueError(f"noise must be a finite number >= 0, got {noise}")
-    return GENERATORS[name](int(samples), float(noise), rng(seed, STREAM_DATA))
+    stream = STREAM_TEST_DATA if test else STREAM_DATA
+    return GENERATORS[name](int(samples), float(noise), rng(seed, stream))

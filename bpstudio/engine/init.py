@@ -14,6 +14,7 @@ INIT_SCHEMES = ("xavier", "he", "uniform")
 STREAM_WEIGHTS = 1
 STREAM_SHUFFLE = 2
 STREAM_DATA = 3
+STREAM_TEST_DATA = 4  # the held-out test samples of a generator
 
 
 def rng(seed: int, stream: int, *more: int) -> np.random.Generator:

@@ -186,13 +186,26 @@ class Chunked:
 
 
 def update_calls(
-    net: Network, velocity: np.ndarray, learning_rate: float, momentum: float, step: np.ndarray
+    net: Network,
+    velocity: np.ndarray,
+    rates: tuple[float, float, float],
+    step: np.ndarray,
 ) -> Calls:
-    """`training.sgd_update` with the scratch buffer `step`. Multiplying by the trainable
-    mask is left out when every parameter is trainable: x * 1.0 is x exactly. The rates
-    are 0-d arrays: the same float64 values, without a Python scalar to convert per call."""
+    """`training.sgd_update` with the scratch buffer `step`, for `rates` (learning rate,
+    momentum, weight decay). Multiplying by the trainable mask is left out when every
+    parameter is trainable: x * 1.0 is x exactly. The rates are 0-d arrays: the same float64
+    values, without a Python scalar to convert per call."""
+    learning_rate, momentum, weight_decay = rates
     frozen = not net.trainable.all()
-    calls: Calls = [partial(np.multiply, net.grads, np.array(float(learning_rate)), step)]
+    rate = np.array(float(learning_rate))
+    if weight_decay:  # g = dL/dw + λ·w, built in `step`
+        calls: Calls = [
+            partial(np.multiply, net.params, net.decay_rates(weight_decay), step),
+            partial(np.add, net.grads, step, step),
+            partial(np.multiply, step, rate, step),
+        ]
+    else:
+        calls = [partial(np.multiply, net.grads, rate, step)]
     if frozen:
         calls.append(partial(np.multiply, step, net.trainable, step))
     if not momentum:
@@ -210,7 +223,7 @@ class Kernel:
     """The calls for `net` on the batch `x` `(B, n_in)`, `y` `(B, n_out)`: fixed arrays
     that the caller may refill between runs. `forward` computes the output, `loss()` reads
     L from it, and `train` (after `forward`) does the backward pass and the SGD update of
-    `net.params` and `velocity`."""
+    `net.params` and `velocity` with `rates` (learning rate, momentum, weight decay)."""
 
     def __init__(
         self,
@@ -218,8 +231,7 @@ class Kernel:
         x: np.ndarray,
         y: np.ndarray,
         loss_name: str,
-        learning_rate: float,
-        momentum: float,
+        rates: tuple[float, float, float],
         velocity: np.ndarray,
         step: np.ndarray,
     ) -> None:
@@ -238,7 +250,7 @@ class Kernel:
                 chunked.backward,
             )
         self._value = losses.get(loss_name).value
-        self.train = backward + update_calls(net, velocity, learning_rate, momentum, step)
+        self.train = backward + update_calls(net, velocity, rates, step)
 
     def loss(self) -> float:
         """L of the batch from the last `forward`."""

@@ -48,10 +48,12 @@ class Network:
         self.params = np.zeros(count)
         self.grads = np.zeros(count)
         self.trainable = np.ones(count)
+        self.is_weight = np.zeros(count)  # 1.0 on weights, 0.0 on biases
         self.w, self.b, self.grad_w, self.grad_b = [], [], [], []
         offset = 0
         for i, (r, c) in enumerate(shapes):
             self.w.append(self.params[offset : offset + r * c].reshape(r, c))
+            self.is_weight[offset : offset + r * c] = 1.0
             self.grad_w.append(self.grads[offset : offset + r * c].reshape(r, c))
             offset += r * c
             self.b.append(self.params[offset : offset + r])
@@ -78,6 +80,11 @@ class Network:
 
     def copy(self) -> Network:
         return Network(self.sizes, self.activation_names, self.w, self.b, self.train_biases)
+
+    def decay_rates(self, weight_decay: float) -> np.ndarray:
+        """λ for every weight and 0 for every bias, matching `params`: weight decay adds
+        `decay_rates * params` (λ·w, never a bias) to the gradient."""
+        return self.is_weight * weight_decay
 
     def parameter_names(self) -> list[str]:
         """One name per entry of `params`, in order: `w[l][j][k]` and `b[l][j]` with

@@ -4,6 +4,7 @@ them (Timeline). Must not import Qt."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -63,7 +64,7 @@ class Timeline:
         params, velocity = self.keyframes[start]
         net = trainer.net.copy()
         net.params[:] = params
-        config = self.config_at(start, trainer)
+        config = replace(self.config_at(start, trainer), stop_loss=None)  # replays run through
         replay = Trainer(net, trainer.x, trainer.y, config, start, record_parameters)
         replay.velocity[:] = velocity
         return replay

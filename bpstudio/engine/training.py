@@ -14,8 +14,9 @@ from functools import cached_property, partial
 
 import numpy as np
 
-from bpstudio.engine import init, losses
+from bpstudio.engine import init, losses, metrics
 from bpstudio.engine.batch import BatchValues
+from bpstudio.engine.growing import GrowingArray
 from bpstudio.engine.kernel import Calls, Kernel
 from bpstudio.engine.network import ForwardPass, Network
 
@@ -31,14 +32,21 @@ class TrainingConfig:
     batch_size: int | None = None  # None: the full batch
     shuffle: bool = False
     seed: int = 0
+    weight_decay: float = 0.0  # λ: the weights' gradient becomes dL/dw + λ·w
+    stop_loss: float | None = None  # training stops after an epoch whose loss is at or below
 
 
 def sgd_update(
     net: Network, velocity: np.ndarray, config: TrainingConfig, scratch: np.ndarray | None = None
 ) -> None:
     """v = momentum * v - lr * g; p = p + v (with momentum 0: p = p - lr * g), for the
-    trainable parameters only; `net.grads` must hold the batch gradients."""
-    step = np.multiply(net.grads, config.learning_rate, out=scratch)
+    trainable parameters only; `net.grads` must hold the batch gradients dL/dp. With weight
+    decay λ, g = dL/dw + λ·w for each weight (biases keep g = dL/db), as PyTorch's
+    `SGD(weight_decay=λ)` on the weights; `net.grads` keeps dL/dp."""
+    grads = net.grads
+    if config.weight_decay:
+        grads = np.add(net.grads, np.multiply(net.params, net.decay_rates(config.weight_decay)))
+    step = np.multiply(grads, config.learning_rate, out=scratch)
     step *= net.trainable
     if config.momentum:
         velocity *= config.momentum
@@ -121,43 +129,6 @@ def first_batch(n: int, config: TrainingConfig, epoch: int = 1) -> np.ndarray:
     return np.arange(size)
 
 
-class GrowingArray:
-    """An append-only float64 array of rows with amortised doubling, so a million epochs
-    cost a handful of reallocations. `values` is a view of the filled part."""
-
-    def __init__(self, width: int | None = None, capacity: int = 1024) -> None:
-        shape = (capacity,) if width is None else (capacity, width)
-        self._data = np.empty(shape)
-        self._size = 0
-
-    def append(self, row: float | np.ndarray) -> None:
-        if self._size == len(self._data):
-            grown = np.empty((2 * len(self._data),) + self._data.shape[1:])
-            grown[: self._size] = self._data[: self._size]
-            self._data = grown
-        self._data[self._size] = row
-        self._size += 1
-
-    def truncate(self, size: int) -> None:
-        self._size = min(self._size, size)
-
-    def fill(self, size: int, value: float) -> None:
-        """Appends rows of `value` until `size` rows are filled."""
-        if size > len(self._data):
-            grown = np.empty((max(size, 2 * len(self._data)),) + self._data.shape[1:])
-            grown[: self._size] = self._data[: self._size]
-            self._data = grown
-        self._data[self._size : size] = value
-        self._size = max(self._size, size)
-
-    @property
-    def values(self) -> np.ndarray:
-        return self._data[: self._size]
-
-    def __len__(self) -> int:
-        return self._size
-
-
 @dataclass
 class Divergence:
     epoch: int
@@ -171,12 +142,22 @@ class Divergence:
 class History:
     """Loss over the whole data set after each epoch (`epoch[0]` may be 0: before training),
     and optionally chosen parameters too: `params` has one row per epoch and one column per
-    entry of `columns` (indices into `Network.params`)."""
+    entry of `columns` (indices into `Network.params`). With a test set, `test_loss` is L
+    over it; for a classifier, `accuracy` and `test_accuracy` are the fractions of samples
+    classified right (metrics.py); each has a row per epoch, or is None."""
 
     first_epoch: int = 0
     loss: GrowingArray = field(default_factory=GrowingArray)
     params: GrowingArray | None = None
     columns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
+    test_loss: GrowingArray | None = None
+    accuracy: GrowingArray | None = None
+    test_accuracy: GrowingArray | None = None
+
+    def scores(self) -> list[GrowingArray]:
+        """The recorded per-epoch scores besides the loss: test loss and accuracies."""
+        rows = (self.test_loss, self.accuracy, self.test_accuracy)
+        return [row for row in rows if row is not None]
 
     @property
     def epochs(self) -> np.ndarray:
@@ -190,7 +171,8 @@ class History:
 class Trainer:
     """Trains `net` in place on `x` `(N, n_in)`, `y` `(N, n_out)`. `epoch` counts completed
     epochs; `velocity` is the momentum state (zeros for a fresh trainer, as the spec says
-    for training resumed from a file), changed in place only: the kernels hold it."""
+    for training resumed from a file), changed in place only: the kernels hold it. `test`,
+    a held-out `(x, y)`, is never trained on: its loss is recorded after each epoch."""
 
     def __init__(
         self,
@@ -200,10 +182,14 @@ class Trainer:
         config: TrainingConfig,
         epoch: int = 0,
         record_parameters: bool | Sequence[int] = False,
+        test: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self.net = net
         self.x = np.ascontiguousarray(x, dtype=float)
         self.y = np.ascontiguousarray(y, dtype=float)
+        self.test = None if test is None else tuple(np.ascontiguousarray(t, float) for t in test)
+        # whether the loss last recorded is at or below `stop_loss` (`run` stops there)
+        self.reached_stop_loss = False
         self.config = config
         self.epoch = epoch
         self.velocity = np.zeros_like(net.params)
@@ -214,6 +200,16 @@ class Trainer:
         self._velocity_before = np.empty_like(net.params)
         self._fast: _FastPath | None = None
         self.history = History(first_epoch=epoch)
+        classifier = metrics.is_classifier(net.activation_names[-1], config.loss)
+        if self.test is not None:
+            self.history.test_loss = GrowingArray()
+        if classifier:
+            self.history.accuracy = GrowingArray()
+        if classifier and self.test is not None:
+            self.history.test_accuracy = GrowingArray()
+        # the targets' classes, of the data and the test set, for the accuracies
+        targets = (self.y, self.test[1] if self.test is not None else self.y[:0])
+        self._classes = tuple(metrics.classes(t) for t in targets)
         if record_parameters is True:
             self.track(range(net.parameter_count))
         elif record_parameters is not False:
@@ -243,7 +239,9 @@ class Trainer:
 
     def run(self, epochs: int) -> Divergence | None:
         """Trains up to `epochs` more epochs, recording history. Stops at the first epoch
-        whose loss or parameters are not finite, keeping the state before it."""
+        whose loss or parameters are not finite, keeping the state before it, or after the
+        first epoch whose loss is at or below `config.stop_loss` (`reached_stop_loss`)."""
+        self.reached_stop_loss = False
         if epochs <= 0:
             return None
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -272,6 +270,8 @@ class Trainer:
                 call()
             if i and (divergence := self._settle(loss())):
                 return divergence
+            if i and self.reached_stop_loss:
+                return None
             for call in save:
                 call()
             for call in train:
@@ -297,6 +297,8 @@ class Trainer:
                     call()
             if divergence := self._settle(self.full_loss()):
                 return divergence
+            if self.reached_stop_loss:
+                return None
         return None
 
     def _settle(self, loss: float) -> Divergence | None:
@@ -337,11 +339,15 @@ class Trainer:
 
     def retune(self, config: TrainingConfig) -> None:
         """Trains on with `config`, which may differ from the current settings in the learning
-        rate and the momentum only (the batches and the loss stay); the epoch, velocity and
-        history are kept. ValueError for any other change."""
+        rate, the momentum, the weight decay and the stop loss only (the batches and the loss
+        stay); the epoch, velocity and history are kept. ValueError for any other change."""
         old = self.config
-        if replace(config, learning_rate=old.learning_rate, momentum=old.momentum) != old:
-            raise ValueError("only the learning rate and the momentum change during training")
+        rates = ("learning_rate", "momentum", "weight_decay", "stop_loss")
+        if replace(config, **{key: getattr(old, key) for key in rates}) != old:
+            raise ValueError(
+                "only the learning rate, momentum, weight decay and stop loss change during "
+                "training"
+            )
         self.config = config
         self._fast = None  # the kernels hold the old rate and momentum
 
@@ -349,6 +355,8 @@ class Trainer:
         """Forgets the history after `epoch` (the parameters must be set to it by the caller)."""
         keep = epoch - self.history.first_epoch + 1
         self.history.loss.truncate(keep)
+        for row in self.history.scores():
+            row.truncate(keep)
         if self.history.params is not None:
             self.history.params.truncate(keep)
         self.epoch = epoch
@@ -379,7 +387,22 @@ class Trainer:
         h.params = table if columns.size else None
 
     def _record(self, loss: float) -> None:
-        self.history.loss.append(loss)
+        """Appends the epoch's loss, scores and tracked parameters; the full-data kernel's
+        output must be that of the current parameters."""
+        h = self.history
+        h.loss.append(loss)
+        stop = self.config.stop_loss
+        self.reached_stop_loss = stop is not None and loss <= stop
+        fast = self._kernels()
+        if h.accuracy is not None:
+            h.accuracy.append(metrics.agreement(fast.full.output, self._classes[0]))
+        if self.test is not None:
+            test = fast.test
+            for call in test.forward:
+                call()
+            h.test_loss.append(test.loss())
+            if h.test_accuracy is not None:
+                h.test_accuracy.append(metrics.agreement(test.output, self._classes[1]))
         if self.history.params is not None:
             self.history.params.append(self.net.params[self.history.columns])
 
@@ -394,9 +417,8 @@ class _FastPath:
         step = np.empty_like(net.params)
 
         def kernel(x: np.ndarray, y: np.ndarray) -> Kernel:
-            return Kernel(
-                net, x, y, config.loss, config.learning_rate, config.momentum, t.velocity, step
-            )
+            rates = (config.learning_rate, config.momentum, config.weight_decay)
+            return Kernel(net, x, y, config.loss, rates, t.velocity, step)
 
         self.full = kernel(t.x, t.y)
         self._kernel = kernel
@@ -412,6 +434,12 @@ class _FastPath:
         """On buffers of the batch size; built when mini-batches first run (a full batch in
         file order never needs it, nor `rest`: each would be another copy of the data)."""
         return self._buffered(self._trainer.batch)
+
+    @cached_property
+    def test(self) -> Kernel:
+        """On the test set; only its forward pass is ever run."""
+        x, y = self._trainer.test
+        return self._kernel(x, y)
 
     @cached_property
     def rest(self) -> Kernel:

@@ -137,6 +137,9 @@ def _setting(config: TrainingConfig, n: int, html: bool = False) -> str:
     text = f"One training step on {samples}; loss {loss}, learning rate {rate}"
     if config.momentum:
         text += f", momentum {maths(eq(_MU, Const(config.momentum)))}"
+    if config.weight_decay:
+        decay = maths(eq(Sym(r"\lambda"), Const(config.weight_decay)))
+        text += f", weight decay {decay} (on the weights, never the biases)"
     return text + "."
 
 

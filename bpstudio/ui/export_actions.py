@@ -253,9 +253,10 @@ class ExportActions(QObject):
             scene.highlight(kept)
 
     def export_history(self) -> bool:
-        """Every epoch with a known loss (a reopened file's saved history too) and the
-        parameters after each. Parameters of earlier sessions were not saved: their cells stay
-        empty. Long runs are replayed in slices with a progress dialog that can cancel."""
+        """Every epoch with a known loss (a reopened file's saved history too), a version 2
+        document's test loss and accuracies, and the parameters after each. Parameters of
+        earlier sessions were not saved: their cells stay empty. Long runs are replayed in
+        slices with a progress dialog that can cancel."""
         walk = self.lesson.walk
         path = self._ask_file(
             "Export Training History", f"{self._stem()}-history.csv", "CSV (*.csv)"
@@ -269,7 +270,10 @@ class ExportActions(QObject):
             return False
         earlier = np.full((len(epochs) - len(values), len(names)), np.nan)
         values = np.vstack([earlier, values])
-        return self._write(path, lambda: write_history_csv(path, epochs, loss, names, values))
+        scores = walk.full_scores() if self.model.document.version == 2 else {}  # as `train`
+        return self._write(
+            path, lambda: write_history_csv(path, epochs, loss, names, values, scores)
+        )
 
     def _parameter_rows(self, walk, count: int) -> np.ndarray | None:
         """The walk's parameters after each of its epochs, `(epochs, count)`; None if cancelled."""

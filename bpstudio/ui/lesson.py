@@ -17,6 +17,7 @@ from bpstudio.document.lesson_session import Invalidation, LessonSession
 from bpstudio.document.session import DocumentModel
 from bpstudio.document.walkthrough import GRANULARITIES, Walkthrough
 from bpstudio.engine.training import Divergence
+from bpstudio.maths.formula import format_number
 from bpstudio.maths.steps import MAX_STEPS, Step
 from bpstudio.ui.derivation_panel import DerivationPanel
 from bpstudio.ui.elided_label import ElidedLabel
@@ -336,7 +337,7 @@ class LessonController(QObject):
         if self.ready():
             self.panel.show_sequence(self.walk.sequence)
             self.panel.show_step(self.walk.index)
-            self.position.setText(self.walk.position_text())
+            self.position.setText(_with_scores(self.walk.position_text(), self.walk))
         else:
             self.panel.clear()
             self.position.setText(self._not_ready_text())
@@ -358,7 +359,7 @@ class LessonController(QObject):
 
     def _on_progress(self) -> None:
         # not position_text(): that builds the next step sequence, stale a frame later
-        self.position.setText(f"Epoch {self.walk.epoch} · training")
+        self.position.setText(_with_scores(f"Epoch {self.walk.epoch} · training", self.walk))
         if self.runner.running:
             self.run_controls.show_progress(self._train_from, self.walk.epoch, self.runner.until)
         first = self.walk.trainer.history.first_epoch
@@ -371,6 +372,13 @@ class LessonController(QObject):
         if divergence:
             self._report_divergence(divergence)
         self._after_move()
+        stop, history = self.walk.config.stop_loss, self.walk.trainer.history
+        if self.walk.trainer.reached_stop_loss and stop is not None:
+            loss = format_number(float(history.loss.values[-1]))
+            self.window.statusBar().showMessage(
+                f"Training stopped at epoch {self.walk.epoch}: the loss {loss} is at or "
+                f"below the stop loss {format_number(stop)}"
+            )
 
     def _report_divergence(self, divergence: Divergence) -> None:
         """Offers the way back (after the training so far is in the document), as one
@@ -441,3 +449,9 @@ class LessonController(QObject):
         net = self.walk.displayed_network()
         check = gradcheck.check(net, self.walk.x[idx], self.walk.y[idx], self.walk.config.loss)
         GradientCheckDialog(check, len(idx), self.window).exec()
+
+
+def _with_scores(text: str, walk: Walkthrough) -> str:
+    """`text` followed by the walk's accuracies and test loss, where it records them."""
+    scores = walk.scores_text()
+    return f"{text} · {scores}" if scores else text

@@ -27,17 +27,20 @@ def loss_plot_bytes(
     loss_name: str,
     title: str = "",
     options: ExportOptions = DEFAULT_OPTIONS,
+    test_loss: Sequence[float] | None = None,
 ) -> bytes:
     """The loss against epoch of each of `curves` (name, epochs, losses) as the bytes of the
     image for the file `path` (`.png`, `.svg` or `.pdf`, by its extension), with `app`
     running (the caller chooses the platform). One curve is drawn as the loss panel draws
-    it; several as the comparison panel does, with their names in a legend."""
+    it, beside its `test_loss` if given; several as the comparison panel does, with their
+    names in a legend."""
     panel: LossPanel | ComparePanel
     if len(curves) == 1:
         panel = LossPanel()
         panel.set_loss_name(loss_name)
         _, epochs, loss = curves[0]
-        panel.set_history(np.asarray(epochs, dtype=float), np.asarray(loss, dtype=float))
+        test = None if test_loss is None else np.asarray(test_loss, dtype=float)
+        panel.set_history(np.asarray(epochs, dtype=float), np.asarray(loss, dtype=float), test)
     else:
         panel = ComparePanel()
         panel.set_loss_name(loss_name)

@@ -21,7 +21,7 @@ from PySide6.QtGui import QUndoStack
 from bpstudio.document.disk import Fingerprint
 from bpstudio.document.files import FileService
 from bpstudio.document.format import DocumentError
-from bpstudio.document.model import Document, History
+from bpstudio.document.model import Document
 from bpstudio.document.recovery import RecoveryStore, read_document
 from bpstudio.document.session import DocumentModel
 from bpstudio.ui.crash_handler import data_folder
@@ -173,7 +173,7 @@ def _snapshot(document: Document) -> Document:
     history = document.history
     snapshot = replace(document, history=None).copy()
     if history is not None:
-        snapshot.history = History(list(history.epoch), list(history.loss))
+        snapshot.history = history.shallow_copy()
     return snapshot
 
 

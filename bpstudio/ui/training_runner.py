@@ -113,7 +113,7 @@ class TrainingRunner(QObject):
             divergence = self._train_slice(started + SLICE_SECONDS)
             self._ended = time.perf_counter()
         self._dirty = True
-        if divergence or self.left() == 0:
+        if divergence or self.left() == 0 or self.walk.trainer.reached_stop_loss:
             self._halt()
             self.progressed.emit()
             self.stopped.emit(divergence)
@@ -131,7 +131,9 @@ class TrainingRunner(QObject):
             before, now = now, time.perf_counter()
             rate = piece / max(now - before, 1e-6)  # epochs a second
             self._piece = max(1, min(int(rate * SLICE_SECONDS / PIECES), MAX_PIECE))
-            if divergence or self.left() == 0 or now + self._piece / rate > deadline:
+            if divergence or self.left() == 0 or self.walk.trainer.reached_stop_loss:
+                return divergence
+            if now + self._piece / rate > deadline:
                 return divergence
 
     def _epochs_due(self) -> int:

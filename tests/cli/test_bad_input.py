@@ -150,9 +150,9 @@ CASES = [
     Case("format-wrong", edited(setter("", "format", "bpstudio.net")), "format",
          '"bpstudio.network"'),
     Case("version-missing", edited(deleter("", "version")), "version", "is missing"),
-    Case("version-2", edited(setter("", "version", 2)), "version", "written by a newer bpstudio"),
+    Case("version-3", edited(setter("", "version", 3)), "version", "written by a newer bpstudio"),
     Case("version-string", edited(setter("", "version", "1")), "version", "must be an integer"),
-    Case("version-0", edited(setter("", "version", 0)), "version", "must be 1"),
+    Case("version-0", edited(setter("", "version", 0)), "version", "must be 1 to 2, not 0"),
     Case("name-not-string", edited(setter("", "name", 5)), "name", "must be a string"),
     # layers
     Case("layers-missing", edited(deleter("", "layers")), "layers", "is missing"),
@@ -431,7 +431,7 @@ def test_bad_arguments_are_one_error_line_and_write_nothing(
 TRACEBACK_CASES = [
     "not-json",
     "invalid-utf8",
-    "version-2",
+    "version-3",
     "weights-nan",
     "layer-unknown-key",
     "generator-3-inputs",

@@ -77,3 +77,20 @@ def test_a_walk_stopped_inside_an_epoch_returns_to_that_epochs_start():
     assert model.document.layers[1].weights[0, 0] == pytest.approx(w, rel=1e-9)
     assert model.document.layers[1].biases[0] == pytest.approx(b, rel=1e-9)
     assert model.document.history.epoch[-1] == fix.epoch
+
+
+def test_the_remedy_of_a_version_2_document_keeps_its_test_loss_to_that_epoch():
+    """With a test set (version 2), the history it returns to keeps the test loss of each
+    epoch kept, which is L over the test set by hand with that epoch's w and b."""
+    doc = exploding()
+    doc.data.test_inputs, doc.data.test_targets = np.array([[3.0]]), np.array([[1.0]])
+    walk = Walkthrough(doc)
+    divergence = walk.train(10_000)
+    fix = remedy(walk, had_history=False, scores=True)
+    model = DocumentModel(doc.copy())
+    model.apply(fix.edit)
+    h = model.document.history
+    assert h.epoch == list(range(divergence.epoch)) and h.accuracy is None
+    for epoch, test_loss in zip(h.epoch, h.test_loss, strict=True):
+        w, b = by_hand(epoch)
+        assert test_loss == pytest.approx(0.5 * (w * 3.0 + b - 1.0) ** 2, rel=1e-9)

@@ -123,11 +123,11 @@ RULES = [
     (deleter("format"), "format", "is missing"),
     (setter("format", "bpstudio.net"), "format", 'must be "bpstudio.network"'),
     (deleter("version"), "version", "is missing"),
-    (setter("version", 2), "version", "written by a newer bpstudio"),
+    (setter("version", 3), "version", "written by a newer bpstudio"),
     (setter("version", True), "version", "must be an integer, not true"),
     (setter("version", 1.0), "version", "must be an integer, not 1.0"),
     (setter("version", "1"), "version", "must be an integer"),
-    (setter("version", 0), "version", "must be 1"),
+    (setter("version", 0), "version", "must be 1 to 2, not 0"),
     (setter("name", 3), "name", "must be a string"),
     (setter("description", None), "description", "must be a string, not null"),
     # layers
@@ -185,6 +185,11 @@ RULES = [
     (setter("training.seed", 1.5), "training.seed", "must be an integer"),
     (setter("training.seed", None), "training.seed", "not null"),
     (setter("training.init", "glorot"), "training.init", "must be one of xavier, he, uniform"),
+    (setter("training.weight_decay", -0.1), "training.weight_decay", "at least 0, not -0.1"),
+    (setter("training.weight_decay", "0.1"), "training.weight_decay", "must be a number"),
+    (setter("training.weight_decay", None), "training.weight_decay", "not null"),
+    (setter("training.stop_loss", "low"), "training.stop_loss", "must be a number"),
+    (setter("training.stop_loss", True), "training.stop_loss", "must be a number, not true"),
     # data: explicit
     (deleter("data"), "data", "is missing"),
     (setter("data", [[0.5]]), "data", "must be an object"),
@@ -202,6 +207,19 @@ RULES = [
     (setter("data.targets", [[1], [1]]), "data.targets", "has 2 rows, expected 1"),
     (setter("data.targets", [[1, 0]]), "data.targets[0]", "has 2 numbers, expected 1"),
     (setter("loss", "bce"), "data.targets[0][0]", "between 0 and 1 for the bce loss"),
+    # data: a test set beside inline data (version 2)
+    (setter("data.test", [[0.5]]), "data.test", "must be an object"),
+    (setter("data.test", {"inputs": [[0.5]]}), "data.test.targets", "is missing"),
+    (setter("data.test", {"targets": [[1.0]]}), "data.test.inputs", "is missing"),
+    (setter("data.test", {"inputs": [], "targets": []}), "data.test.inputs", "has 0 rows"),
+    (setter("data.test", {"inputs": [[1]], "target": [[1]]}), "data.test", 'unknown key "target"'),
+    (setter("data.test", {"inputs": [[1, 2]], "targets": [[1]]}), "data.test.inputs[0]", "has 2"),
+    (
+        setter("data.test", {"inputs": [[1]], "targets": [["1"]]}),
+        "data.test.targets[0][0]",
+        "number",
+    ),
+    (setter("data.test_samples", 5), "data", 'mixes "inputs" with "test_samples"'),
     # data: generated
     (with_generator(generator="moons", samples=10), "data.generator", "must be one of"),
     (with_generator(samples=10), "data.generator", "is missing"),
@@ -213,6 +231,9 @@ RULES = [
     (with_generator(generator="xor", samples=5, noise="0"), "data.noise", "must be a number"),
     (with_generator(generator="xor", samples=5, seed=0.5), "data.seed", "must be an integer"),
     (setter("data", {"generator": "xor", "samples": 9}), "data.generator", "2 inputs and 1 target"),
+    (with_generator(generator="xor", samples=5, test_samples=0), "data.test_samples", "1 and 100"),
+    (with_generator(generator="xor", samples=5, test_samples=2.5), "data.test_samples", "integer"),
+    (with_generator(generator="xor", samples=5, test={}), "data", 'mixes "test" with "generator"'),
     # history
     (setter("history", []), "history", "must be an object"),
     (setter("history", {"epoch": [0]}), "history.loss", "is missing"),
@@ -224,6 +245,21 @@ RULES = [
     (setter("history", {"epoch": [0, 4, -2], "loss": [1, 1, 1]}), "history.epoch[2]", "not -2"),
     (setter("history", {"epoch": [0, True], "loss": [1, 1]}), "history.epoch[1]", "not true"),
     (setter("history", {"epoch": [0], "loss": ["a"]}), "history.loss[0]", "must be a number"),
+    (
+        setter("history", {"epoch": [0, 1], "loss": [1, 1], "accuracy": [1]}),
+        "history.accuracy",
+        "expected 2",
+    ),
+    (
+        setter("history", {"epoch": [0], "loss": [1], "test_loss": ["a"]}),
+        "history.test_loss[0]",
+        "number",
+    ),
+    (
+        setter("history", {"epoch": [0], "loss": [1], "test_accuracy": 1}),
+        "history.test_accuracy",
+        "a list",
+    ),
     # size limit
     (
         setter("layers", [{"size": 1000}, {"size": 1000, "activation": "relu"}, {"size": 1}]),

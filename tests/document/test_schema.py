@@ -38,6 +38,8 @@ BEYOND_THE_SCHEMA = {
     ("data.targets[0][0]", "between 0 and 1 for the bce loss"),
     ("data.generator", "2 inputs and 1 target"),
     ("history.loss", "expected 2"),
+    ("history.accuracy", "expected 2"),
+    ("data.test.inputs[0]", "has 2"),
     # and how a whole number is written: JSON Schema takes 1.0 as the integer 1, bpstudio
     # wants a count written as a count
     ("version", "must be an integer, not 1.0"),

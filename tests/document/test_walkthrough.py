@@ -229,9 +229,9 @@ def test_the_timeline_stays_exact_across_a_learning_rate_changed_mid_epoch(every
         assert np.array_equal(w.net.params, states[k]), k
 
 
-def test_only_the_learning_rate_and_momentum_can_be_retuned():
+def test_only_the_rates_and_the_stop_loss_can_be_retuned():
     """A new batch size needs a new walk: retune refuses it and changes nothing."""
     w = Walkthrough(load(SEED2))
-    with pytest.raises(ValueError, match="learning rate and the momentum"):
+    with pytest.raises(ValueError, match="learning rate, momentum, weight decay and stop loss"):
         w.retune(replace(w.config, batch_size=1))
     assert w.config.batch_size is None

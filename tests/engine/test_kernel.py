@@ -47,10 +47,13 @@ CONFIGS = [
     TrainingConfig(loss="", learning_rate=0.1, batch_size=3),
     TrainingConfig(loss="", learning_rate=0.1, momentum=0.5, batch_size=4, shuffle=True, seed=4),
     TrainingConfig(loss="", learning_rate=0.1, shuffle=True, seed=1),  # one batch, shuffled
+    TrainingConfig(loss="", learning_rate=0.1, weight_decay=0.3),
+    TrainingConfig(loss="", learning_rate=0.05, momentum=0.9, batch_size=3, weight_decay=0.01),
 ]
+IDS = ["full", "momentum", "mini", "shuffle", "perm", "decay", "decay-momentum-mini"]
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=["full", "momentum", "mini", "shuffle", "perm"])
+@pytest.mark.parametrize("config", CONFIGS, ids=IDS)
 @pytest.mark.parametrize(("output", "loss"), VALID_PAIRS)
 @pytest.mark.parametrize("train_biases", [True, False])
 @pytest.mark.parametrize("chunk", [None, 3], ids=["whole", "chunks-of-3"])

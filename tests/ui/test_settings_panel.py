@@ -290,3 +290,26 @@ def test_dock_visibility_is_restored_with_the_window_state(main_window):
     second = main_window()
     assert not second.findChild(QDockWidget, "data_dock").isVisible()
     assert second.findChild(QDockWidget, "settings_dock").isVisible()
+
+
+def test_weight_decay_and_stop_loss_are_typed_undone_and_followed(qtbot, window, panel):
+    """Both fields set the document by undoable edits, an empty stop loss is none, a
+    negative decay is refused below its field, and undo shows the old values again."""
+    type_into(qtbot, panel.fields["stop_loss"], "0.05")
+    type_into(qtbot, panel.fields["weight_decay"], "0.01")
+    training = window.document.training
+    assert (training.weight_decay, training.stop_loss) == (0.01, 0.05)
+    type_into(qtbot, panel.fields["weight_decay"], "-1")
+    assert window.document.training.weight_decay == 0.01
+    assert "must be at least 0, not -1" in panel.messages["weight_decay"].text()
+    type_into(qtbot, panel.fields["stop_loss"], "")
+    assert window.document.training.stop_loss is None
+    assert panel.fields["stop_loss"].text() == ""
+    window.undo_stack.undo()
+    assert window.document.training.stop_loss == 0.05
+    assert panel.fields["stop_loss"].text() == "0.05"
+    window.undo_stack.undo()
+    assert window.document.training.weight_decay == 0.0
+    assert panel.fields["weight_decay"].text() == "0"
+    window.undo_stack.redo()
+    assert panel.fields["weight_decay"].text() == "0.01"

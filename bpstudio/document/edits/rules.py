@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 import numpy as np
@@ -141,9 +141,10 @@ def data_row(
 
 
 def history(value: History) -> History:
-    """`value` checked as the loader reads `history` (epochs >= 0, finite losses)."""
+    """`value` checked as the loader reads `history` (epochs >= 0, finite losses and scores)."""
     with refused():
-        return validate.check_history({"epoch": list(value.epoch), "loss": list(value.loss)})
+        lists = {f.name: getattr(value, f.name) for f in fields(value)}
+        return validate.check_history({k: list(v) for k, v in lists.items() if v is not None})
 
 
 def matrix(value: Any, shape: tuple[int, ...], place: str) -> np.ndarray:

@@ -69,15 +69,25 @@ def _labels(document: Document, layer: int, kept: np.ndarray, added: int) -> lis
 
 def resized_data(document: Document, layer: int, keep: Sequence[int], added: int) -> DataSpec:
     """The data after the input or output layer keeps neurons `keep` and gains `added`: the
-    inputs or targets keep those columns and gain columns of zeros (generated data becomes
-    a table first). For a hidden layer, the document's data itself."""
+    inputs or targets, and those of the test set, keep those columns and gain columns of
+    zeros (generated data becomes a table first). For a hidden layer, the document's data
+    itself."""
     last = len(document.layers) - 1
     if layer not in (0, last):
         return document.data
-    x, y = document.dataset()
-    table = x if layer == 0 else y
-    table = np.hstack([table[:, np.asarray(keep, dtype=int)], np.zeros((len(table), added))])
-    return DataSpec(inputs=table, targets=y) if layer == 0 else DataSpec(inputs=x, targets=table)
+    column = 0 if layer == 0 else 1
+
+    def resized(pair: tuple[np.ndarray, np.ndarray]) -> list[np.ndarray]:
+        parts = list(pair)
+        table = parts[column]
+        zeros = np.zeros((len(table), added))
+        parts[column] = np.hstack([table[:, np.asarray(keep, dtype=int)], zeros])
+        return parts
+
+    x, y = resized(document.dataset())
+    test = document.test_set()
+    test_x, test_y = (None, None) if test is None else resized(test)
+    return DataSpec(inputs=x, targets=y, test_inputs=test_x, test_targets=test_y)
 
 
 class AddNeuron(Swap):

@@ -53,7 +53,8 @@ def update_steps(b: Batch) -> None:
 
 def _update(b: Batch, layer: int, j: int, k: int | None) -> None:
     """The new w[layer][j][k], or b[layer][j] when `k` is None: the old value moved against
-    its gradient (plus μ times its velocity, with momentum)."""
+    its gradient (plus μ times its velocity, with momentum); with weight decay λ a weight's
+    gradient gains λ w (a bias's never does)."""
     note, cfg, i = b.note, b.config, layer - 1
     if k is None:
         param, new_sym = note.b(layer, j), note.b(layer, j, "new")
@@ -62,8 +63,12 @@ def _update(b: Batch, layer: int, j: int, k: int | None) -> None:
         param, new_sym = note.w(layer, j, k), note.w(layer, j, k, "new")
         old, grad, new = b.net.w[i][j, k], b.r.grad_w[i][j, k], b.r.after.w[i][j, k]
     eta, mu = Sym(r"\eta"), Sym(r"\mu")
-    general_step = Neg(mul(eta, Partial(note.loss(), param), juxtapose=True))
-    number_step = Neg(mul(Num(cfg.learning_rate), Num(grad)))
+    gradient, grad_number = Partial(note.loss(), param), Num(grad)
+    if cfg.weight_decay and k is not None:  # a weight's step also pulls it towards 0: + λ w
+        gradient = add(gradient, mul(Sym(r"\lambda"), param, juxtapose=True))
+        grad_number = add(grad_number, mul(Num(cfg.weight_decay), Num(old)))
+    general_step = Neg(mul(eta, gradient, juxtapose=True))
+    number_step = Neg(mul(Num(cfg.learning_rate), grad_number))
     if cfg.momentum:
         v_old = float(b.r.velocity_before[parameter_index(b.net, layer, j, k)])
         general = add(param, mul(mu, note.velocity(param), juxtapose=True), general_step)

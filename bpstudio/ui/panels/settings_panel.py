@@ -76,6 +76,18 @@ FIELDS = {
         "How many samples are used for one training step. A full batch uses every sample, so "
         "each step follows the exact gradient; smaller batches give more, noisier steps.",
     ),
+    "weight_decay": (
+        "Weight decay",
+        "a number of at least 0",
+        "λ: each step also pulls every weight towards 0 by adding λ·w to its gradient (never "
+        "to a bias), which keeps weights small. 0 turns it off.",
+    ),
+    "stop_loss": (
+        "Stop at loss",
+        "a number, or empty for none",
+        "Training stops after the first epoch whose loss is at or below this value. Empty: "
+        "train for as long as asked.",
+    ),
     "seed": (
         "Seed",
         "a whole number",
@@ -89,6 +101,8 @@ LABELS = {  # the form's labels, with keyboard mnemonics
     "momentum": "Mo&mentum",
     "batch_size": "&Batch size",
     "seed": "See&d",
+    "weight_decay": "&Weight decay",
+    "stop_loss": "Stop at loss",
 }
 
 
@@ -135,8 +149,9 @@ class SettingsPanel(QWidget):
         form.addRow("&Loss", self.loss)
 
     def _add_training_rows(self, form: QFormLayout) -> None:
-        for key in ("learning_rate", "momentum"):
+        for key in ("learning_rate", "momentum", "weight_decay", "stop_loss"):
             form.addRow(LABELS[key], self._field(key))
+        self.fields["stop_loss"].setPlaceholderText("none")
         self.full_batch = QCheckBox("Full batch")
         self.full_batch.setToolTip("Use every sample in each training step (one step per epoch).")
         self.full_batch.clicked.connect(self._on_full_batch_clicked)
@@ -183,7 +198,7 @@ class SettingsPanel(QWidget):
     # checks --------------------------------------------------------------------------------
     def _checked(self, key: str, text: str) -> Any:
         """The training value `text` means, checked by the document's rules (EditError)."""
-        candidate = replace(self.model.document.training, **{key: parse(text)})
+        candidate = replace(self.model.document.training, **{key: _value(key, text)})
         return getattr(rules.training(candidate), key)
 
     def _try(self, edit: Edit) -> None:
@@ -200,7 +215,7 @@ class SettingsPanel(QWidget):
 
     # widget -> document --------------------------------------------------------------------
     def _on_training_committed(self, key: str, text: str) -> EditError | None:
-        refusal = self._push_typed(SetTraining(key, parse(text)))
+        refusal = self._push_typed(SetTraining(key, _value(key, text)))
         if refusal is None:
             self._show_training(key)  # the document's form of the value
         return refusal
@@ -269,6 +284,8 @@ class SettingsPanel(QWidget):
             self.shuffle.blockSignals(False)
         elif key == "batch_size":
             self._show_batch_size(value)
+        elif value is None:  # no stop loss
+            self.fields[key].show_value("")
         else:
             self.fields[key].show_value(format_number(value) if key != "seed" else str(value))
 
@@ -294,3 +311,8 @@ class SettingsPanel(QWidget):
         combo.blockSignals(True)
         combo.setCurrentIndex(max(combo.findData(name), 0))
         combo.blockSignals(False)
+
+
+def _value(key: str, text: str) -> Any:
+    """The training value typed as `text`: an empty stop loss is none."""
+    return None if key == "stop_loss" and not text.strip() else parse(text)

@@ -167,7 +167,7 @@ class PlotsLink(QObject):
         hidden = self.lesson.hidden_step()
         hide_from = None if hidden is None else walk.epoch + (hidden.kind != "loss")
         panel.show_epoch(walk.epoch, hide_from)
-        panel.set_history(*walk.full_loss_history())
+        panel.set_history(*walk.full_loss_history(), walk.full_test_loss_history())
         panel.mark_divergence(walk.divergence.epoch if walk.divergence else None)
 
     def _refresh_activation(self) -> None:

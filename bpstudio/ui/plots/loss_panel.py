@@ -1,4 +1,5 @@
-"""LossPanel: the loss against the epoch, live while training, with a log-scale toggle, a
+"""LossPanel: the loss against the epoch (and the test loss, with a test set), live while
+training, with a log-scale toggle, a
 hover readout (crosshair, epoch and loss), a marker at the epoch the lesson shows (after
 scrubbing the timeline, an earlier one) and one where training diverged. It stays
 smooth with a million points: pyqtgraph draws only the visible part, reduced to each
@@ -23,6 +24,7 @@ from bpstudio.ui.plots.style import (
     extent,
     new_plot,
     plottable,
+    style_legend,
     style_plot,
 )
 
@@ -31,7 +33,8 @@ LOG_FLOOR = 400.0  # decades below 1: below any double, so a log axis has no flo
 
 
 class LossPanel(QWidget):
-    """`plot` is the pyqtgraph PlotWidget; `curve` its one loss curve."""
+    """`plot` is the pyqtgraph PlotWidget; `curve` its loss curve and `test_curve` the test
+    loss's, dashed (empty without a test set)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -39,7 +42,9 @@ class LossPanel(QWidget):
         self._build_plot()
         self._epochs = np.empty(0, dtype=np.int64)
         self._loss = np.empty(0)
+        self._test: np.ndarray | None = None  # beside `_loss`; None: no test set
         self._drawn = self._loss
+        self._drawn_test = np.empty(0)
         self._loss_name = "sse"
         self._labelled = False
         self._divergence: int | None = None
@@ -69,7 +74,10 @@ class LossPanel(QWidget):
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
         self.curve = pg.PlotDataItem(autoDownsampleFactor=1.0)  # ~2 points per pixel column
+        self.test_curve = pg.PlotDataItem(autoDownsampleFactor=1.0)
+        item.addItem(self.test_curve)
         item.addItem(self.curve)
+        self.legend = item.addLegend(offset=(-10, 10), labelTextSize="10pt")  # with a test set
         self._cross = pg.InfiniteLine(angle=90, movable=False)
         self._dot = pg.ScatterPlotItem(size=8)
         # a lone epoch has no line to draw: a dot of its own shows it (switching the curve's
@@ -100,10 +108,14 @@ class LossPanel(QWidget):
         item.setLabel("left", f"loss ({title})", color=text)
         item.setLabel("bottom", "epoch", color=text)
 
-    def set_history(self, epochs: np.ndarray, loss: np.ndarray) -> None:
-        """Shows `loss[i]` after epoch `epochs[i]` (ascending epochs)."""
+    def set_history(
+        self, epochs: np.ndarray, loss: np.ndarray, test_loss: np.ndarray | None = None
+    ) -> None:
+        """Shows `loss[i]` after epoch `epochs[i]` (ascending epochs), and `test_loss[i]` (NaN
+        where it is not known) as a second curve when given."""
         self._epochs = np.asarray(epochs)
         self._loss = np.asarray(loss, dtype=float)  # as given, for the readout
+        self._test = None if test_loss is None else np.asarray(test_loss, dtype=float)
         self._draw()
 
     def show_epoch(self, epoch: int | None, hide_from: int | None = None) -> None:
@@ -120,6 +132,17 @@ class LossPanel(QWidget):
             self._drawn = np.where(self._epochs >= self._hidden_from, np.nan, self._drawn)
         finite = bool(self._drawn is self._loss and np.isfinite(self._loss).all())
         self.curve.setData(self._epochs, self._drawn, skipFiniteCheck=finite)
+        self._drawn_test = np.empty(0) if self._test is None else plottable(self._test)
+        if self._test is not None and self._hidden_from is not None:
+            hide = self._epochs >= self._hidden_from
+            self._drawn_test = np.where(hide, np.nan, self._drawn_test)
+        epochs = self._epochs if self._drawn_test.size else np.empty(0)
+        self.test_curve.setData(epochs, self._drawn_test)
+        if bool(self._drawn_test.size) != bool(self.legend.items):
+            self.legend.clear()
+            if self._drawn_test.size:
+                self.legend.addItem(self.curve, "training")
+                self.legend.addItem(self.test_curve, "test")
         self._mark_lone_epoch()
         self._mark_current()
         self.view_fit.update()
@@ -131,7 +154,7 @@ class LossPanel(QWidget):
         twin = LossPanel()
         twin.set_loss_name(self._loss_name)
         twin.set_log(self.is_log())
-        twin.set_history(self._epochs, self._loss)
+        twin.set_history(self._epochs, self._loss, self._test)
         twin.mark_divergence(self._divergence)
         return twin
 
@@ -171,7 +194,8 @@ class LossPanel(QWidget):
     def _spans(self) -> tuple[tuple, tuple] | None:
         """The whole history: a lone epoch sits at the left of the next ten. A loss is never
         negative: a linear axis starts at 0 at the lowest (see `_limit_to_losses`)."""
-        low_high = extent(self._drawn, self.is_log()) if self._epochs.size else None
+        both = np.concatenate([self._drawn, self._drawn_test])
+        low_high = extent(both, self.is_log()) if self._epochs.size else None
         if low_high is None:
             return None
         if not self.is_log():
@@ -255,6 +279,8 @@ class LossPanel(QWidget):
         hidden = self._hidden_from is not None and epoch >= self._hidden_from
         last = int(self._epochs[-1])
         loss = HIDDEN_READOUT if hidden else NUMBER.format(value)
+        if self._test is not None and not hidden and np.isfinite(self._test[at]):
+            loss += f" · test {NUMBER.format(float(self._test[at]))}"
         if hovering:
             self.readout.setText(f"epoch {epoch} · loss {loss}")
         elif epoch < last:  # the timeline was scrubbed back to it
@@ -274,6 +300,8 @@ class LossPanel(QWidget):
         c: PlotColours = colours()
         style_plot(self.plot, c)
         self.curve.setPen(pg.mkPen(c.curve, width=1))  # thicker antialiased lines are slow
+        self.test_curve.setPen(pg.mkPen(c.second, width=1, style=Qt.PenStyle.DashLine))
+        style_legend(self.legend, c)
         self._lone.setBrush(pg.mkBrush(c.curve))
         self._lone.setPen(pg.mkPen(c.curve))
         self._cross.setPen(pg.mkPen(c.muted, style=Qt.PenStyle.DashLine))

@@ -171,12 +171,33 @@ class Divergence:
 class History:
     """Loss over the whole data set after each epoch (`epoch[0]` may be 0: before training),
     and optionally chosen parameters too: `params` has one row per epoch and one column per
-    entry of `columns` (indices into `Network.params`)."""
+    entry of `columns` (indices into `Network.params`). `flow` holds the gradient flow
+    (engine/flow.py) of each epoch's last batch, the gradient of its last update: NaN where
+    no update was made (the epoch training starts from); `grad_norm` and `delta_mean` read
+    it, one row per epoch and one column per non-input layer."""
 
     first_epoch: int = 0
     loss: GrowingArray = field(default_factory=GrowingArray)
     params: GrowingArray | None = None
     columns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.intp))
+    flow: GrowingArray | None = None
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        """||∂L/∂W|| (Frobenius) of each layer, `(epochs, depth)`."""
+        return self._flow_part(0)
+
+    @property
+    def delta_mean(self) -> np.ndarray:
+        """The mean |δ| of each layer, `(epochs, depth)`."""
+        return self._flow_part(1)
+
+    def _flow_part(self, half: int) -> np.ndarray:
+        if self.flow is None:
+            return np.full((len(self.loss), 0), np.nan)
+        values = self.flow.values
+        depth = values.shape[1] // 2
+        return values[:, half * depth : (half + 1) * depth]
 
     @property
     def epochs(self) -> np.ndarray:
@@ -214,6 +235,7 @@ class Trainer:
         self._velocity_before = np.empty_like(net.params)
         self._fast: _FastPath | None = None
         self.history = History(first_epoch=epoch)
+        self.history.flow = GrowingArray(2 * net.depth)
         if record_parameters is True:
             self.track(range(net.parameter_count))
         elif record_parameters is not False:
@@ -270,13 +292,13 @@ class Trainer:
         for i in range(epochs):
             for call in forward_pass:
                 call()
-            if i and (divergence := self._settle(loss())):
+            if i and (divergence := self._settle(loss(), fast.full)):
                 return divergence
             for call in save:
                 call()
             for call in train:
                 call()
-        return self._settle(self.full_loss())
+        return self._settle(self.full_loss(), fast.full)
 
     def _run_batches(self, epochs: int) -> Divergence | None:
         """Mini-batches, or a shuffled full batch: each batch is copied into the buffers of
@@ -295,12 +317,13 @@ class Trainer:
                     call()
                 for call in kernel.train:
                     call()
-            if divergence := self._settle(self.full_loss()):
+            if divergence := self._settle(self.full_loss(), fast.rest):  # the last batch's
                 return divergence
         return None
 
-    def _settle(self, loss: float) -> Divergence | None:
-        """Completes the epoch the fast path just trained: records its loss `loss`, or on
+    def _settle(self, loss: float, last: Kernel) -> Divergence | None:
+        """Completes the epoch the fast path just trained, `last` the kernel of its last
+        batch: records its loss `loss` and gradient flow, or on
         divergence restores the state that `_FastPath.save` kept. A finite sum of the
         parameters proves them all finite; only when it is not are they checked one by one."""
         epoch = self.epoch + 1
@@ -312,7 +335,7 @@ class Trainer:
                     np.copyto(self.velocity, self._velocity_before)
                 return divergence
         self.epoch = epoch
-        self._record(loss)
+        self._record(loss, last.flow())
         return None
 
     def begin_epoch(self) -> np.ndarray:
@@ -321,9 +344,12 @@ class Trainer:
         np.copyto(self._snapshot, self.net.params)
         return self.velocity.copy()
 
-    def end_epoch(self, velocity_before: np.ndarray) -> Divergence | None:
+    def end_epoch(
+        self, velocity_before: np.ndarray, flow: np.ndarray | None = None
+    ) -> Divergence | None:
         """Completes an epoch whose batches were applied to `net` by hand (the walkthrough's
-        finished steps): records its loss, or on divergence restores the state before it."""
+        finished steps): records its loss and the gradient flow `flow` of its last batch
+        (engine/flow.py), or on divergence restores the state before it."""
         epoch = self.epoch + 1
         loss = self.full_loss()
         divergence = self._check(epoch, loss)
@@ -332,7 +358,7 @@ class Trainer:
             np.copyto(self.velocity, velocity_before)
             return divergence
         self.epoch = epoch
-        self._record(loss)
+        self._record(loss, flow)
         return None
 
     def retune(self, config: TrainingConfig) -> None:
@@ -349,6 +375,8 @@ class Trainer:
         """Forgets the history after `epoch` (the parameters must be set to it by the caller)."""
         keep = epoch - self.history.first_epoch + 1
         self.history.loss.truncate(keep)
+        if self.history.flow is not None:
+            self.history.flow.truncate(keep)
         if self.history.params is not None:
             self.history.params.truncate(keep)
         self.epoch = epoch
@@ -378,8 +406,11 @@ class Trainer:
         h.columns = columns
         h.params = table if columns.size else None
 
-    def _record(self, loss: float) -> None:
-        self.history.loss.append(loss)
+    def _record(self, loss: float, flow: np.ndarray | None = None) -> None:
+        h = self.history
+        h.loss.append(loss)
+        if h.flow is not None:
+            h.flow.append(np.nan if flow is None else flow)
         if self.history.params is not None:
             self.history.params.append(self.net.params[self.history.columns])
 

@@ -20,6 +20,7 @@ from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine.training import first_batch
 from bpstudio.maths import report, steps
 from bpstudio.runs import Diverged, first_step, train_document
+from bpstudio.ui.show import VIEWS
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -103,6 +104,12 @@ def _gui_parser() -> _Parser:
         default=0,
         metavar="N",
         help="with --screenshot: advance N micro-steps of the lesson first",
+    )
+    gui.add_argument(
+        "--show",
+        choices=sorted(VIEWS),
+        metavar="NAME",
+        help=f"bring a view to the front, up to date: {', '.join(sorted(VIEWS))}",
     )
     gui.add_argument(
         "--presentation",

@@ -35,6 +35,7 @@ PLOT_EXPORTS = (
     ("activation", "Activation Plot"),
     ("parameters", "Parameter Plot"),
     ("decision", "Decision Boundary"),
+    ("gradients", "Gradient Flow"),
 )
 
 

@@ -15,18 +15,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QToolButton, QWidget
 
-from bpstudio.ui.plots.style import (
-    SERIES_COLOURS,
-    ViewFit,
-    arrange,
-    colours,
-    extent,
-    legend_outside,
-    new_plot,
-    plottable,
-    style_legend,
-    style_plot,
-)
+from bpstudio.ui.plots import style
 
 TIP = (
     "Per layer, against the epoch on a log scale: the Frobenius norm of the weight gradient "
@@ -37,25 +26,28 @@ TIP = (
 
 
 def _colour(i: int) -> str:
-    return SERIES_COLOURS[i % len(SERIES_COLOURS)]
+    return style.SERIES_COLOURS[i % len(style.SERIES_COLOURS)]
 
 
 class GradientPanel(QWidget):
-    """`norms[i]` and `deltas[i]` are the curves of layer i + 1."""
+    """`norms[i]` and `deltas[i]` are the curves of layer i + 1; `now` rings the norms at
+    the epoch the lesson shows."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setToolTip(TIP)
-        self.plot = new_plot("Gradient flow plot")
+        self.plot = style.new_plot("Gradient flow plot")
         item = self.plot.getPlotItem()
         item.setLogMode(y=True)
         item.setDownsampling(auto=True, mode="peak")
         item.setClipToView(True)
-        self.legend = legend_outside(self.plot, 2)
+        self.legend = style.legend_outside(self.plot, 3)  # the width of a narrow dock
+        # legend samples only: which line is the norm and which the mean |δ|
+        self._kinds = [pg.PlotDataItem(), pg.PlotDataItem()]
         self.norms: list[pg.PlotDataItem] = []
         self.deltas: list[pg.PlotDataItem] = []
-        self._now = pg.ScatterPlotItem(size=12, symbol="o")
-        item.addItem(self._now)
+        self.now = pg.ScatterPlotItem(size=12, symbol="o")
+        item.addItem(self.now)
         self._titles: list[str] = []
         self._epochs = np.empty(0, dtype=np.int64)
         self._values = np.empty((0, 0))
@@ -65,8 +57,8 @@ class GradientPanel(QWidget):
         self.delta_action.toggled.connect(self._on_delta_toggled)
         button = QToolButton()
         button.setDefaultAction(self.delta_action)
-        arrange(self, [button, None], self.plot)
-        self.view_fit = ViewFit(self.plot, self._spans)
+        style.arrange(self, [button, None], self.plot)
+        self.view_fit = style.ViewFit(self.plot, self._spans)
         self.restyle()
 
     # public API ---------------------------------------------------------------------------
@@ -78,11 +70,12 @@ class GradientPanel(QWidget):
         titles: Sequence[str],
     ) -> None:
         """`norms[e, i]` and `deltas[e, i]`: layer i + 1's ||∂L/∂W|| and mean |δ| after
-        epoch `epochs[e]` (NaN: no update made); `titles[i]` names layer i + 1."""
+        epoch `epochs[e]` (NaN: no update made); `titles[i]` names layer i + 1 ("hidden
+        layer 1")."""
         if list(titles) != self._titles:
             self._make_curves(list(titles))
         self._epochs = np.asarray(epochs)
-        values = plottable(np.hstack((norms, deltas)))
+        values = style.plottable(np.hstack((norms, deltas)))
         self._values = np.where(values > 0, values, np.nan)  # a log axis has no place for 0
         depth = len(self._titles)
         for i, (norm, delta) in enumerate(zip(self.norms, self.deltas, strict=True)):
@@ -103,6 +96,8 @@ class GradientPanel(QWidget):
 
     # curves -------------------------------------------------------------------------------
     def _make_curves(self, titles: list[str]) -> None:
+        """A solid and a dashed curve per layer in its colour; the legend names the layers
+        by colour, then the two kinds of line."""
         for curve in self.norms + self.deltas:
             self.plot.removeItem(curve)
         self.legend.clear()
@@ -112,11 +107,13 @@ class GradientPanel(QWidget):
             norm = pg.PlotDataItem(pen=pg.mkPen(_colour(i), width=1.6))
             delta = pg.PlotDataItem(pen=pg.mkPen(_colour(i), width=1.2, style=Qt.PenStyle.DashLine))
             delta.setVisible(self.delta_action.isChecked())
-            for curve, name in ((norm, f"‖∂L/∂W‖ {title}"), (delta, f"mean |δ| {title}")):
-                self.plot.addItem(curve)
-                self.legend.addItem(curve, name)
+            self.plot.addItem(norm)
+            self.plot.addItem(delta)
+            self.legend.addItem(norm, title)
             self.norms.append(norm)
             self.deltas.append(delta)
+        for line, name in zip(self._kinds, ("‖∂L/∂W‖", "mean |δ|"), strict=True):
+            self.legend.addItem(line, name)
 
     def _mark_current(self) -> None:
         depth = len(self._titles)
@@ -125,14 +122,14 @@ class GradientPanel(QWidget):
             values = self._values[at[0], :depth]
             shown = np.isfinite(values)
             xs = np.full(int(shown.sum()), float(self._current))
-            self._now.setData(xs, np.log10(values[shown]))
+            self.now.setData(xs, np.log10(values[shown]))
         else:
-            self._now.setData([], [])
+            self.now.setData([], [])
 
     def _spans(self) -> tuple[tuple, tuple] | None:
         depth = len(self._titles)
         shown = self._values if self.delta_action.isChecked() else self._values[:, :depth]
-        low_high = extent(shown.ravel(), log=True) if self._epochs.size else None
+        low_high = style.extent(shown.ravel(), log=True) if self._epochs.size else None
         if low_high is None:
             return None
         first, last = float(self._epochs[0]), float(self._epochs[-1])
@@ -145,14 +142,17 @@ class GradientPanel(QWidget):
 
     # look ---------------------------------------------------------------------------------
     def restyle(self) -> None:
-        c = colours()
-        style_plot(self.plot, c)
-        style_legend(self.legend, c)
+        c = style.colours()
+        style.style_plot(self.plot, c)
+        style.style_legend(self.legend, c)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", "epoch", color=c.text.name())
-        item.setLabel("left", "gradient size (log scale)", color=c.text.name())
-        self._now.setBrush(pg.mkBrush(0, 0, 0, 0))
-        self._now.setPen(pg.mkPen(c.second, width=2.5))
+        item.setLabel("left", "gradient size", color=c.text.name())
+        solid, dashed = self._kinds
+        solid.setPen(pg.mkPen(c.text, width=1.6))
+        dashed.setPen(pg.mkPen(c.text, width=1.2, style=Qt.PenStyle.DashLine))
+        self.now.setBrush(pg.mkBrush(0, 0, 0, 0))
+        self.now.setPen(pg.mkPen(c.second, width=2.5))
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from bpstudio.document.edits.base import layer_name
 from bpstudio.engine import activations
 from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
@@ -219,7 +220,9 @@ class PlotsLink(QObject):
         if self.lesson.hidden_step() is not None:
             shown = epochs <= walk.epoch
             epochs, norms, deltas = epochs[shown], norms[shown], deltas[shown]
-        panel.set_history(epochs, norms, deltas, self._layer_titles)
+        doc = self.model.document
+        names = [layer_name(doc, i).removeprefix("the ") for i in range(1, len(doc.sizes))]
+        panel.set_history(epochs, norms, deltas, names)
         panel.show_epoch(walk.epoch)
 
     def _refresh_parameters(self) -> None:

@@ -171,18 +171,23 @@ def install_plots(
     view_menu: QMenu,
 ) -> Plots:
     """Docks the plots in a row under the canvas of `window` (the right-hand docks keep the
-    full height): the loss with the parameters and the gradient flow behind it, and the
-    activation with the decision boundary behind it; their toggles go into `view_menu`."""
+    full height): the loss with the parameters behind it, and the activation with the
+    decision boundary and the gradient flow (closed at first) behind it; their toggles go
+    into `view_menu`."""
     window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
     docks = {name: _dock(window, TITLES[name], name) for name in NAMES}
     loss, activation, parameters, decision, gradients = docks.values()
     window.splitDockWidget(loss, activation, Qt.Orientation.Horizontal)
     window.tabifyDockWidget(loss, parameters)
-    window.tabifyDockWidget(loss, gradients)
+    window.tabifyDockWidget(activation, gradients)
     window.tabifyDockWidget(activation, decision)
     loss.raise_()
     activation.raise_()
+    # Closed until asked for (View ▸ Gradient flow), as the loss landscape: a third tab in
+    # the activation's row leaves too little room for the tabs' titles at 1024 pixels wide.
+    gradients.hide()
+    gradients.toggleViewAction().triggered.connect(lambda on: on and gradients.raise_())
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
     view_menu.addSeparator()
     for dock in docks.values():

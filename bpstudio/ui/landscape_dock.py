@@ -92,7 +92,7 @@ class LandscapeView(QObject):
             for box in (self.first, self.second):
                 box.currentIndexChanged.connect(self.request)
             self.span.valueChanged.connect(self.request)
-            controls = [self.first, self.second, self.span, self.status]
+            controls = [self.first, self.second, self.span, None, self.status]
             self._panel = LandscapePanel(controls)
             self.dock.setWidget(self._panel)
             self._fill_lists()

@@ -83,7 +83,7 @@ def test_the_arrow_is_minus_the_learning_rate_times_the_gradient(window, qtbot):
     theta = plain_seed1(7)[-1]
     np.testing.assert_allclose(start, theta, rtol=1e-12)
     np.testing.assert_allclose(change, -LR * finite_gradient(window, theta), rtol=1e-6)
-    assert "Δ = (+" in panel.update_text.text()
+    assert panel.update_text() == "next step ({:+.2g}, {:+.2g})".format(*change)
 
 
 def test_with_momentum_the_arrow_adds_the_velocity(window, qtbot, tmp_path):
@@ -120,6 +120,6 @@ def test_check_yourself_hides_the_arrow_until_answered(window, qtbot):
     assert window.lesson.panel.result_text() == "?"
     window.landscape.show_track()
     assert len(panel.arrow.getData()[0]) == 0
-    assert not panel.head.isVisible() and panel.update_text.text() == ""
+    assert not panel.head.isVisible() and panel.update_text() == "next step"
     window.lesson.panel.quiz.reveal()
     qtbot.waitUntil(lambda: len(panel.arrow.getData()[0]) == 2)

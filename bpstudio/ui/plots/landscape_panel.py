@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QWidget
 
 from bpstudio.engine import losses
 from bpstudio.ui.plots.style import (
@@ -34,18 +34,24 @@ LEVELS = 12  # contour lines, evenly spaced in loss between the lowest and highe
 LIGHT_LINE, DARK_LINE = QColor(255, 255, 255, 190), QColor(0, 0, 0, 170)
 PATH_COLOUR, ARROW_COLOUR = QColor("#ffffff"), QColor("#ff3b30")
 HEAD = 11  # the arrow's head, in pixels
+NEXT = "next step"
+TIP = (
+    "White: the two parameters after each epoch of training. Red: the next training step's "
+    "change of them, −η·∂L/∂p for its batch, plus μ·v (the velocity so far) with momentum μ; "
+    "to scale, except that one shorter than its head is drawn at the head's length"
+)
 
 
 class LandscapePanel(QWidget):
     """`image` is the heatmap, `contours` the light and dark contour curves, `current` the
     marker of the parameters' values in the network, `path` their values after each epoch,
-    `arrow` (a line and its `head`) the next update, whose values `update_text` reads out."""
+    `arrow` (a line and its `head`) the next update, whose values its legend entry reads
+    out (`update_text()`)."""
 
     def __init__(
         self, controls: Sequence[QWidget | None] = (), parent: QWidget | None = None
     ) -> None:
-        """`controls` go in a row above the plot (None: a stretch), as `arrange` lays them,
-        then the read-out of the next update, which takes the room left."""
+        """`controls` go in a row above the plot (None: a stretch), as `arrange` lays them."""
         super().__init__(parent)
         self.plot = new_plot("Loss landscape plot")
         item = self.plot.getPlotItem()
@@ -74,21 +80,10 @@ class LandscapePanel(QWidget):
         item.addItem(self.current)
         self._add_arrow(item)  # over the point, which it starts from
         self.legend = legend_outside(self.plot, 3)
-        self.legend.addItem(self.current, "current values")
-        self.legend.addItem(self.path, "path while training")
-        self.legend.addItem(self.arrow, "next update")
+        self.legend.addItem(self.current, "current")
+        self._arrow_label: pg.LabelItem | None = None  # with the path's entry, on first use
         self.loss = np.empty((0, 0))
-        self.update_text = QLabel()
-        self.update_text.setToolTip(
-            "The next training step's change of the two parameters: −η·∂L/∂p for the batch, "
-            "plus μ·v (the velocity so far) with momentum μ. On the plot it is the red arrow, "
-            "to scale; one shorter than its head is drawn at the head's length"
-        )
-        # its text never widens the dock: a narrow one cuts it short instead
-        self.update_text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.update_text.setContentsMargins(8, 0, 0, 0)
-        arrange(self, [*controls, self.update_text], self.plot)
-        self.layout().itemAt(0).layout().setStretchFactor(self.update_text, 1)
+        arrange(self, list(controls), self.plot)
         self.restyle()
 
     def _add_arrow(self, item: pg.PlotItem) -> None:
@@ -101,6 +96,10 @@ class LandscapePanel(QWidget):
             item.addItem(extra)
         item.getViewBox().sigTransformChanged.connect(self._point_head)
 
+    def update_text(self) -> str:
+        """The legend's read-out of the next update ("" before the first `show_track`)."""
+        return "" if self._arrow_label is None else self._arrow_label.text
+
     def show_track(
         self,
         path: tuple[np.ndarray, np.ndarray],
@@ -109,19 +108,34 @@ class LandscapePanel(QWidget):
     ) -> None:
         """Draws `path` (the two parameters after each epoch; NaN: not known yet), marks
         `point` and draws `update`, (start, change), as an arrow from start to start +
-        change; None: no arrow (Check yourself hides it)."""
+        change; None: no arrow (Check yourself hides it). Their legend entries and
+        tooltip come with the first call (the command's images have neither)."""
+        if self._arrow_label is None:
+            # the sample of the white path, outlined to show on the legend's background
+            sample = pg.PlotDataItem(
+                pen=pg.mkPen(PATH_COLOUR, width=2),
+                symbol="o",
+                symbolSize=6,
+                symbolBrush=pg.mkBrush(PATH_COLOUR),
+                symbolPen=pg.mkPen(DARK_LINE),
+            )
+            self.legend.addItem(sample, "path")
+            self.legend.addItem(self.arrow, NEXT)
+            self._arrow_label = self.legend.items[-1][1]
+            self.plot.setToolTip(TIP)
+            style_legend(self.legend, colours())
         self.path.setData(np.asarray(path[0], float), np.asarray(path[1], float))
         self.current.setData([point[0]], [point[1]])
         if update is None or not all(map(math.isfinite, (*update[0], *update[1]))):
             self.arrow.setData([], [])
             self.head.setVisible(False)
-            self.update_text.setText("")
+            self._arrow_label.setText(NEXT)
             return
         (x, y), (dx, dy) = (map(float, part) for part in update)
         self.arrow.setData([x, x + dx], [y, y + dy])
         self.head.setVisible(bool(dx or dy))
         self._point_head()
-        self.update_text.setText(f"Δ = ({dx:+.3g}, {dy:+.3g})")
+        self._arrow_label.setText(f"{NEXT} ({dx:+.2g}, {dy:+.2g})")
 
     def _point_head(self) -> None:
         """Turns the arrow's head along its line as drawn on screen (the axes' scales

@@ -11,6 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bpstudio.ui.show import VIEWS
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
@@ -62,6 +64,8 @@ def _run(args: argparse.Namespace) -> int:
     crash_handler.window = window
     crash_handler.error_recorded.connect(window.recovery.write_now)  # keep the work safe
     window.show()
+    if args.show:
+        VIEWS[args.show](window)
     if not window.recovery.offer_restore() and args.file:
         # the window answers while a big file loads
         window.file_actions.open_in_background(args.file)
@@ -105,12 +109,11 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
     if args.presentation:
         window.presentation.enter(full_screen=False)  # the shot has its --size anyway
     if args.show:
-        SHOWS[args.show](window)
+        window.resize(*args.size)
+        window.show()  # a dock tab raised while the window is hidden does not stay in front
+        app.processEvents()
+        VIEWS[args.show](window)
     return screenshot(app, window, args.screenshot, args.size)
-
-
-# `--show NAME`: what the screenshot brings forward before it is taken
-SHOWS = {"graph": lambda window: window.views.setCurrentWidget(window.graph_view)}
 
 
 def describe_application(app) -> None:

@@ -27,6 +27,7 @@ from bpstudio.document.validate import MAX_EPOCH
 from bpstudio.engine.training import first_batch
 from bpstudio.maths import report, steps
 from bpstudio.runs import Diverged, first_step, train_document
+from bpstudio.ui.show import VIEWS
 
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -112,14 +113,15 @@ def _gui_parser() -> _Parser:
         help="with --screenshot: advance N micro-steps of the lesson first",
     )
     gui.add_argument(
+        "--show",
+        choices=sorted(VIEWS),
+        metavar="NAME",
+        help=f"bring a view to the front, up to date: {', '.join(sorted(VIEWS))}",
+    )
+    gui.add_argument(
         "--presentation",
         action="store_true",
         help="with --screenshot: render in presentation mode",
-    )
-    gui.add_argument(
-        "--show",
-        choices=["graph"],
-        help="with --screenshot: show this view (graph: the computational graph tab)",
     )
     gui.add_argument(
         "--self-test",

@@ -17,6 +17,7 @@ import numpy as np
 from bpstudio.document.model import Document
 from bpstudio.document.parameter_history import ParameterHistory
 from bpstudio.document.validate import SCORE_KEYS
+from bpstudio.engine.flow import step_flow
 from bpstudio.engine.network import Network
 from bpstudio.engine.timeline import Timeline
 from bpstudio.engine.training import (
@@ -254,8 +255,9 @@ class Walkthrough:
 
     def _end_epoch(self) -> None:
         replayable = not self._mixed and self._replays_with_config()
+        flow = step_flow(self.result.grad_w, self.result.values)  # of the epoch's last batch
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            self.divergence = self.trainer.end_epoch(self._epoch_velocity)
+            self.divergence = self.trainer.end_epoch(self._epoch_velocity, flow)
         self.batch = 0
         if not self.divergence:
             self._keyframe(is_break=not replayable)

@@ -17,6 +17,7 @@ from functools import partial
 import numpy as np
 
 from bpstudio.engine import losses
+from bpstudio.engine.flow import add_abs_sums, weight_norms
 from bpstudio.engine.network import FUSED_OUTPUT, ForwardPass, Network, Workspace, chunks
 
 Calls = list[Callable[[], object]]
@@ -149,7 +150,8 @@ class Chunked:
     chunk, keeping the output layer whole in `fwd`; `backward` with the output deltas of the
     whole batch, then each chunk's hidden layers again and its gradients, the first chunk's
     into `net.grads` and each later one's added to it, as `batch.BatchValues` does. Chunks
-    of one size share their buffers and calls, so the calls grow by a few per chunk."""
+    of one size share their buffers and calls, so the calls grow by a few per chunk.
+    `abs_sums` adds up each hidden layer's |δ| over the chunks, for the gradient flow."""
 
     def __init__(
         self, net: Network, loss_name: str, x: np.ndarray, y: np.ndarray, parts: list[slice]
@@ -160,9 +162,11 @@ class Chunked:
         scratch = Network(net.sizes, net.activation_names)
         sizes: dict[int, _ChunkCalls] = {}
         self.forward: Calls = []
+        self.delta_out = delta_out
+        self.abs_sums = np.zeros(net.depth - 1)
         self.backward = output_delta_calls(
             net, loss_name, self.fwd.z[0], self.fwd.a[0], y, delta_out, grad_out
-        )
+        ) + [partial(self.abs_sums.fill, 0.0)]
         for c, s in enumerate(parts):
             m = s.stop - s.start
             if m not in sizes:
@@ -180,6 +184,7 @@ class Chunked:
                 partial(_run, k.hidden),
                 partial(np.copyto, k.ws.delta[-1], delta_out[s]),
                 partial(_run, k.later if c else k.first),
+                partial(add_abs_sums, k.ws.delta[:-1], self.abs_sums),
             ]
             if c:
                 self.backward.append(partial(np.add, net.grads, scratch.grads, net.grads))
@@ -219,11 +224,41 @@ def update_calls(
     return calls + [partial(np.add, net.params, velocity, net.params)]
 
 
+def flow_calls(
+    net: Network, deltas: list[np.ndarray], row: np.ndarray, counts: np.ndarray
+) -> Calls:
+    """Into `row`: the Frobenius norm of each layer's `net.grad_w`, then each layer's mean
+    |δ| (`counts`: the samples times the layer's neurons), as `flow.weight_norms` and
+    `flow.delta_means` compute them: a few calls, so an epoch of a small network pays a
+    few microseconds for them."""
+    depth = net.depth
+    squares = np.empty_like(net.grads)
+    ends = np.cumsum([g.size + b.size for g, b in zip(net.grad_w, net.grad_b, strict=True)])
+    starts = np.concatenate(([0], ends[:-1]))
+    bounds = np.column_stack((starts, starts + [g.size for g in net.grad_w])).ravel()
+    segments = np.empty(2 * depth)  # Σ (∂L/∂w)² then Σ (∂L/∂b)² of each layer
+    calls: Calls = [
+        partial(np.multiply, net.grads, net.grads, squares),
+        partial(np.add.reduceat, squares, bounds, 0, None, segments),
+        partial(np.sqrt, segments[0::2], row[:depth]),
+    ]
+    for i, delta in enumerate(deltas):
+        magnitudes = np.empty_like(delta)
+        calls += [
+            partial(np.absolute, delta, magnitudes),
+            partial(
+                np.add.reduce, magnitudes, None, None, row[depth + i : depth + i + 1].reshape(())
+            ),
+        ]
+    return calls + [partial(np.divide, row[depth:], counts, row[depth:])]
+
+
 class Kernel:
     """The calls for `net` on the batch `x` `(B, n_in)`, `y` `(B, n_out)`: fixed arrays
     that the caller may refill between runs. `forward` computes the output, `loss()` reads
     L from it, and `train` (after `forward`) does the backward pass and the SGD update of
-    `net.params` and `velocity` with `rates` (learning rate, momentum, weight decay)."""
+    `net.params` and `velocity` with `rates` (learning rate, momentum, weight decay);
+    `flow()` reads the gradient flow of the last `train`."""
 
     def __init__(
         self,
@@ -236,12 +271,16 @@ class Kernel:
         step: np.ndarray,
     ) -> None:
         self.x, self.y = x, y
+        self._grad_w = net.grad_w
+        self._row = np.empty(2 * net.depth)
+        self._counts = np.array([len(x) * g.shape[0] for g in net.grad_w], dtype=float)
         parts = chunks(net, len(x))
         if len(parts) == 1:
             ws = Workspace(net, len(x))
             self.forward = forward_calls(net, x, ws.fwd)
             self.output = ws.fwd.output
             backward = backward_calls(net, loss_name, ws.fwd, y, ws)
+            self._flow = flow_calls(net, ws.delta, self._row, self._counts)
         else:
             chunked = Chunked(net, loss_name, x, y, parts)
             self.forward, self.output, backward = (
@@ -249,9 +288,24 @@ class Kernel:
                 chunked.fwd.output,
                 chunked.backward,
             )
+            self._flow = [partial(self._chunked_flow, chunked)]
         self._value = losses.get(loss_name).value
         self.train = backward + update_calls(net, velocity, rates, step)
 
     def loss(self) -> float:
         """L of the batch from the last `forward`."""
         return self._value(self.output, self.y)
+
+    def flow(self) -> np.ndarray:
+        """The gradient flow of the batch the last `train` ran on, from the buffers it
+        filled: per layer ||∂L/∂W||, then per layer the mean |δ| (engine/flow.py), as one
+        row `(2 * depth,)` that the next call overwrites."""
+        for call in self._flow:
+            call()
+        return self._row
+
+    def _chunked_flow(self, chunked: Chunked) -> None:
+        depth = len(self._grad_w)
+        self._row[:depth] = weight_norms(self._grad_w)
+        sums = np.append(chunked.abs_sums, np.abs(chunked.delta_out).sum())
+        self._row[depth:] = sums / self._counts

@@ -144,7 +144,10 @@ class History:
     and optionally chosen parameters too: `params` has one row per epoch and one column per
     entry of `columns` (indices into `Network.params`). With a test set, `test_loss` is L
     over it; for a classifier, `accuracy` and `test_accuracy` are the fractions of samples
-    classified right (metrics.py); each has a row per epoch, or is None."""
+    classified right (metrics.py); each has a row per epoch, or is None. `flow` holds the
+    gradient flow (engine/flow.py) of each epoch's last batch, the gradient of its last
+    update: NaN where no update was made (the epoch training starts from); `grad_norm` and
+    `delta_mean` read it, one row per epoch and one column per non-input layer."""
 
     first_epoch: int = 0
     loss: GrowingArray = field(default_factory=GrowingArray)
@@ -158,6 +161,25 @@ class History:
         """The recorded per-epoch scores besides the loss: test loss and accuracies."""
         rows = (self.test_loss, self.accuracy, self.test_accuracy)
         return [row for row in rows if row is not None]
+
+    flow: GrowingArray | None = None
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        """||∂L/∂W|| (Frobenius) of each layer, `(epochs, depth)`."""
+        return self._flow_part(0)
+
+    @property
+    def delta_mean(self) -> np.ndarray:
+        """The mean |δ| of each layer, `(epochs, depth)`."""
+        return self._flow_part(1)
+
+    def _flow_part(self, half: int) -> np.ndarray:
+        if self.flow is None:
+            return np.full((len(self.loss), 0), np.nan)
+        values = self.flow.values
+        depth = values.shape[1] // 2
+        return values[:, half * depth : (half + 1) * depth]
 
     @property
     def epochs(self) -> np.ndarray:
@@ -200,6 +222,7 @@ class Trainer:
         self._velocity_before = np.empty_like(net.params)
         self._fast: _FastPath | None = None
         self.history = History(first_epoch=epoch)
+        self.history.flow = GrowingArray(2 * net.depth)
         classifier = metrics.is_classifier(net.activation_names[-1], config.loss)
         if self.test is not None:
             self.history.test_loss = GrowingArray()
@@ -268,7 +291,7 @@ class Trainer:
         for i in range(epochs):
             for call in forward_pass:
                 call()
-            if i and (divergence := self._settle(loss())):
+            if i and (divergence := self._settle(loss(), fast.full)):
                 return divergence
             if i and self.reached_stop_loss:
                 return None
@@ -276,7 +299,7 @@ class Trainer:
                 call()
             for call in train:
                 call()
-        return self._settle(self.full_loss())
+        return self._settle(self.full_loss(), fast.full)
 
     def _run_batches(self, epochs: int) -> Divergence | None:
         """Mini-batches, or a shuffled full batch: each batch is copied into the buffers of
@@ -295,14 +318,15 @@ class Trainer:
                     call()
                 for call in kernel.train:
                     call()
-            if divergence := self._settle(self.full_loss()):
+            if divergence := self._settle(self.full_loss(), fast.rest):  # the last batch's
                 return divergence
             if self.reached_stop_loss:
                 return None
         return None
 
-    def _settle(self, loss: float) -> Divergence | None:
-        """Completes the epoch the fast path just trained: records its loss `loss`, or on
+    def _settle(self, loss: float, last: Kernel) -> Divergence | None:
+        """Completes the epoch the fast path just trained, `last` the kernel of its last
+        batch: records its loss `loss` and gradient flow, or on
         divergence restores the state that `_FastPath.save` kept. A finite sum of the
         parameters proves them all finite; only when it is not are they checked one by one."""
         epoch = self.epoch + 1
@@ -314,7 +338,7 @@ class Trainer:
                     np.copyto(self.velocity, self._velocity_before)
                 return divergence
         self.epoch = epoch
-        self._record(loss)
+        self._record(loss, last.flow())
         return None
 
     def begin_epoch(self) -> np.ndarray:
@@ -323,9 +347,12 @@ class Trainer:
         np.copyto(self._snapshot, self.net.params)
         return self.velocity.copy()
 
-    def end_epoch(self, velocity_before: np.ndarray) -> Divergence | None:
+    def end_epoch(
+        self, velocity_before: np.ndarray, flow: np.ndarray | None = None
+    ) -> Divergence | None:
         """Completes an epoch whose batches were applied to `net` by hand (the walkthrough's
-        finished steps): records its loss, or on divergence restores the state before it."""
+        finished steps): records its loss and the gradient flow `flow` of its last batch
+        (engine/flow.py), or on divergence restores the state before it."""
         epoch = self.epoch + 1
         loss = self.full_loss()
         divergence = self._check(epoch, loss)
@@ -334,7 +361,7 @@ class Trainer:
             np.copyto(self.velocity, velocity_before)
             return divergence
         self.epoch = epoch
-        self._record(loss)
+        self._record(loss, flow)
         return None
 
     def retune(self, config: TrainingConfig) -> None:
@@ -357,6 +384,8 @@ class Trainer:
         self.history.loss.truncate(keep)
         for row in self.history.scores():
             row.truncate(keep)
+        if self.history.flow is not None:
+            self.history.flow.truncate(keep)
         if self.history.params is not None:
             self.history.params.truncate(keep)
         self.epoch = epoch
@@ -386,11 +415,14 @@ class Trainer:
         h.columns = columns
         h.params = table if columns.size else None
 
-    def _record(self, loss: float) -> None:
-        """Appends the epoch's loss, scores and tracked parameters; the full-data kernel's
-        output must be that of the current parameters."""
+    def _record(self, loss: float, flow: np.ndarray | None = None) -> None:
+        """Appends the epoch's loss, scores, gradient flow `flow` (NaN: no update made) and
+        tracked parameters; the full-data kernel's output must be that of the current
+        parameters."""
         h = self.history
         h.loss.append(loss)
+        if h.flow is not None:
+            h.flow.append(np.nan if flow is None else flow)
         stop = self.config.stop_loss
         self.reached_stop_loss = stop is not None and loss <= stop
         fast = self._kernels()

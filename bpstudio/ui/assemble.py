@@ -36,6 +36,7 @@ PLOT_EXPORTS = (
     ("activation", "Activation Plot"),
     ("parameters", "Parameter Plot"),
     ("decision", "Decision Boundary"),
+    ("gradients", "Gradient Flow"),
 )
 
 

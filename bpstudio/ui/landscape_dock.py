@@ -1,6 +1,9 @@
 """The Loss landscape dock (View ▸ Loss landscape): L over a grid of two parameters of the
 network as the lesson shows it (engine/landscape.py, as `bpstudio landscape` computes it),
-drawn by a LandscapePanel with the parameters' current values marked. The two parameters are
+drawn by a LandscapePanel with the parameters' current values marked, the path they took
+while training (the walk's parameter record, replayed from the timeline where it began
+later) and the next training step's update as an arrow. The path, point and arrow follow
+every lesson move, training frame and timeline scrub at once. The two parameters are
 picked from lists. The grid is computed on a worker thread, one at a time, and only while the
 dock can be seen; requests that arrive meanwhile (every training frame) become one more run
 afterwards, so the window keeps answering and shows the latest network a moment later."""
@@ -14,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDockWidget, QDoubleSpinBox, QLabel, QWidget
 
-from bpstudio.engine.landscape import Landscape, LandscapeError, landscape
+from bpstudio.engine.landscape import Landscape, LandscapeError, landscape, parameter_index
 from bpstudio.ui.plots.landscape_panel import LandscapePanel
 from bpstudio.ui.plots.lesson_values import shown_network
 
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 GRID = 41
 MAX_LISTED = 5000  # parameters offered in each list (the first ones)
 WAIT_MS = 250  # at most about four landscapes a second while training runs
+TRACK_MS = 40  # the path, point and arrow: up to 25 redraws a second
 
 
 class _Bridge(QObject):
@@ -67,6 +71,10 @@ class LandscapeView(QObject):
         self._names: list[str] = []
         self._timer = QTimer(self, singleShot=True, interval=WAIT_MS)
         self._timer.timeout.connect(self._start)
+        self._track_timer = QTimer(self, singleShot=True, interval=TRACK_MS)
+        self._track_timer.timeout.connect(self.show_track)
+        for signal in (window.lesson.changed, window.plots.link.history_filled):
+            signal.connect(self._request_track)
         window.lesson.changed.connect(self.request)
         window.model.events.document_replaced.connect(self.request)
 
@@ -96,6 +104,33 @@ class LandscapeView(QObject):
         if self._panel is not None and self._seen() and not self._timer.isActive():
             self._timer.start()
 
+    def _request_track(self) -> None:
+        if self._panel is not None and self._seen() and not self._track_timer.isActive():
+            self._track_timer.start()
+
+    def show_track(self) -> None:
+        """Draws the two parameters' path up to the epoch the lesson shows, their values as
+        it shows them, and the update its current training step makes (hidden while Check
+        yourself asks about a step)."""
+        pair = (self.first.currentText(), self.second.currentText())
+        lesson = self.window.lesson
+        walk = lesson.walk
+        try:
+            indices = [parameter_index(walk.net, name) for name in pair]
+        except LandscapeError:
+            return
+        self.window.plots.link.track_also("landscape", indices)
+        epochs, columns = walk.parameters.recorded(indices)
+        upto = epochs <= walk.epoch
+        net = shown_network(walk, lesson.runner.running or not lesson.ready())
+        update = None
+        if lesson.hidden_step() is None:
+            result = walk.result
+            start = result.before.params[indices]
+            update = (tuple(start), tuple(result.after.params[indices] - start))
+        path = (columns[0][upto], columns[1][upto])
+        self.panel.show_track(path, tuple(net.params[indices]), update)
+
     def _seen(self) -> bool:
         return self.dock.isVisible() and not self.dock.visibleRegion().isEmpty()
 
@@ -103,6 +138,7 @@ class LandscapeView(QObject):
         if visible:
             self.panel  # noqa: B018 (builds it)
             self.request()
+            self._request_track()
 
     def _fill_lists(self) -> None:
         """The network's parameter names in both lists, keeping the chosen ones where they
@@ -120,21 +156,35 @@ class LandscapeView(QObject):
             box.setCurrentText(name if name in names else default)
             box.blockSignals(False)
 
-    def _start(self) -> None:
-        if self._busy:
-            self._again = True
-            return
+    def _job(self) -> tuple | None:
+        """The arguments of `landscape` for the network the lesson shows and the chosen
+        pair and span; None (and why, in the status) if the pair cannot be drawn."""
         self._fill_lists()
         pair = (self.first.currentText(), self.second.currentText())
         if pair[0] == pair[1]:
             self.status.setText("Choose two different parameters")
-            return
+            return None
         lesson = self.window.lesson
         net = shown_network(lesson.walk, lesson.runner.running or not lesson.ready()).copy()
-        work = (net, self.window.document.loss, lesson.walk.x, lesson.walk.y, pair)
+        return (net, self.window.document.loss, lesson.walk.x, lesson.walk.y, pair)
+
+    def _start(self) -> None:
+        if self._busy:
+            self._again = True
+            return
+        work = self._job()
+        if work is None:
+            return
         self._busy = True
         self.status.setText("Computing…")
         threading.Thread(target=self._work, args=(*work, self.span.value()), daemon=True).start()
+
+    def compute_now(self) -> None:
+        """Computes the landscape on this thread and draws it, with the path and the arrow:
+        for a screenshot (`--show landscape`), which must not wait for the worker."""
+        work = self._job()
+        if work is not None:
+            self._draw(landscape(*work, self.span.value(), GRID))
 
     def _work(
         self,
@@ -154,11 +204,15 @@ class LandscapeView(QObject):
             self._bridge.finished.emit(found)
 
     def _on_finished(self, found: Landscape) -> None:
+        self._draw(found)
+        self._done()
+
+    def _draw(self, found: Landscape) -> None:
         self.status.setText("")
         self.panel.show_landscape(
             found.params, found.x, found.y, found.loss, found.current, self.window.document.loss
         )
-        self._done()
+        self.show_track()
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(message)

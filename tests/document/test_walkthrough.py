@@ -121,6 +121,20 @@ def test_mini_batches_walk_batch_by_batch_and_finish_epochs_like_the_trainer(spi
     assert np.array_equal(w.net.params, trained(spiral, 1))
 
 
+def test_epochs_finished_by_hand_record_the_trainers_gradient_flow(spiral):
+    """The gradient flow of each epoch's last batch, whether the walk finished its batches
+    one by one or the Trainer's fast path ran the epochs."""
+    by_hand = Walkthrough(load(spiral))
+    for _ in range(2):
+        by_hand.run_epoch()
+    fast = Walkthrough(load(spiral))
+    fast.train(2)
+    for name in ("grad_norm", "delta_mean"):
+        hand = getattr(by_hand.trainer.history, name)
+        np.testing.assert_allclose(hand, getattr(fast.trainer.history, name), rtol=1e-9)
+        assert np.isfinite(hand[1:]).all()
+
+
 @pytest.mark.parametrize("every", [1, 3, 100])
 def test_scrubbing_to_any_epoch_gives_the_trained_weights_exactly(every, spiral):
     """The timeline replays from keyframes: epoch k equals k epochs of training, bit for bit,

@@ -201,6 +201,7 @@ def test_export_to_pdf_menu_writes_the_diagram_as_vector_pdf(seed2, monkeypatch,
         "Activation Plot…",
         "Parameter Plot…",
         "Decision Boundary…",
+        "Gradient Flow…",
         "Comparison Plot…",
         "Loss Landscape…",
     ]

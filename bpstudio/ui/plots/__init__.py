@@ -1,4 +1,5 @@
-"""The plot panels of the main window: loss, activation, parameters and decision boundary,
+"""The plot panels of the main window: loss, activation, parameters, decision boundary and
+gradient flow,
 each a pyqtgraph plot in a dock under the canvas. `install_plots` makes the docks,
 adds their toggles to the View menu and keeps the panels, once built, in step with the lesson.
 Qt and pyqtgraph; changes no document."""
@@ -20,24 +21,27 @@ if TYPE_CHECKING:
     from bpstudio.ui.lesson import LessonController
     from bpstudio.ui.plots.activation_panel import ActivationPanel
     from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
+    from bpstudio.ui.plots.gradient_panel import GradientPanel
     from bpstudio.ui.plots.loss_panel import LossPanel
     from bpstudio.ui.plots.parameter_panel import ParameterPanel
 
 __all__ = ["Plots", "configure_pyqtgraph", "install_plots"]
 
 PLOT_HEIGHT = 250  # first-run height of the plot row under the canvas, at 1280x800
-NAMES = ("loss", "activation", "parameters", "decision")
+NAMES = ("loss", "activation", "parameters", "decision", "gradients")
 DOCK_NAMES = {  # object names: the saved window state knows the docks by them
     "loss": "loss_dock",
     "activation": "activation_dock",
     "parameters": "parameter_dock",
     "decision": "decision_dock",
+    "gradients": "gradient_dock",
 }
 TITLES = {
     "loss": "Loss",
     "activation": "Activation",
     "parameters": "Parameters",
     "decision": "Decision boundary",
+    "gradients": "Gradient flow",
 }
 
 
@@ -104,6 +108,10 @@ class Plots(QObject):
             from bpstudio.ui.plots.parameter_panel import ParameterPanel
 
             return ParameterPanel(self.parameter_list)
+        if name == "gradients":
+            from bpstudio.ui.plots.gradient_panel import GradientPanel
+
+            return GradientPanel()
         from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
 
         return DecisionBoundaryPanel()
@@ -127,6 +135,10 @@ class Plots(QObject):
     @property
     def decision(self) -> DecisionBoundaryPanel:
         return self.panel("decision")
+
+    @property
+    def gradients(self) -> GradientPanel:
+        return self.panel("gradients")
 
     @property
     def loss_dock(self) -> QDockWidget:
@@ -160,16 +172,22 @@ def install_plots(
 ) -> Plots:
     """Docks the plots in a row under the canvas of `window` (the right-hand docks keep the
     full height): the loss with the parameters behind it, and the activation with the
-    decision boundary behind it; their toggles go into `view_menu`."""
+    decision boundary and the gradient flow (closed at first) behind it; their toggles go
+    into `view_menu`."""
     window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
     docks = {name: _dock(window, TITLES[name], name) for name in NAMES}
-    loss, activation, parameters, decision = docks.values()
+    loss, activation, parameters, decision, gradients = docks.values()
     window.splitDockWidget(loss, activation, Qt.Orientation.Horizontal)
     window.tabifyDockWidget(loss, parameters)
+    window.tabifyDockWidget(activation, gradients)
     window.tabifyDockWidget(activation, decision)
     loss.raise_()
     activation.raise_()
+    # Closed until asked for (View ▸ Gradient flow), as the loss landscape: a third tab in
+    # the activation's row leaves too little room for the tabs' titles at 1024 pixels wide.
+    gradients.hide()
+    gradients.toggleViewAction().triggered.connect(lambda on: on and gradients.raise_())
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
     view_menu.addSeparator()
     for dock in docks.values():

@@ -1,10 +1,12 @@
 """LandscapePanel: the loss over a grid of two parameters as a heatmap with contour lines, a
-colour bar, and the parameters' current values marked. Used by `bpstudio landscape --out`
-for its images and by the window's landscape dock.
+colour bar, and the parameters' current values marked; over it, in the window's landscape
+dock, the path the two took while training and the next update as an arrow. Used by
+`bpstudio landscape --out` for its images and by the window's landscape dock.
 Qt and pyqtgraph plus the engine's loss names; must not import the document or window."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,11 +32,21 @@ from bpstudio.ui.plots.style import (
 LEVELS = 12  # contour lines, evenly spaced in loss between the lowest and highest value
 # Contours over the dark half of the scale are drawn light, over the light half dark.
 LIGHT_LINE, DARK_LINE = QColor(255, 255, 255, 190), QColor(0, 0, 0, 170)
+PATH_COLOUR, ARROW_COLOUR = QColor("#ffffff"), QColor("#ff3b30")
+HEAD = 11  # the arrow's head, in pixels
+NEXT = "next step"
+TIP = (
+    "White: the two parameters after each epoch of training. Red: the next training step's "
+    "change of them, −η·∂L/∂p for its batch, plus μ·v (the velocity so far) with momentum μ; "
+    "to scale, except that one shorter than its head is drawn at the head's length"
+)
 
 
 class LandscapePanel(QWidget):
     """`image` is the heatmap, `contours` the light and dark contour curves, `current` the
-    marker of the parameters' values in the network."""
+    marker of the parameters' values in the network, `path` their values after each epoch,
+    `arrow` (a line and its `head`) the next update, whose values its legend entry reads
+    out (`update_text()`)."""
 
     def __init__(
         self, controls: Sequence[QWidget | None] = (), parent: QWidget | None = None
@@ -56,12 +68,91 @@ class LandscapePanel(QWidget):
         self.current = pg.ScatterPlotItem(
             symbol="o", size=11, brush=pg.mkBrush(SERIES_COLOURS[1]), pen=pg.mkPen("w", width=1.5)
         )
+        self.path = pg.PlotDataItem(
+            pen=pg.mkPen(PATH_COLOUR, width=2),
+            symbol="o",
+            symbolSize=4,
+            symbolBrush=pg.mkBrush(PATH_COLOUR),
+            symbolPen=None,
+            connect="finite",
+        )
+        item.addItem(self.path)
         item.addItem(self.current)
-        self.legend = legend_outside(self.plot, 1)
-        self.legend.addItem(self.current, "current values")
+        self._add_arrow(item)  # over the point, which it starts from
+        self.legend = legend_outside(self.plot, 3)
+        self.legend.addItem(self.current, "current")
+        self._arrow_label: pg.LabelItem | None = None  # with the path's entry, on first use
         self.loss = np.empty((0, 0))
         arrange(self, list(controls), self.plot)
         self.restyle()
+
+    def _add_arrow(self, item: pg.PlotItem) -> None:
+        self.arrow = pg.PlotCurveItem(pen=pg.mkPen(ARROW_COLOUR, width=2.5))
+        self.head = pg.ArrowItem(
+            headLen=HEAD, tipAngle=40, pen=pg.mkPen(ARROW_COLOUR), brush=pg.mkBrush(ARROW_COLOUR)
+        )
+        self.head.setVisible(False)
+        for extra in (self.arrow, self.head):
+            item.addItem(extra)
+        item.getViewBox().sigTransformChanged.connect(self._point_head)
+
+    def update_text(self) -> str:
+        """The legend's read-out of the next update ("" before the first `show_track`)."""
+        return "" if self._arrow_label is None else self._arrow_label.text
+
+    def show_track(
+        self,
+        path: tuple[np.ndarray, np.ndarray],
+        point: tuple[float, float],
+        update: tuple[tuple[float, float], tuple[float, float]] | None,
+    ) -> None:
+        """Draws `path` (the two parameters after each epoch; NaN: not known yet), marks
+        `point` and draws `update`, (start, change), as an arrow from start to start +
+        change; None: no arrow (Check yourself hides it). Their legend entries and
+        tooltip come with the first call (the command's images have neither)."""
+        if self._arrow_label is None:
+            # the sample of the white path, outlined to show on the legend's background
+            sample = pg.PlotDataItem(
+                pen=pg.mkPen(PATH_COLOUR, width=2),
+                symbol="o",
+                symbolSize=6,
+                symbolBrush=pg.mkBrush(PATH_COLOUR),
+                symbolPen=pg.mkPen(DARK_LINE),
+            )
+            self.legend.addItem(sample, "path")
+            self.legend.addItem(self.arrow, NEXT)
+            self._arrow_label = self.legend.items[-1][1]
+            self.plot.setToolTip(TIP)
+            style_legend(self.legend, colours())
+        self.path.setData(np.asarray(path[0], float), np.asarray(path[1], float))
+        self.current.setData([point[0]], [point[1]])
+        if update is None or not all(map(math.isfinite, (*update[0], *update[1]))):
+            self.arrow.setData([], [])
+            self.head.setVisible(False)
+            self._arrow_label.setText(NEXT)
+            return
+        (x, y), (dx, dy) = (map(float, part) for part in update)
+        self.arrow.setData([x, x + dx], [y, y + dy])
+        self.head.setVisible(bool(dx or dy))
+        self._point_head()
+        self._arrow_label.setText(f"{NEXT} ({dx:+.2g}, {dy:+.2g})")
+
+    def _point_head(self) -> None:
+        """Turns the arrow's head along its line as drawn on screen (the axes' scales
+        differ), at its end, or a head's length from its start if it is shorter than that
+        (a small step stays visible beside the point it starts from); again whenever the
+        view moves or changes size."""
+        xs, ys = self.arrow.getData()
+        if xs is None or len(xs) < 2:
+            return
+        width, height = self.plot.getPlotItem().getViewBox().viewPixelSize()
+        across, up = (xs[1] - xs[0]) / width, (ys[1] - ys[0]) / height  # in pixels
+        length = math.hypot(across, up)
+        if not (math.isfinite(length) and length):
+            return
+        self.head.setStyle(angle=math.degrees(math.atan2(up, -across)))  # 0: pointing left
+        reach = max(1.0, (HEAD + 2) / length)
+        self.head.setPos(xs[0] + reach * (xs[1] - xs[0]), ys[0] + reach * (ys[1] - ys[0]))
 
     def show_landscape(
         self,

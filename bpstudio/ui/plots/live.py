@@ -11,9 +11,10 @@ import time
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, QSettings, QTimer
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
+from bpstudio.document.edits.base import layer_name
 from bpstudio.engine import activations
 from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
@@ -46,7 +47,11 @@ def _seen(widget) -> bool:
 
 class PlotsLink(QObject):
     """Follows `lesson` (a LessonController), the document of `model` and the selection of
-    `canvas`; remembers the panels' toggles in `settings`."""
+    `canvas`; remembers the panels' toggles in `settings`. The walk records the parameters
+    ticked in the parameter panel and those other views ask for (`track_also`);
+    `history_filled` says more of their earlier epochs were replayed."""
+
+    history_filled = Signal()
 
     def __init__(
         self,
@@ -70,6 +75,7 @@ class PlotsLink(QObject):
         self._fill_timer.timeout.connect(self._fill_tick)
         self._fill_total = 0
         self._chunk = 50
+        self._also: dict[str, list[int]] = {}  # parameters recorded for other views
         self.lesson.changed.connect(self.request_all)
         canvas.selection_changed.connect(self._on_selection_changed)
         model.events.document_replaced.connect(self._on_document_replaced)
@@ -85,6 +91,7 @@ class PlotsLink(QObject):
             "activation": (self._refresh_activation, FRAME_MS),
             "parameters": (self._refresh_parameters, SLOW_FRAME_MS),
             "decision": (self._refresh_decision, SLOW_FRAME_MS),
+            "gradients": (self._refresh_gradients, FRAME_MS),
         }[name]
         refresher = Coalescer(refresh, ms, lambda: _seen(panel), panel.plot, self, self._turns)
         self.refreshers[name] = refresher
@@ -97,7 +104,7 @@ class PlotsLink(QObject):
             panel.layer_chosen.connect(lambda _layer: refresher.request())
         elif name == "parameters":
             panel.cancel_requested.connect(self._on_cancel_replay)
-        else:
+        elif name == "decision":
             self._remember(panel.discretise_action, DISCRETE_KEY)
         refresher.request()
         if _seen(panel):  # built as its dock shows: its first paint already has the data
@@ -203,6 +210,21 @@ class PlotsLink(QObject):
         output = hidden is not None and hidden.kind in ("z", "a") and hidden.layer == net.depth
         self.plots.decision.hide_readout(output)
 
+    def _refresh_gradients(self) -> None:
+        """The gradient flow of every epoch recorded since the walk began; while Check
+        yourself hides a step, no later epoch (they come from this step's results)."""
+        self._follow_shape()
+        walk, panel = self.lesson.walk, self.plots.gradients
+        h = walk.trainer.history
+        epochs, norms, deltas = h.epochs, h.grad_norm, h.delta_mean
+        if self.lesson.hidden_step() is not None:
+            shown = epochs <= walk.epoch
+            epochs, norms, deltas = epochs[shown], norms[shown], deltas[shown]
+        doc = self.model.document
+        names = [layer_name(doc, i).removeprefix("the ") for i in range(1, len(doc.sizes))]
+        panel.set_history(epochs, norms, deltas, names)
+        panel.show_epoch(walk.epoch)
+
     def _refresh_parameters(self) -> None:
         """Runs only while the panel shows (or for an export): recording begins with the
         first look at a walk, so a user who never opens the panel pays no memory for it."""
@@ -224,10 +246,18 @@ class PlotsLink(QObject):
             self._track()
         self._request("parameters")
 
+    def track_also(self, owner: str, indices: list[int]) -> None:
+        """Records the parameters `indices` for `owner` (the landscape's path) too, from
+        now on, their earlier epochs replayed a slice at a time."""
+        if self._also.get(owner) != indices or self._walk is not self.lesson.walk:
+            self._also[owner] = list(indices)
+            self._track()
+
     def _track(self) -> None:
         walk = self.lesson.walk
         self._walk = walk
-        walk.parameters.track(list(self.plots.parameter_list.chosen))
+        also = [i for indices in self._also.values() for i in indices]
+        walk.parameters.track([*self.plots.parameter_list.chosen, *also])
         self._fill_total = walk.parameters.pending()
         self._fill_tick()  # short pasts are replayed at once
         if walk.parameters.pending():
@@ -246,8 +276,11 @@ class PlotsLink(QObject):
             rate = (was - left) / max(time.perf_counter() - before, 1e-6)  # epochs a second
             self._chunk = int(np.clip(rate * FILL_SLICE / 2, 10, 100_000))
         self._fill_total = max(self._fill_total, left)
-        self.plots.parameters.set_progress(self._fill_total - left, self._fill_total)
+        panel = self.plots.built_panel("parameters")
+        if panel is not None:
+            panel.set_progress(self._fill_total - left, self._fill_total)
         self._request("parameters")
+        self.history_filled.emit()
         if not left:
             self._fill_timer.stop()
             self._fill_total = 0

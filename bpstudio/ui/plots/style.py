@@ -223,6 +223,8 @@ def legend_outside(
 
 def style_legend(legend: pg.LegendItem, c: PlotColours) -> None:
     legend.setLabelTextColor(c.text)
+    for _sample, label in legend.items:  # pyqtgraph sets the colour but draws it on next text
+        label.setText(label.text)
 
 
 def add_colour_bar(item: pg.PlotItem, image: pg.ImageItem) -> pg.ColorBarItem:

@@ -329,6 +329,11 @@ class ExportActions(QObject):
         self.slides_job.start()
         return True
 
+    def cancel_slides(self) -> None:
+        """Stops a slide export under way (the window is closing), as its Cancel does."""
+        if self.slides_job is not None:
+            self.slides_job.cancel()
+
     def _on_slides_done(self, folder: str, error: str | None) -> None:
         count = len(self.slides_job.deck) if self.slides_job else 0
         self.slides_job = None

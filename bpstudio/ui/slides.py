@@ -159,7 +159,7 @@ class SlideExport(QObject):
         self.progress.setMinimumDuration(0)
         self.progress.setAutoClose(False)
         self.progress.setAutoReset(False)
-        self.progress.canceled.connect(self._on_canceled)
+        self.progress.canceled.connect(self.cancel)
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._on_tick)
 
@@ -187,7 +187,8 @@ class SlideExport(QObject):
             return
         self._end("")
 
-    def _on_canceled(self) -> None:
+    def cancel(self) -> None:
+        """Stops the export as its Cancel button does: the folder stays as it was."""
         if self._timer.isActive():
             self._end(None)
 
@@ -195,7 +196,7 @@ class SlideExport(QObject):
         self._timer.stop()
         if self._staged is not None:
             self._staged.discard()
-        self.progress.canceled.disconnect(self._on_canceled)
+        self.progress.canceled.disconnect(self.cancel)
         self.progress.close()
         self.progress.deleteLater()
         self.deck.close()

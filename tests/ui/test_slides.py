@@ -14,7 +14,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFontInfo, QImage
-from PySide6.QtWidgets import QGraphicsSimpleTextItem, QGraphicsTextItem, QPushButton
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsSimpleTextItem,
+    QGraphicsTextItem,
+    QPushButton,
+)
 from slides_index import index_entries, png_size
 
 from bpstudio.document.format import load
@@ -166,6 +171,18 @@ def test_export_menu_writes_the_slides_into_the_chosen_folder(seed3, qtbot, monk
     seed3.exports.slides_action.trigger()  # the next export starts in the folder used last
     assert asked[-1] == str(folder)
     qtbot.waitUntil(lambda: seed3.exports.slides_job is None, timeout=60_000)
+
+
+def test_closing_the_window_stops_the_export(seed3, qtbot, monkeypatch, tmp_path):
+    folder = tmp_path / "lecture"
+    choose_folder(seed3, monkeypatch, folder)
+    seed3.exports.slides_action.trigger()
+    job = seed3.exports.slides_job
+    qtbot.waitUntil(lambda: job.progress.value() >= 2, timeout=30_000)
+    seed3.close()
+    assert seed3.exports.slides_job is None
+    assert not folder.exists()  # nothing half-written, no temporary folder
+    assert not [w for w in QApplication.topLevelWidgets() if w.isVisible()]  # dialog, deck
 
 
 def test_cancel_leaves_the_folder_as_it_was(seed3, qtbot, monkeypatch, tmp_path):

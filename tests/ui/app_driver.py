@@ -101,7 +101,7 @@ def main() -> int:
     else:
         QTimer.singleShot(0, lambda: fault(qt))
     run_args = argparse.Namespace(
-        file=args.file, screenshot=None, step=0, presentation=False, self_test=False
+        file=args.file, screenshot=None, step=0, presentation=False, self_test=False, show=None
     )
     return bpstudio_app.run(run_args)
 

@@ -93,27 +93,31 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
     except OSError as exc:
         return _refuse(f"{args.screenshot}: {write_problem(exc)}")
     window = build_window(settings, opened)
-    window.show_error = lambda title, text: _refuse(text)
-    last = window.lesson.walk.expected_length()
-    if not 0 <= args.step <= last:
-        return _refuse(
-            f"--step {args.step}: the first training step has {last:,} micro-steps; "
-            f"give 0 to {last}"
-        )
-    if args.step and not window.lesson.walk.steppable():
-        return _refuse(
-            f"--step {args.step}: the first training step has {last:,} micro-steps; the "
-            f"window steps through at most {MAX_STEPS:,}, so only --step 0 is shown"
-        )
-    window.lesson.advance(args.step)
-    if args.presentation:
-        window.presentation.enter(full_screen=False)  # the shot has its --size anyway
-    if args.show:
-        window.resize(*args.size)
-        window.show()  # a dock tab raised while the window is hidden does not stay in front
-        app.processEvents()
-        VIEWS[args.show](window)
-    return screenshot(app, window, args.screenshot, args.size)
+    try:
+        window.show_error = lambda title, text: _refuse(text)
+        last = window.lesson.walk.expected_length()
+        if not 0 <= args.step <= last:
+            return _refuse(
+                f"--step {args.step}: the first training step has {last:,} micro-steps; "
+                f"give 0 to {last}"
+            )
+        if args.step and not window.lesson.walk.steppable():
+            return _refuse(
+                f"--step {args.step}: the first training step has {last:,} micro-steps; the "
+                f"window steps through at most {MAX_STEPS:,}, so only --step 0 is shown"
+            )
+        window.lesson.advance(args.step)
+        if args.presentation:
+            window.presentation.enter(full_screen=False)  # the shot has its --size anyway
+        if args.show:
+            window.resize(*args.size)
+            window.show()  # a dock tab raised while the window is hidden does not stay in front
+            app.processEvents()
+            VIEWS[args.show](window)
+        return screenshot(app, window, args.screenshot, args.size)
+    finally:  # nothing of it stays on screen or in memory (in-process callers)
+        window.hide()
+        window.deleteLater()
 
 
 def describe_application(app) -> None:

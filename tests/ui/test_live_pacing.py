@@ -18,7 +18,13 @@ from bpstudio.document.model import History
 from bpstudio.engine.network import Network, forward
 from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
-from bpstudio.ui.plots.decision_panel import GRID, DecisionBoundaryPanel, block_rows
+from bpstudio.ui.plots.decision_panel import (
+    BLOCK_WORK,
+    GRID,
+    MIN_BLOCK_ROWS,
+    DecisionBoundaryPanel,
+    block_rows,
+)
 from bpstudio.ui.plots.refresh import GAP, Coalescer, PlotWidget, Turns
 from bpstudio.ui.recovery import _snapshot
 
@@ -90,8 +96,15 @@ def test_the_grid_in_row_blocks_is_one_forward_pass(qtbot):
         np.testing.assert_allclose(panel.output.reshape(whole.shape), whole, rtol=1e-13, atol=0)
 
 
+def test_a_wide_network_multiplies_its_grid_in_blocks_not_point_by_point():
+    """A million weights: the threshold alone gives one point per block (each weight read
+    from memory 10,000 times, 4-16 s); the grid goes through in 40 blocks instead."""
+    assert block_rows((2, 1000, 990, 1)) == MIN_BLOCK_ROWS == 256
+    assert block_rows((2, 4, 1)) == BLOCK_WORK // 8  # small networks keep their large blocks
+
+
 def _wide_network(rng):
-    """2-64-64-1: the widest layer gets a block of 16 rows."""
+    """2-64-64-1: the work threshold alone would give it blocks of 16 rows; it gets 256."""
     sizes = (2, 64, 64, 1)
     weights = [rng.normal(0, 0.5, (b, a)) for a, b in zip(sizes, sizes[1:], strict=False)]
     biases = [rng.normal(0, 0.1, b) for b in sizes[1:]]

@@ -41,6 +41,10 @@ NO_OUTPUT_TIP = (
 # widest layer): below OpenBLAS's threshold for using threads, whose wake-up takes longer
 # (3-7 ms on 2 busy cores) than the whole grid on one thread (about 1 ms).
 BLOCK_WORK = 65_536
+# Wide networks take at least this many grid points per block: one point at a time reads
+# every weight from memory once per point (4-16 s for a million weights), a block of them
+# multiplies them as a matrix (BLAS reuses each weight across the block's rows).
+MIN_BLOCK_ROWS = 256
 PAD = 0.1  # the plane reaches this share of the data's extent beyond it on every side
 LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
@@ -349,7 +353,8 @@ class PointSample(pg.ItemSample):
 
 def block_rows(sizes: tuple[int, ...]) -> int:
     """Grid rows per block of the forward pass, for a network of layer `sizes`."""
-    return max(1, BLOCK_WORK // max(a * b for a, b in zip(sizes, sizes[1:], strict=False)))
+    widest = max(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+    return max(MIN_BLOCK_ROWS, BLOCK_WORK // widest)
 
 
 def gap_greys() -> tuple[np.ndarray, np.ndarray]:

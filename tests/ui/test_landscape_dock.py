@@ -74,3 +74,28 @@ def test_a_new_network_is_drawn_once_trained(window, qtbot):
     qtbot.waitUntil(lambda: not np.array_equal(view.panel.loss, before), timeout=10_000)
     want = _expected(window, ("w[1][0][0]", "b[1][0]"))
     qtbot.waitUntil(lambda: np.array_equal(view.panel.loss, want.loss), timeout=10_000)
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 768)])
+def test_the_heatmap_and_its_colour_bar_fit_the_dock_with_readable_ticks(window, qtbot, size):
+    """At the window's first-run sizes: the heatmap is tall enough for its contours, the
+    colour bar lies inside the dock (a long legend once pushed it out), and its tick labels
+    are the losses to their distinct digits (they once read "0 0 0", cut to a first digit)."""
+    window.resize(*size)
+    window.show()
+    view = _show(window, qtbot, XOR)
+    view.panel.show_track((np.array([0.0]), np.array([0.0])), (0.0, 0.0), ((0, 0), (0.5, 0.25)))
+    qtbot.waitUntil(lambda: view.panel.plot.height() >= 200, timeout=5000)
+    bar = view.panel.colour_bar
+    qtbot.waitUntil(lambda: bar.axis.height() > 80, timeout=5000)
+    plot = view.panel.plot
+    right = plot.mapFromScene(bar.sceneBoundingRect().topRight()).x()
+    assert right <= plot.width()
+    axis = bar.axis
+    low, high = axis.range
+    spacing, values = axis.tickValues(low, high, axis.height())[0]  # the labelled ticks
+    strings = axis.tickStrings(values, axis.scale, spacing)
+    assert len(strings) >= 3 and len(set(strings)) == len(strings)
+    numbers = sorted(float(s) for s in strings)
+    assert low <= numbers[0] and numbers[-1] <= high
+    assert axis.width() >= max(axis.textWidth, 20)  # no text wider than the axis keeps room for

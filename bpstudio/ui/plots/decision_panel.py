@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QToolButton, QWidget
 
 from bpstudio.engine.network import Network, Workspace, forward
 from bpstudio.ui.plots.style import (
+    BAR_COLUMN,
     HIDDEN_READOUT,
     add_colour_bar,
     arrange,
@@ -110,7 +111,7 @@ class DecisionBoundaryPanel(QWidget):
         item.addItem(self.gaps_image)
         self.colour_bar = add_colour_bar(item, self.image)
         item.getViewBox().setAspectLocked(True)  # a circle of data stays a circle
-        self.legend = legend_outside(self.plot, 4, PointSample)
+        self.legend = legend_outside(self.plot, 4, PointSample, span=BAR_COLUMN)
         self.points: list[pg.ScatterPlotItem] = []
 
     # public API ---------------------------------------------------------------------------

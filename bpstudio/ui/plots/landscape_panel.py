@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 
 from bpstudio.engine import losses
 from bpstudio.ui.plots.style import (
+    BAR_COLUMN,
     SERIES_COLOURS,
     add_colour_bar,
     arrange,
@@ -40,6 +41,9 @@ TIP = (
     "change of them, −η·∂L/∂p for its batch, plus μ·v (the velocity so far) with momentum μ; "
     "to scale, except that one shorter than its head is drawn at the head's length"
 )
+
+
+MIN_PLOT_HEIGHT = 200  # px, axes and colour bar included
 
 
 class LandscapePanel(QWidget):
@@ -79,11 +83,14 @@ class LandscapePanel(QWidget):
         item.addItem(self.path)
         item.addItem(self.current)
         self._add_arrow(item)  # over the point, which it starts from
-        self.legend = legend_outside(self.plot, 3)
+        self.legend = legend_outside(self.plot, 3, span=BAR_COLUMN)
         self.legend.addItem(self.current, "current")
         self._arrow_label: pg.LabelItem | None = None  # with the path's entry, on first use
         self.loss = np.empty((0, 0))
         arrange(self, list(controls), self.plot)
+        # A heatmap of 90 px (the plot row's first-run share at 1280x800) shows neither
+        # contours nor the colour bar's ticks: the row grows while the landscape is shown.
+        self.plot.setMinimumHeight(MIN_PLOT_HEIGHT)
         self.restyle()
 
     def _add_arrow(self, item: pg.PlotItem) -> None:

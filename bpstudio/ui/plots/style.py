@@ -208,15 +208,20 @@ def style_plot(widget: pg.PlotWidget, c: PlotColours) -> None:
 
 
 def legend_outside(
-    widget: pg.PlotWidget, columns: int, sample: type = pg.ItemSample
+    widget: pg.PlotWidget, columns: int, sample: type = pg.ItemSample, span: int = 1
 ) -> pg.LegendItem:
     """A legend in its own row under the x axis, so it never covers a curve or a point;
-    `sample` draws each entry's symbol."""
+    `sample` draws each entry's symbol. It spans `span` layout columns from the plot's: a
+    plot with a colour bar gives it the bar's width too, or a long legend pushes the bar
+    out of the widget."""
     item = widget.getPlotItem()
     legend = pg.LegendItem(colCount=columns, frame=False, sampleType=sample)
-    # its own height only: the row does not take the plot's share of a tall panel
+    # its own height only: the row does not take the plot's share of a tall panel; beside
+    # a colour bar, never more width than the plot has (a long legend is cut, not the bar)
     legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-    item.layout.addItem(legend, 4, 1)
+    if span > 1:
+        legend.setMinimumWidth(0)
+    item.layout.addItem(legend, 4, 1, 1, span)
     item.legend = legend  # curves added with a `name` join it, as with addLegend
     return legend
 
@@ -225,6 +230,9 @@ def style_legend(legend: pg.LegendItem, c: PlotColours) -> None:
     legend.setLabelTextColor(c.text)
     for _sample, label in legend.items:  # pyqtgraph sets the colour but draws it on next text
         label.setText(label.text)
+
+
+BAR_COLUMN = 5  # the column of a plot's layout that pyqtgraph puts a ColorBarItem in
 
 
 def add_colour_bar(item: pg.PlotItem, image: pg.ImageItem) -> pg.ColorBarItem:

@@ -15,6 +15,7 @@ STREAM_WEIGHTS = 1
 STREAM_SHUFFLE = 2
 STREAM_DATA = 3
 STREAM_TEST_DATA = 4  # the held-out test samples of a generator
+STREAM_HOLD_OUT = 5  # which rows of a table the data panel holds out as a test set
 
 
 def rng(seed: int, stream: int, *more: int) -> np.random.Generator:

@@ -3,7 +3,14 @@ merge_id and merge(other). Must not import Qt; ui/undo.py wraps them in QUndoCom
 """
 
 from bpstudio.document.edits.base import Edit, MacroEdit
-from bpstudio.document.edits.data import AddDataRow, RemoveDataRow, SetData, SetDataCell
+from bpstudio.document.edits.data import (
+    AddDataRow,
+    HoldOut,
+    RemoveDataRow,
+    SetData,
+    SetDataCell,
+    SetNoise,
+)
 from bpstudio.document.edits.rules import EditError
 from bpstudio.document.edits.settings import (
     SetActivation,
@@ -26,6 +33,7 @@ __all__ = [
     "AddNeuron",
     "Edit",
     "EditError",
+    "HoldOut",
     "InsertLayer",
     "MacroEdit",
     "RedrawWeights",
@@ -39,6 +47,7 @@ __all__ = [
     "SetDataCell",
     "SetInfo",
     "SetLoss",
+    "SetNoise",
     "SetParameters",
     "SetTrainBiases",
     "SetTraining",

@@ -109,22 +109,27 @@ def loss(layers: Sequence[LayerSpec], data: DataSpec, name: str) -> str:
 def data_set(
     layers: Sequence[LayerSpec], loss_name: str, data: DataSpec, training_seed: int = 0
 ) -> DataSpec:
-    """`data` checked and normalised as the loader reads `data` (new float64 arrays);
-    generated data follows `training_seed` unless it has a seed of its own."""
+    """`data` checked and normalised as the loader reads `data` (new float64 arrays), its test
+    set too; generated data follows `training_seed` unless it has a seed of its own."""
     if data.generator is None:
-        tables = {"inputs": data.inputs, "targets": data.targets}
-        obj: dict[str, Any] = {
-            key: np.asarray(table, dtype=float).tolist()
-            for key, table in tables.items()
-            if table is not None
-        }
+        obj: dict[str, Any] = _tables(data.inputs, data.targets)
+        if data.test_inputs is not None or data.test_targets is not None:
+            obj["test"] = _tables(data.test_inputs, data.test_targets)
     else:
         obj = {"generator": data.generator, "samples": plain(data.samples)}
         obj["noise"] = plain(data.noise)
         if data.seed is not None:
             obj["seed"] = plain(data.seed)
+        if data.test_samples is not None:
+            obj["test_samples"] = plain(data.test_samples)
     with refused():
         return validate.check_data(obj, list(layers), loss_name, training_seed)
+
+
+def _tables(inputs: Any, targets: Any) -> dict[str, Any]:
+    """`{"inputs": ..., "targets": ...}` as nested lists of floats, leaving out a None."""
+    tables = {"inputs": inputs, "targets": targets}
+    return {key: np.asarray(t, dtype=float).tolist() for key, t in tables.items() if t is not None}
 
 
 def data_row(

@@ -1,5 +1,6 @@
 """DataPanel: the training data, either a generator (xor, circle, gauss, spiral) or a table of
-samples the student edits, plus CSV import and export. A two-way view of the document that
+samples the student edits, its held-out test set, a picture of a sample whose inputs make a
+square, plus CSV import and export. A two-way view of the document that
 changes it only through pushed edits. Must not import the canvas or the engine's training."""
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,21 +34,16 @@ from bpstudio.document.edits import (
     RemoveDataRow,
     SetData,
     SetDataCell,
-    rules,
 )
-from bpstudio.document.model import DataSpec
+from bpstudio.document.edits.data import has_test, table_keeping_test
 from bpstudio.document.session import DocumentModel
 from bpstudio.engine.datasets import GENERATORS
-from bpstudio.maths.formula import format_number
 from bpstudio.ui.panels.csv_import_dialog import CsvImportDialog, ImportChoice
 from bpstudio.ui.panels.data_table import DataTableModel, NumberDelegate, cell_message
-from bpstudio.ui.panels.fields import (
-    CheckedField,
-    FieldWithMessage,
-    MessageLabel,
-    checked_row,
-    parse,
-)
+from bpstudio.ui.panels.fields import MessageLabel, parse
+from bpstudio.ui.panels.generator_box import GeneratorBox
+from bpstudio.ui.panels.sample_preview import SamplePreview
+from bpstudio.ui.panels.split_box import SplitBox
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
@@ -64,27 +59,12 @@ GENERATOR_TIPS = {
     "gauss": "Two round clouds of points, one per class: a straight line separates them.",
     "spiral": "Two interleaved spiral arms, one per class: the hardest of the four.",
 }
-GENERATOR_FIELDS = {  # key: (label, rule in words, tooltip)
-    "samples": ("Samples", "a whole number from 1 to 100,000", "How many points to generate."),
-    "noise": (
-        "Noise",
-        "a finite number of at least 0",
-        "How far the points are jittered (the standard deviation of Gaussian noise added to "
-        "both inputs). 0 gives clean shapes.",
-    ),
-    "seed": (
-        "Seed",
-        "a whole number",
-        "The starting number of the random draws that place the points.",
-    ),
-}
-
-LABELS = {"samples": "Sam&ples", "noise": "N&oise"}  # the form's labels, with mnemonics
 
 
 class DataPanel(QWidget):
-    """The data source (a generator and its settings, or a table), the samples as a virtual
-    table, and the buttons that add and remove rows and import and export CSV. `window` gives
+    """The data source (a generator and its settings, or a table), the sizes of the training
+    and test sets, the samples as a virtual table, the selected sample as a picture, and the
+    buttons that add and remove rows and import and export CSV. `window` gives
     `action` (the CSV actions) and `show_error`. `ask_csv_path`, `ask_csv_save_path` and
     `ask_import_choice` are the dialogs, patched in tests."""
 
@@ -94,21 +74,28 @@ class DataPanel(QWidget):
         self.model = model
         self._push = push
         self.main_window = window
-        self._generator: dict[str, Any] = {"samples": 200, "noise": 0.0, "seed": None}
         self.message = MessageLabel(self)
         self.table = DataTableModel(model, self._on_cell_committed, self)
         layout = QVBoxLayout(self)
         layout.addLayout(self._source_row())
-        layout.addWidget(self._generator_form())
+        self.generator_form = GeneratorBox(model, push, self.message.show_message)
+        self.fields = self.generator_form.fields
+        self.messages = self.generator_form.messages
+        self.training_seed = self.generator_form.training_seed
+        layout.addWidget(self.generator_form)
         self.fit = QCheckBox("Resize the network to 2 inputs and 1 output")
         self.fit.setToolTip(
             "The generators make 2 inputs and 1 target. Tick this to resize the input and "
             "output layers when choosing one; otherwise a network of other sizes refuses it."
         )
         layout.addWidget(self.fit)
+        self.split = SplitBox(model, push, self.message.show_message)
+        layout.addWidget(self.split)
         self.note = QLabel()
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        self.preview = SamplePreview(self)
+        layout.addWidget(self.preview)
         layout.addWidget(self._table_view(), 1)
         layout.addWidget(self.message)
         self._make_actions()
@@ -143,35 +130,6 @@ class DataPanel(QWidget):
         row.addWidget(self.source, 1)
         return row
 
-    def _generator_form(self) -> QWidget:
-        self.generator_form = QWidget()
-        form = QFormLayout(self.generator_form)
-        form.setContentsMargins(0, 0, 0, 0)
-        self.fields: dict[str, CheckedField] = {}
-        self.messages: dict[str, MessageLabel] = {}
-        for key in ("samples", "noise"):
-            form.addRow(LABELS[key], self._field(key))
-        self.training_seed = QCheckBox("Training seed")
-        self.training_seed.setToolTip(
-            "Draw the points from the training seed (Settings), so changing that seed changes "
-            "the data too. Untick to give the data a seed of its own."
-        )
-        self.training_seed.clicked.connect(self._on_training_seed_clicked)
-        form.addRow(GENERATOR_FIELDS["seed"][0], self._field("seed", self.training_seed))
-        return self.generator_form
-
-    def _field(self, key: str, before: QWidget | None = None) -> FieldWithMessage:
-        field, shown = checked_row(
-            GENERATOR_FIELDS[key],
-            lambda text: self._generator_checked(key, text),
-            lambda text: self._on_generator_committed(key, text),
-            f"data_{key}",
-            before,
-        )
-        self.fields[key] = field
-        self.messages[key] = shown.message
-        return shown
-
     def _table_view(self) -> QTableView:
         self.view = QTableView()
         self.view.setModel(self.table)
@@ -191,6 +149,7 @@ class DataPanel(QWidget):
         columns = self.view.horizontalHeader()
         columns.setDefaultSectionSize(76)
         self.table.modelReset.connect(self._on_table_reset)
+        self.view.selectionModel().currentRowChanged.connect(self._show_preview)
         self.view.setToolTip(
             "One row per sample: the inputs, then the targets (tinted). Double-click a cell or "
             "start typing to change it; Enter keeps the number, Escape drops it."
@@ -231,19 +190,7 @@ class DataPanel(QWidget):
             row.addWidget(button)
         return row
 
-    # checks and pushes ---------------------------------------------------------------------
-    def _generator_spec(self, name: str | None = None, **changes: Any) -> DataSpec:
-        values = {**self._generator, **changes}
-        name = name or self.model.document.data.generator or "xor"
-        return DataSpec(generator=name, **values)
-
-    def _generator_checked(self, key: str, text: str) -> Any:
-        """The generator setting `text` means, by the document's rules (EditError)."""
-        doc = self.model.document
-        spec = self._generator_spec(**{key: parse(text)})
-        checked = rules.data_set(doc.layers, doc.loss, spec, doc.training.seed)
-        return getattr(checked, key)
-
+    # pushes ------------------------------------------------------------------------------
     def _try(self, edit: Edit) -> bool:
         """Pushes `edit`; says below the table why the document refuses it, if it does.
         Returns whether it was accepted."""
@@ -256,39 +203,21 @@ class DataPanel(QWidget):
         name = self.source.itemData(index)
         data = self.model.document.data
         if name == TABLE and data.generator is not None:
-            x, y = self.table.arrays()
-            self._try(SetData.table(x, y, text="Turn the generated samples into a table"))
+            table = table_keeping_test(self.model.document, *self.table.arrays())
+            self._try(SetData(table, text="Turn the generated samples into a table"))
         elif name != TABLE and name != data.generator:
-            spec = self._generator_spec(name)
-            self._try(SetData(spec, fit_network=self.fit.isChecked()))
+            spec = self.generator_form.spec(name)
+            had_test = has_test(data)
+            if self._try(SetData(spec, fit_network=self.fit.isChecked())) and had_test:
+                self._say_if_test_dropped()
         self._show_source()
 
-    def _on_generator_committed(self, key: str, text: str) -> EditError | None:
-        return self._set_generator(key, parse(text))
-
-    def _on_training_seed_clicked(self, checked: bool) -> None:
-        seed = None if checked else self.model.document.training.seed
-        refusal = self._set_generator("seed", seed)
-        self.message.show_message("" if refusal is None else str(refusal))
-
-    def _set_generator(self, key: str, value: Any) -> EditError | None:
-        """Sets the generator's `key` to `value` (kept for later while the data is a table);
-        returns the refusal, which the caller shows."""
-        doc = self.model.document
-        spec = self._generator_spec(**{key: value})
-        if doc.data.generator is None:
-            try:
-                spec = rules.data_set(doc.layers, doc.loss, spec, doc.training.seed)
-            except EditError as refusal:
-                return refusal
-            self._generator[key] = getattr(spec, key)
-        else:
-            refusal = self._push(SetData(spec))
-            if refusal is not None:
-                return refusal
-            self.message.show_message("")
-        self._show_source()
-        return None
+    def _say_if_test_dropped(self) -> None:
+        if not has_test(self.model.document.data):
+            self.message.show_message(
+                "The test set belonged to the data replaced, so it was dropped "
+                "(Undo brings both back)."
+            )
 
     def _on_cell_committed(self, table: str, row: int, column: int, text: str) -> bool:
         refusal = self._push(SetDataCell(table, row, column, parse(text)))
@@ -355,10 +284,14 @@ class DataPanel(QWidget):
             self.main_window.show_error("Cannot import the data", str(exc))
             return
         text = f"Import {Path(path).name}"
-        edit = SetData.table(inputs, targets, fit_network=choice.fit_network, text=text)
+        fit = choice.fit_network
+        edit = SetData.table(inputs, targets, fit_network=fit, keep_test=False, text=text)
+        had_test = has_test(self.model.document.data)
         refusal = self._push(edit)
         if refusal is not None:
             self.main_window.show_error("That change is not possible", str(refusal))
+        elif had_test:
+            self._say_if_test_dropped()
 
     def export_csv(self) -> None:
         """Writes the samples, with a header of column names, to a CSV file."""
@@ -403,8 +336,10 @@ class DataPanel(QWidget):
     def _on_document_changed(self, *_args: Any) -> None:
         data = self.model.document.data
         if data.generator is not None:
-            self._generator = {"samples": data.samples, "noise": data.noise, "seed": data.seed}
+            self.generator_form.take_values(data)
         self._show_source()
+        self.split.show_counts()
+        self._show_preview()
         count = self.table.rowCount()
         if data.generator is not None:
             self.note.setText(
@@ -418,6 +353,12 @@ class DataPanel(QWidget):
         if key == "seed":  # the seed field's placeholder shows the training seed
             self._show_source()
 
+    def _show_preview(self, *_args: Any) -> None:
+        """Draws the current row's inputs (the first row's if none is current)."""
+        x, _ = self.table.arrays()
+        row = max(self.view.currentIndex().row(), 0)
+        self.preview.show_sample(x[row] if row < len(x) else None)
+
     def _show_source(self) -> None:
         doc = self.model.document
         name = doc.data.generator
@@ -426,13 +367,4 @@ class DataPanel(QWidget):
         self.source.blockSignals(False)
         self.generator_form.setVisible(name is not None)
         self.fit.setVisible(name is None and (doc.sizes[0], doc.sizes[-1]) != (2, 1))
-        values = self._generator
-        self.fields["samples"].show_value(str(values["samples"]))
-        self.fields["noise"].show_value(format_number(values["noise"]))
-        seed = values["seed"]
-        self.training_seed.blockSignals(True)
-        self.training_seed.setChecked(seed is None)
-        self.training_seed.blockSignals(False)
-        self.fields["seed"].setEnabled(seed is not None)
-        self.fields["seed"].show_value("" if seed is None else str(seed))
-        self.fields["seed"].setPlaceholderText(f"{doc.training.seed} (training)")
+        self.generator_form.show_values()

@@ -177,18 +177,20 @@ def checked_row(
     commit: Callable[[str], EditError | None],
     name: str,
     before: QWidget | None = None,
+    after: QWidget | None = None,
 ) -> tuple[CheckedField, FieldWithMessage]:
     """A CheckedField for `spec` (label, rule, tooltip) that commits through `commit`,
-    with an optional widget before it on the same row, inside its FieldWithMessage."""
+    with optional widgets before and after it on the same row, inside its FieldWithMessage."""
     label, rule, tip = spec
     field = CheckedField(check, commit)
     field.setObjectName(name)
     field.setToolTip(f"{tip}\nAllowed: {rule}.")
     row: QWidget = field
-    if before is not None:
+    if before is not None or after is not None:
         row = QWidget()
         box = QHBoxLayout(row)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(before)
-        box.addWidget(field, 1)
+        for widget in (before, field, after):
+            if widget is not None:
+                box.addWidget(widget, int(widget is field))
     return field, FieldWithMessage(row, field, label, rule)

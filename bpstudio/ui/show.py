@@ -34,7 +34,15 @@ def show_graph(window: MainWindow) -> None:
     window.views.setCurrentWidget(window.graph_view)
 
 
+def show_data(window: MainWindow) -> None:
+    """The data panel's tab in front."""
+    dock = window.panels.data_dock
+    dock.show()
+    dock.raise_()
+
+
 VIEWS: dict[str, Callable[[MainWindow], None]] = {
+    "data": show_data,
     "landscape": show_landscape,
     "gradients": show_gradients,
     "graph": show_graph,

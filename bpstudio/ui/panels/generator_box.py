@@ -119,6 +119,7 @@ class GeneratorBox(QWidget):
         self.noise_slider.setObjectName("data_noise_slider")
         self.noise_slider.setRange(0, NOISE_SLIDER_MAX)
         self.noise_slider.setPageStep(5)
+        self.noise_slider.setMinimumWidth(100)
         self.noise_slider.setToolTip(
             f"Drag to jitter the points more or less (0 to {NOISE_SLIDER_MAX * NOISE_STEP:g} in "
             f"steps of {NOISE_STEP:g}); one drag is one undo step. Type in the field for more."
@@ -177,7 +178,7 @@ class GeneratorBox(QWidget):
                 return refusal
             self._values[key] = getattr(spec, key)
         else:
-            refusal = self._push(SetData(spec))
+            refusal = self._push(SetData(spec, keep_test=False))  # spec has test_samples
             if refusal is not None:
                 return refusal
             self._show_message("")

@@ -27,6 +27,7 @@ class SplitBox(QWidget):
         self.model = model
         self._push = push
         self._show_message = show_message
+        self._shown = 0  # the held-out percentage of the document
         self.counts = QLabel()
         self.counts.setObjectName("data_counts")
         self.counts.setWordWrap(True)
@@ -61,6 +62,8 @@ class SplitBox(QWidget):
         layout.addWidget(self.counts)
 
     def _on_hold_out(self) -> None:
+        if self.percent.value() == self._shown:
+            return  # split so already: the same seed would only reorder the rows
         refusal = self._push(HoldOut(self.percent.value()))
         self._show_message("" if refusal is None else str(refusal))
         self.show_counts()
@@ -80,5 +83,6 @@ class SplitBox(QWidget):
         self.counts.setText(text)
         self.split_row.setVisible(data.generator is None)
         self.percent.blockSignals(True)
-        self.percent.setValue(round(100 * test / (train + test)) if test else 0)
+        self._shown = round(100 * test / (train + test)) if test else 0
+        self.percent.setValue(self._shown)
         self.percent.blockSignals(False)

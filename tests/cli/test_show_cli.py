@@ -1,6 +1,6 @@
 """`bpstudio FILE --screenshot OUT.png --show NAME`, in this process: the view NAME is in
 front in the picture (the loss landscape computed, with its path and arrow; the graph in
-place of the canvas), and a name
+place of the canvas; the data panel in front of the derivation), and a name
 that is not a view is refused with the list of views."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from bpstudio.ui.show import VIEWS
 
 PLOT_ROW = (0, 540, 500, 160)  # x, y, width, height of the plots under the canvas, left
 CANVAS = (0, 90, 880, 360)  # the central tabs: the network canvas or the graph
+DOCK = (930, 100, 340, 500)  # the tabbed docks on the right: the derivation, or the data
 
 
 def colours_in(path, region=PLOT_ROW) -> set[int]:
@@ -28,7 +29,7 @@ def test_show_brings_the_view_to_the_front_of_the_screenshot(run_main, examples,
     assert run_main(xor, "--screenshot", plain).code == 0
     done = run_main(xor, "--screenshot", shown, "--show", name)
     assert done.code == 0, done.stderr
-    region = CANVAS if name == "graph" else PLOT_ROW
+    region = {"graph": CANVAS, "data": DOCK}.get(name, PLOT_ROW)
     before, after = colours_in(plain, region), colours_in(shown, region)
     assert after != before
     assert len(after) > (400 if name == "landscape" else 5)  # a heatmap has many shades

@@ -24,6 +24,7 @@ from bpstudio.document.edits import (
     AddNeuron,
     Edit,
     EditError,
+    HoldOut,
     InsertLayer,
     MacroEdit,
     RedrawWeights,
@@ -37,6 +38,7 @@ from bpstudio.document.edits import (
     SetDataCell,
     SetInfo,
     SetLoss,
+    SetNoise,
     SetParameters,
     SetTrainBiases,
     SetTraining,
@@ -155,6 +157,10 @@ BUILDERS = {
         )
     ),
     SetDataCell: _cell,
+    HoldOut: lambda d, doc: HoldOut(d(st.sampled_from([0, 20, 50, 99.5, 100, -1, float("nan")]))),
+    SetNoise: lambda d, doc: SetNoise(
+        doc.data, d(st.sampled_from([0.0, 0.25, -1.0, 1e308])), d(st.integers(0, 1))
+    ),
     AddDataRow: lambda d, doc: AddDataRow(),
     RemoveDataRow: lambda d, doc: RemoveDataRow(_index(d, len(doc.dataset()[0]))),
     SetInfo: lambda d, doc: SetInfo(d(st.sampled_from(["name", "description"])), d(TEXTS)),

@@ -359,7 +359,9 @@ class LessonController(QObject):
 
     def _on_progress(self) -> None:
         # not position_text(): that builds the next step sequence, stale a frame later
-        self.position.setText(_with_scores(f"Epoch {self.walk.epoch} · training", self.walk))
+        text = f"Epoch {self.walk.epoch} · training"
+        speed = self.runner.speed.text() if self.runner.running else ""
+        self.position.setText(_with_scores(f"{text} · {speed}" if speed else text, self.walk))
         if self.runner.running:
             self.run_controls.show_progress(self._train_from, self.walk.epoch, self.runner.until)
         first = self.walk.trainer.history.first_epoch

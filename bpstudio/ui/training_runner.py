@@ -20,6 +20,7 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from bpstudio.document.training_speed import TrainingSpeed
 from bpstudio.document.walkthrough import Walkthrough
 
 SLICE_SECONDS = 0.008  # training per timer tick: leaves the event loop free most of each frame
@@ -42,7 +43,8 @@ DEFAULT_SPEED = 3
 
 class TrainingRunner(QObject):
     """Runs epochs while `running`, up to `until` (an epoch) when one is given; emits
-    `progressed` (coalesced) and `stopped(divergence)`."""
+    `progressed` (coalesced) and `stopped(divergence)`. `speed` reads the epochs a second
+    of the run under way, as of its last `progressed`."""
 
     progressed = Signal()
     stopped = Signal(object)  # Divergence or None
@@ -64,6 +66,7 @@ class TrainingRunner(QObject):
         self._last = 0.0
         self._ended = 0.0  # when the last slice ended
         self._dirty = False
+        self.speed = TrainingSpeed()
 
     @property
     def running(self) -> bool:
@@ -78,6 +81,7 @@ class TrainingRunner(QObject):
         self._rate = 0 if until is not None else self.epochs_per_second
         self._last = self._ended = time.perf_counter()
         self._due = 0.0
+        self.speed.start(self.walk.epoch)
         self._tick.setInterval(0 if not self._rate else 10)
         gc.freeze()
         self._tick.start()
@@ -147,4 +151,5 @@ class TrainingRunner(QObject):
     def _on_frame(self) -> None:
         if self._dirty:
             self._dirty = False
+            self.speed.reached(self.walk.epoch)
             self.progressed.emit()

@@ -59,9 +59,9 @@ def write_documents(folder: Path) -> list[Workload]:
     return found
 
 
-def train_command(path: Path) -> Callable[[int], None]:
+def train_command(path: Path) -> tuple[Trainer, Callable[[int], None]]:
     """`bpstudio train FILE --epochs N` without the file writing: the same loading, network,
-    Trainer and `run` as cli.cmd_train."""
+    Trainer and `run` as cli.cmd_train. The Trainer, and a run of it."""
     doc = load(path)
     x, y = doc.dataset()
     trainer = Trainer(doc.build_network(), x, y, doc.training_config(), doc.next_epoch() - 1)
@@ -70,7 +70,7 @@ def train_command(path: Path) -> Callable[[int], None]:
         if trainer.run(epochs) is not None:
             raise RuntimeError(f"{path}: the benchmark workload diverged")
 
-    return run
+    return trainer, run
 
 
 def plain_loop(path: Path) -> Callable[[int], None]:
@@ -146,26 +146,32 @@ def section(quick: bool, row) -> None:
     repeats = 5 if quick else 21
     with tempfile.TemporaryDirectory(prefix="bpstudio-bench-") as folder:
         for work in write_documents(Path(folder)):
-            contenders = {"train": train_command(work.path), "plain": plain_loop(work.path)}
+            contenders = {"train": train_command(work.path)[1], "plain": plain_loop(work.path)}
             torch_run = torch_loop(work.path)
             if torch_run is not None:
                 contenders["torch"] = torch_run
             epochs = work.epochs // 4 if quick else work.epochs
             us = per_epoch_us(contenders, epochs, repeats)
-            speedup = us["plain"] / us["train"]
-            row(
-                f"engine: {work.name}, bpstudio train",
-                f"{us['train']:.1f} µs/epoch",
-                f"≥ {work.target:.2f}× plain loop",
-                f"{speedup:.2f}× plain",
-                speedup >= work.target,
-            )
-            row(f"engine: {work.name}, plain NumPy loop", f"{us['plain']:.1f} µs/epoch")
-            if "torch" in us:
-                row(
-                    f"engine: {work.name}, PyTorch CPU eager float64",
-                    f"{us['torch']:.1f} µs/epoch",
-                    ratio=f"train {us['torch'] / us['train']:.1f}× faster",
-                )
-            else:
-                row(f"engine: {work.name}, PyTorch CPU eager float64", "torch not installed")
+            report(row, f"engine: {work.name}", us, work.target, "{:.1f} µs/epoch")
+
+
+def report(row, name: str, times: dict[str, float], target: float, unit: str) -> None:
+    """The rows of one workload: bpstudio train against its target, the plain loop, and
+    PyTorch or why it is missing; `unit` formats a time of `times`."""
+    speedup = times["plain"] / times["train"]
+    row(
+        f"{name}, bpstudio train",
+        unit.format(times["train"]),
+        f"≥ {target:.2f}× plain loop",
+        f"{speedup:.2f}× plain",
+        speedup >= target,
+    )
+    row(f"{name}, plain NumPy loop", unit.format(times["plain"]))
+    if "torch" in times:
+        row(
+            f"{name}, PyTorch CPU eager float64",
+            unit.format(times["torch"]),
+            ratio=f"train {times['torch'] / times['train']:.1f}× faster",
+        )
+    else:
+        row(f"{name}, PyTorch CPU eager float64", "torch not installed")

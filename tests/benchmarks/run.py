@@ -2,7 +2,7 @@
 its ratio and whether it is met, and the machine it ran on. Run by hand, never by pytest
 (no test_ prefix, so pytest does not collect it):
 
-    python tests/benchmarks/run.py [--quick] [--only engine|landscape|gui|startup|plots|memory]
+    python tests/benchmarks/run.py [--quick] [--only engine|minibatch|landscape|gui|...]
 
 Ratios against a baseline (the plain NumPy loop, the bare Qt window) compare numbers measured
 in the same run, in turns, because the machine is shared and its speed drifts. Absolute
@@ -25,10 +25,12 @@ sys.path.insert(0, str(HERE))
 
 import engine_bench  # noqa: E402
 import landscape_bench  # noqa: E402
+import minibatch_bench  # noqa: E402
 import process_bench  # noqa: E402
 
 SECTIONS = {
     "engine": engine_bench.section,
+    "minibatch": minibatch_bench.section,
     "landscape": landscape_bench.section,
     "gui": process_bench.gui_section,
     "startup": process_bench.startup_section,

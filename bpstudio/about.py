@@ -22,6 +22,15 @@ THIRD_PARTY = (
     ("NumPy", "BSD-3-Clause"),
     ("pyqtgraph", "MIT"),
 )
+# the data sets bundled as examples: (example, source, licence)
+DATA_SOURCES = (
+    (
+        "digits.bpnet",
+        'the UCI Machine Learning Repository\'s "Optical Recognition of Handwritten Digits" '
+        "by E. Alpaydin and C. Kaynak (1998), in the copy scikit-learn ships (BSD-3-Clause)",
+        "CC BY 4.0",
+    ),
+)
 
 
 def version() -> str:

@@ -31,3 +31,14 @@ def agreement(y_hat: np.ndarray, target_classes: np.ndarray) -> float:
 def accuracy(y_hat: np.ndarray, y: np.ndarray) -> float:
     """The fraction of the `(N, K)` rows whose decided class matches the target's."""
     return agreement(y_hat, classes(y))
+
+
+def confusion(y_hat: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The `(K, K)` confusion matrix of `(N, K)` outputs against their targets: entry
+    `[t, d]` counts the samples of target class t that the network decides as class d, so
+    the diagonal holds the right decisions. One output has two classes: 0 (below 0.5) and
+    1 (at least 0.5)."""
+    k = max(2, y.shape[1])
+    true = classes(y).astype(np.int64)
+    decided = classes(y_hat).astype(np.int64)
+    return np.bincount(true * k + decided, minlength=k * k).reshape(k, k)

@@ -37,6 +37,7 @@ PLOT_EXPORTS = (
     ("parameters", "Parameter Plot"),
     ("decision", "Decision Boundary"),
     ("gradients", "Gradient Flow"),
+    ("confusion", "Confusion Matrix"),
 )
 
 

@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.about import ISSUES_HINT, LICENCE, THIRD_PARTY, component_versions, system_report
+from bpstudio.about import (
+    DATA_SOURCES,
+    ISSUES_HINT,
+    LICENCE,
+    THIRD_PARTY,
+    component_versions,
+    system_report,
+)
 from bpstudio.about import version as bpstudio_version
 from bpstudio.resources import docs_dir, project_path
 from bpstudio.ui.crash_handler import LOG_NAME, log_folder
@@ -111,6 +118,10 @@ class HelpMenu(QObject):
             for name, number in component_versions().items()
         )
         licences = ", ".join(f"{escape(name)} ({escape(kind)})" for name, kind in THIRD_PARTY)
+        data = "; ".join(
+            f"<code>{escape(example)}</code>: {escape(source)}, under {escape(kind)}"
+            for example, source, kind in DATA_SOURCES
+        )
         return (
             f"<h2>Backpropagation Studio {escape(bpstudio_version())}</h2>"
             "<p>Build a small neural network and step through its training one calculation "
@@ -121,6 +132,7 @@ class HelpMenu(QObject):
             f"<p>Third-party components and their licences: {licences}. "
             "<i>Licences</i> shows their notices; the full texts are in "
             f"<code>{escape(str(project_path('licenses')))}</code>.</p>"
+            f"<p>Bundled data: {data}.</p>"
         )
 
     def show_about(self) -> None:

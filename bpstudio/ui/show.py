@@ -29,6 +29,14 @@ def show_gradients(window: MainWindow) -> None:
     window.plots.panel("gradients")
 
 
+def show_confusion(window: MainWindow) -> None:
+    """The confusion matrix."""
+    dock = window.plots.dock["confusion"]
+    dock.show()
+    dock.raise_()
+    window.plots.panel("confusion")
+
+
 def show_graph(window: MainWindow) -> None:
     """The computational graph tab beside the network canvas."""
     window.views.setCurrentWidget(window.graph_view)
@@ -46,4 +54,5 @@ VIEWS: dict[str, Callable[[MainWindow], None]] = {
     "landscape": show_landscape,
     "gradients": show_gradients,
     "graph": show_graph,
+    "confusion": show_confusion,
 }

@@ -10,16 +10,19 @@ from html import escape
 
 import shiboken6
 from PySide6.QtCore import QLineF, QPointF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QImage, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsItemGroup,
+    QGraphicsPixmapItem,
     QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
     QGraphicsTextItem,
 )
 
 from bpstudio.document.walkthrough import Walkthrough
 from bpstudio.maths.formula import format_number
+from bpstudio.maths.images import grey_image
 from bpstudio.maths.notation import Notation
 from bpstudio.maths.steps import Step
 from bpstudio.ui import theme
@@ -57,6 +60,7 @@ class StepOverlay:
         self.visible = True
         self.labels: dict[str, QGraphicsTextItem] = {}
         self.current: QGraphicsTextItem | None = None  # the current step's value, if shown
+        self.image: QGraphicsPixmapItem | None = None  # the sample as a picture, if square
         self._hidden_labels: list[QGraphicsItem] = []
         self._marks: list[QGraphicsItem] = []  # the active step's rings and arrows
         # the current value's plate, with its brush marked and plain
@@ -68,6 +72,7 @@ class StepOverlay:
         self.group = None
         self.labels = {}
         self.current = None
+        self.image = None
         self._marks, self._plates = [], None
         self.canvas.lesson_tip = lambda _target: ""
         for item in self._hidden_labels:
@@ -97,6 +102,7 @@ class StepOverlay:
             self._write_all(walk, values, sample, step if done > walk.index else None)
         else:
             self._write_card(walk, values, sample, step if done > walk.index else None)
+        self._draw_image(walk.sequence.result.x[sample], sample)
         if step is not None:
             self._highlight(step)
 
@@ -108,6 +114,35 @@ class StepOverlay:
             return step.sample
         chosen = walk.chosen_samples(len(walk.sequence.result.x))
         return 0 if chosen is None else chosen[0]
+
+    def _draw_image(self, x, sample: int) -> None:
+        """The sample's inputs as a grey picture in the room the scene keeps left of the
+        input layer, when they are the pixels of a square image (maths.images)."""
+        rect = self.canvas.net_scene.image_rect
+        if rect is None:
+            return
+        grey = grey_image(x)
+        side = grey.shape[0]
+        image = QImage(grey.tobytes(), side, side, side, QImage.Format.Format_Grayscale8)
+        self.image = QGraphicsPixmapItem(QPixmap.fromImage(image))
+        self.image.setTransformationMode(Qt.TransformationMode.FastTransformation)
+        self.image.setScale(rect.width() / side)
+        self.image.setPos(rect.topLeft())
+        self.image.setToolTip(
+            f"Sample {sample + 1} of the batch: its {side * side} inputs drawn as "
+            f"{side}×{side} pixels, row by row (0 white, 1 black)"
+        )
+        self.group.addToGroup(self.image)
+        frame = QGraphicsRectItem(rect)
+        frame.setPen(QPen(theme.current().muted, 2.0))
+        self.group.addToGroup(frame)
+        caption = QGraphicsSimpleTextItem(f"x as {side}×{side}, sample {sample + 1}")
+        font = caption.font()
+        font.setPixelSize(max(1, round(rect.width() / 10)))
+        caption.setFont(font)
+        caption.setBrush(theme.current().text)
+        caption.setPos(rect.left(), rect.top() - 1.4 * font.pixelSize())
+        self.group.addToGroup(caption)
 
     # the lesson layout: every value in its own room ------------------------------------
     def _write_all(self, walk, values: dict, sample: int, current: Step | None) -> None:

@@ -28,12 +28,17 @@ def version2_example() -> dict:
     return obj
 
 
-@pytest.mark.parametrize("path", sorted(examples_dir().glob("*.bpnet")), ids=lambda p: p.name)
-def test_version_1_documents_round_trip_as_version_1(path):
+EXAMPLES = sorted(examples_dir().glob("*.bpnet"))
+VERSION_2_EXAMPLES = ["digits.bpnet"]  # its held-out test set is a key of version 2
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_bundled_examples_round_trip_at_their_version(path):
     text = path.read_text(encoding="utf-8")
-    assert json.loads(text)["version"] == 1
+    version = 2 if path.name in VERSION_2_EXAMPLES else 1
+    assert json.loads(text)["version"] == version
     written = dumps(loads(text, path.name))
-    assert json.loads(written)["version"] == 1
+    assert json.loads(written)["version"] == version
     assert loads(written) == loads(text)
 
 

@@ -64,8 +64,13 @@ def test_about_names_version_licence_components_and_third_party_licences(main_wi
     ):
         assert f"<td>{name}</td><td>{number}</td>" in text
     assert "LGPL-3.0" in text and "BSD-3-Clause" in text
+    plain = window.help.about_label.text().replace("&quot;", '"')
+    assert "digits.bpnet" in plain and "UCI Machine Learning Repository" in plain
+    assert "Alpaydin" in plain and "Kaynak (1998)" in plain and "CC BY 4.0" in plain
+    assert "scikit-learn" in plain
     window.help.show_licences()
     notices = window.help.licences.browser.toPlainText()
     assert "LGPL" in notices and "pyqtgraph" in notices and "NumPy" in notices
+    assert "Optical Recognition of Handwritten Digits" in notices and "CC BY 4.0" in notices
     window.help.licences.close()
     about.close()

@@ -202,6 +202,7 @@ def test_export_to_pdf_menu_writes_the_diagram_as_vector_pdf(seed2, monkeypatch,
         "Parameter Plot…",
         "Decision Boundary…",
         "Gradient Flow…",
+        "Confusion Matrix…",
         "Comparison Plot…",
         "Loss Landscape…",
     ]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QGraphicsLineItem, QGraphicsScene, QGraphicsSimple
 
 from bpstudio.document.model import Document
 from bpstudio.document.session import DocumentModel
+from bpstudio.maths.images import square_side
 from bpstudio.maths.notation import Notation
 from bpstudio.ui import theme
 from bpstudio.ui.canvas import texts
@@ -31,6 +32,8 @@ from bpstudio.ui.canvas.layout import EDGE_LABEL_SPOTS, VALUE_PX, Layout, TextRo
 MARGIN = 12.0  # around the drawing
 CARD_BLOCKS = 3.2  # the lesson's card (dense networks) is this many edge blocks wide
 CARD_LINES = 12  # and at least this many lines high
+IMAGE_SHARE = 0.3  # the input image's side, as a share of the input column's height
+IMAGE_GAP = 40.0  # between the input image and the input column's band
 WIDEST_DEFAULT = "−0.0000"  # the widest number the lesson writes, until it says otherwise
 
 
@@ -50,6 +53,7 @@ class NetworkScene(QGraphicsScene):
         self.widest_number = WIDEST_DEFAULT
         self.shares = False  # whether the lesson writes a sample's share of the loss
         self.card_corner = (0.0, 0.0)
+        self.image_rect: QRectF | None = None  # where the lesson draws a sample as an image
         self.layout: Layout = layout_for((1, 1))
         self.root: Root | None = None
         self.neurons: dict[tuple[int, int], NeuronItem] = {}
@@ -86,6 +90,11 @@ class NetworkScene(QGraphicsScene):
             self._add_bundle(layer)
         self._add_legend()
         drawn = self.root.childrenBoundingRect()
+        self.image_rect = self._image_room()
+        if self.image_rect is not None:
+            drawn = drawn.united(
+                self.image_rect.adjusted(0, -0.15 * self.image_rect.height(), 0, 0)
+            )
         self.card_corner = (drawn.right() + 50.0, self.layout.top)
         if not self.layout.lesson:  # room for the lesson's card of one neuron's values
             card = QRectF(*self.card_corner, CARD_BLOCKS * self.text_room().block, 0.0)
@@ -93,6 +102,18 @@ class NetworkScene(QGraphicsScene):
         self.setSceneRect(drawn.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
         self._shown = None
         self.highlight(self.highlighted)
+
+    def _image_room(self) -> QRectF | None:
+        """A square left of the input column, centred on it, for the lesson's picture of a
+        sample whose inputs are the pixels of a square image (its caption goes above it);
+        None for other inputs."""
+        lay = self.layout
+        if square_side(lay.sizes[0]) is None:
+            return None
+        left = lay.column_rect(0)[0]
+        height = lay.y(0, lay.sizes[0] - 1) - lay.y(0, 0) + 2 * lay.radius
+        side = max(120.0, IMAGE_SHARE * height)
+        return QRectF(left - IMAGE_GAP - side, -side / 2, side, side)
 
     def value_font(self, bold: bool = False) -> QFont:
         """The font of the lesson's values and of the weight and bias labels."""

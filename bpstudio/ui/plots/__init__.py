@@ -1,7 +1,7 @@
-"""The plot panels of the main window: loss, activation, parameters, decision boundary and
-gradient flow,
-each a pyqtgraph plot in a dock under the canvas. `install_plots` makes the docks,
-adds their toggles to the View menu and keeps the panels, once built, in step with the lesson.
+"""The plot panels of the main window: loss, activation, parameters, decision boundary,
+gradient flow and confusion matrix, each a pyqtgraph plot in a dock under the canvas.
+`install_plots` makes the docks, adds their toggles to the View menu and keeps the panels,
+once built, in step with the lesson.
 Qt and pyqtgraph; changes no document."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bpstudio.ui.canvas.network_canvas import NetworkCanvas
     from bpstudio.ui.lesson import LessonController
     from bpstudio.ui.plots.activation_panel import ActivationPanel
+    from bpstudio.ui.plots.confusion_panel import ConfusionPanel
     from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
     from bpstudio.ui.plots.gradient_panel import GradientPanel
     from bpstudio.ui.plots.loss_panel import LossPanel
@@ -28,13 +29,14 @@ if TYPE_CHECKING:
 __all__ = ["Plots", "configure_pyqtgraph", "install_plots"]
 
 PLOT_HEIGHT = 250  # first-run height of the plot row under the canvas, at 1280x800
-NAMES = ("loss", "activation", "parameters", "decision", "gradients")
+NAMES = ("loss", "activation", "parameters", "decision", "gradients", "confusion")
 DOCK_NAMES = {  # object names: the saved window state knows the docks by them
     "loss": "loss_dock",
     "activation": "activation_dock",
     "parameters": "parameter_dock",
     "decision": "decision_dock",
     "gradients": "gradient_dock",
+    "confusion": "confusion_dock",
 }
 TITLES = {
     "loss": "Loss",
@@ -42,6 +44,7 @@ TITLES = {
     "parameters": "Parameters",
     "decision": "Decision boundary",
     "gradients": "Gradient flow",
+    "confusion": "Confusion matrix",
 }
 
 
@@ -112,6 +115,10 @@ class Plots(QObject):
             from bpstudio.ui.plots.gradient_panel import GradientPanel
 
             return GradientPanel()
+        if name == "confusion":
+            from bpstudio.ui.plots.confusion_panel import ConfusionPanel
+
+            return ConfusionPanel()
         from bpstudio.ui.plots.decision_panel import DecisionBoundaryPanel
 
         return DecisionBoundaryPanel()
@@ -139,6 +146,10 @@ class Plots(QObject):
     @property
     def gradients(self) -> GradientPanel:
         return self.panel("gradients")
+
+    @property
+    def confusion(self) -> ConfusionPanel:
+        return self.panel("confusion")
 
     @property
     def loss_dock(self) -> QDockWidget:
@@ -172,22 +183,25 @@ def install_plots(
 ) -> Plots:
     """Docks the plots in a row under the canvas of `window` (the right-hand docks keep the
     full height): the loss with the parameters behind it, and the activation with the
-    decision boundary and the gradient flow (closed at first) behind it; their toggles go
-    into `view_menu`."""
+    decision boundary, the gradient flow and the confusion matrix (both closed at first)
+    behind it; their toggles go into `view_menu`."""
     window.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
     window.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
     docks = {name: _dock(window, TITLES[name], name) for name in NAMES}
-    loss, activation, parameters, decision, gradients = docks.values()
+    loss, activation, parameters, decision, gradients, confusion = docks.values()
     window.splitDockWidget(loss, activation, Qt.Orientation.Horizontal)
     window.tabifyDockWidget(loss, parameters)
+    window.tabifyDockWidget(activation, confusion)
     window.tabifyDockWidget(activation, gradients)
     window.tabifyDockWidget(activation, decision)
     loss.raise_()
     activation.raise_()
-    # Closed until asked for (View ▸ Gradient flow), as the loss landscape: a third tab in
-    # the activation's row leaves too little room for the tabs' titles at 1024 pixels wide.
-    gradients.hide()
-    gradients.toggleViewAction().triggered.connect(lambda on: on and gradients.raise_())
+    # Closed until asked for (View ▸ Gradient flow, View ▸ Confusion matrix), as the loss
+    # landscape: a third tab in the activation's row leaves too little room for the tabs'
+    # titles at 1024 pixels wide.
+    for closed in (gradients, confusion):
+        closed.hide()
+        closed.toggleViewAction().triggered.connect(lambda on, d=closed: on and d.raise_())
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
     view_menu.addSeparator()
     for dock in docks.values():

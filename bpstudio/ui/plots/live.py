@@ -1,4 +1,4 @@
-"""PlotsLink: keeps the four plot panels in step with the lesson. Every lesson move and
+"""PlotsLink: keeps the plot panels in step with the lesson. Every lesson move and
 training frame asks each built panel for a refresh; a panel refreshes at a coalesced rate and
 only while it can be seen. Canvas selections choose the activation panel's layer and the
 parameter panel's parameters (kept for a panel not built yet); newly chosen parameters get
@@ -15,7 +15,8 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from bpstudio.document.edits.base import layer_name
-from bpstudio.engine import activations
+from bpstudio.engine import activations, metrics
+from bpstudio.engine.network import outputs
 from bpstudio.maths.notation import Notation
 from bpstudio.ui.canvas import texts
 from bpstudio.ui.plots.lesson_values import (
@@ -38,6 +39,13 @@ FRAME_MS = 50  # the loss and activation panels: up to 20 refreshes a second
 SLOW_FRAME_MS = 100  # the parameter and decision panels do more work per refresh
 FILL_SLICE = 0.012  # seconds of replay per timer tick
 LOG_KEY, DISCRETE_KEY = "plots/loss_log_scale", "plots/discretise"
+NOT_A_CLASSIFIER = (
+    "No confusion matrix: this network decides no classes.\nIt needs a sigmoid output with "
+    "bce, or a softmax output with cross_entropy."
+)
+NO_TEST_SET = (
+    "No test set: this document holds none.\nChoose the training set, or hold out a test set."
+)
 
 
 def _seen(widget) -> bool:
@@ -92,6 +100,7 @@ class PlotsLink(QObject):
             "parameters": (self._refresh_parameters, SLOW_FRAME_MS),
             "decision": (self._refresh_decision, SLOW_FRAME_MS),
             "gradients": (self._refresh_gradients, FRAME_MS),
+            "confusion": (self._refresh_confusion, SLOW_FRAME_MS),
         }[name]
         refresher = Coalescer(refresh, ms, lambda: _seen(panel), panel.plot, self, self._turns)
         self.refreshers[name] = refresher
@@ -106,6 +115,8 @@ class PlotsLink(QObject):
             panel.cancel_requested.connect(self._on_cancel_replay)
         elif name == "decision":
             self._remember(panel.discretise_action, DISCRETE_KEY)
+        elif name == "confusion":
+            panel.set_chosen.connect(lambda _test: refresher.request())
         refresher.request()
         if _seen(panel):  # built as its dock shows: its first paint already has the data
             refresher.flush()
@@ -224,6 +235,30 @@ class PlotsLink(QObject):
         names = [layer_name(doc, i).removeprefix("the ") for i in range(1, len(doc.sizes))]
         panel.set_history(epochs, norms, deltas, names)
         panel.show_epoch(walk.epoch)
+
+    def _refresh_confusion(self) -> None:
+        """The confusion matrix of the network the lesson shows, on the set the panel asks
+        for; a message instead for a network that decides no classes, or no test set."""
+        walk, panel, doc = self.lesson.walk, self.plots.confusion, self.model.document
+        net = shown_network(walk, self._live())
+        if not metrics.is_classifier(net.activation_names[-1], doc.loss):
+            panel.show_message(NOT_A_CLASSIFIER)
+            return
+        data = walk.trainer.test if panel.test_chosen else (walk.x, walk.y)
+        if data is None:
+            panel.show_message(NO_TEST_SET)
+            return
+        x, y = data
+        with np.errstate(all="ignore"):
+            matrix = metrics.confusion(outputs(net, x), y)
+        labels = doc.layers[-1].labels or [str(j + 1) for j in range(doc.sizes[-1])]
+        if doc.sizes[-1] == 1:
+            labels = ["0", "1"]
+        right = int(np.trace(matrix))
+        which = "test" if panel.test_chosen else "training"
+        panel.show_matrix(
+            matrix, labels, f"epoch {walk.epoch}: {right:,} of {len(x):,} {which} samples right"
+        )
 
     def _refresh_parameters(self) -> None:
         """Runs only while the panel shows (or for an export): recording begins with the

@@ -205,13 +205,14 @@ def test_a_square_sample_is_shown_as_a_picture_of_the_selected_row(qtbot, opened
     )
     image = preview.image
     assert (image.width(), image.height()) == (4, 4)
-    row = x[3]  # 48 .. 63: 48 white, 63 black
+    row = x[3]  # 48 .. 63: beyond 0..1, so the scale stretches from 0 (white) to 63 (black)
     for k in range(16):
-        expected = round(255 * (1 - (row[k] - row.min()) / (row.max() - row.min())))
+        expected = round(255 * (1 - row[k] / 63))
         assert grey(image, k // 4, k % 4) == expected
     shown = preview.pixmap().toImage()
     assert shown.width() == 96 and shown.height() == 96  # 24 screen pixels per input
-    assert shown.pixelColor(0, 0).red() == 255 and shown.pixelColor(95, 95).red() == 0
+    assert shown.pixelColor(0, 0).red() == round(255 * (1 - 48 / 63))
+    assert shown.pixelColor(95, 95).red() == 0
     assert shown.pixelColor(23, 0) == shown.pixelColor(0, 23) == shown.pixelColor(0, 0)
     assert shown.pixelColor(24, 0).red() == grey(image, 0, 1)  # crisp: no blending
 

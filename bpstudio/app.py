@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpstudio.ui.show import VIEWS
+from bpstudio.ui.show import VIEWS, lesson_view
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -109,11 +109,12 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
         window.lesson.advance(args.step)
         if args.presentation:
             window.presentation.enter(full_screen=False)  # the shot has its --size anyway
-        if args.show:
+        view = args.show or lesson_view(window.path)  # a lesson on the gradient: its view
+        if view:
             window.resize(*args.size)
             window.show()  # a dock tab raised while the window is hidden does not stay in front
             app.processEvents()
-            VIEWS[args.show](window)
+            VIEWS[view](window)
         return screenshot(app, window, args.screenshot, args.size)
     finally:  # nothing of it stays on screen or in memory (in-process callers)
         window.hide()

@@ -72,7 +72,6 @@ def build_window(
     if path is not None:
         window.show_document()
         window.files.opened(path, Fingerprint.of(path))
-        show_lesson_view(window)
     return window
 
 

@@ -75,8 +75,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_screenshot(app, args: argparse.Namespace) -> int:
-    """`--screenshot`: the window on FILE at `--step`, rendered into the file and closed. A
-    rendering must neither depend on nor change the user's settings."""
+    """`--screenshot`: the window on FILE after `--epochs`, at `--step`, rendered into the
+    file and closed. A rendering must neither depend on nor change the user's settings."""
     from PySide6.QtCore import QSettings
 
     from bpstudio.document.atomic import check_target, write_problem
@@ -95,6 +95,9 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
     window = build_window(settings, opened)
     try:
         window.show_error = lambda title, text: _refuse(text)
+        if args.epochs < 0:
+            return _refuse(f"--epochs {args.epochs}: give a number of epochs, 0 or more")
+        train_in_window(app, window, args.epochs)
         last = window.lesson.walk.expected_length()
         if not 0 <= args.step <= last:
             return _refuse(
@@ -119,6 +122,17 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
     finally:  # nothing of it stays on screen or in memory (in-process callers)
         window.hide()
         window.deleteLater()
+
+
+def train_in_window(app, window, epochs: int) -> None:
+    """Trains `epochs` epochs as Train does (timer slices, the epochs one undoable edit),
+    waiting until the runner stops."""
+    from PySide6.QtCore import QEventLoop
+
+    if epochs:
+        window.lesson.train_epochs(epochs)
+    while window.lesson.runner.running:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
 def describe_application(app) -> None:

@@ -29,9 +29,6 @@ GRID = 41
 MAX_LISTED = 5000  # parameters offered in each list (the first ones)
 WAIT_MS = 250  # at most about four landscapes a second while training runs
 TRACK_MS = 40  # the path, point and arrow: up to 25 redraws a second
-# When first shown, the plot row under the canvas grows to this share of the window's height
-# if it is lower: at 1280x800 its first-run 250 px left a heatmap 110 px high.
-ROOM = 0.45
 
 
 class _Bridge(QObject):
@@ -98,15 +95,10 @@ class LandscapeView(QObject):
             controls = [self.first, self.second, self.span, None, self.status]
             self._panel = LandscapePanel(controls)
             self.dock.setWidget(self._panel)
-            self._make_room()
+            self.window.plots.make_room(self.dock)  # when first shown
             self._fill_lists()
             self.built.emit(self._panel)
         return self._panel
-
-    def _make_room(self) -> None:
-        wanted = int(self.window.height() * ROOM)
-        if self.dock.height() < wanted:
-            self.window.resizeDocks([self.dock], [wanted], Qt.Orientation.Vertical)
 
     def request(self) -> None:
         """Computes the landscape again soon, if the dock can be seen (else when it is)."""

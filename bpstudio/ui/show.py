@@ -26,10 +26,11 @@ def show_landscape(window: MainWindow) -> None:
 
 
 def show_gradients(window: MainWindow) -> None:
-    """The gradient flow plot."""
+    """The gradient flow plot, its row grown to show the curves under the legend."""
     dock = window.plots.dock["gradients"]
     dock.show()
     dock.raise_()
+    window.plots.make_room(dock)
     window.plots.panel("gradients")
 
 

@@ -4,12 +4,18 @@ the gradient flow for vanishing gradients), its introduction in the About dock."
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from bpstudio.app import train_in_window
 from bpstudio.document.format import load
 from bpstudio.engine.landscape import landscape
+from bpstudio.engine.training import Trainer
 from bpstudio.resources import examples_dir
 from bpstudio.ui.show import LESSON_VIEWS
 
@@ -68,3 +74,45 @@ def test_other_examples_open_without_bringing_a_view_forward(quiet_main_window, 
     qtbot.mouseClick(xor, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.path == examples_dir() / "xor.bpnet", timeout=10_000)
     assert not window.landscape.dock.isVisible()
+
+
+def test_trained_in_the_window_the_landscape_path_zig_zags_across_the_valley(
+    quiet_main_window, qtbot
+):
+    """What `--screenshot --epochs 8` shows of the learning-rate lesson: the path drawn is the
+    parameters' history, and each of its hops changes direction."""
+    window = quiet_main_window()
+    path = examples_dir() / "learning-rate.bpnet"
+    assert window.files.open_path(path)
+    train_in_window(QApplication.instance(), window, 8)
+    assert window.lesson.walk.epoch == 8
+    view = window.landscape
+    qtbot.waitUntil(lambda: _seen(view.dock), timeout=10_000)
+    view.show_track()
+    w, b = view.panel.path.getData()
+    doc = load(path)
+    x, y = doc.dataset()
+    trainer = Trainer(doc.build_network(), x, y, doc.training_config(), record_parameters=True)
+    trainer.run(8)
+    np.testing.assert_allclose(np.stack([w, b], axis=1), trainer.history.params.values, atol=1e-12)
+    assert np.all(np.diff(np.sign(np.diff(w))) != 0) and np.all(np.diff(np.sign(np.diff(b))) != 0)
+
+
+def test_screenshot_refuses_a_negative_number_of_epochs(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bpstudio",
+            str(examples_dir() / "learning-rate.bpnet"),
+            "--screenshot",
+            str(tmp_path / "out.png"),
+            "--epochs",
+            "-2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and not (tmp_path / "out.png").exists()
+    assert done.stderr == "bpstudio: error: --epochs -2: give a number of epochs, 0 or more\n"

@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 __all__ = ["Plots", "configure_pyqtgraph", "install_plots"]
 
 PLOT_HEIGHT = 250  # first-run height of the plot row under the canvas, at 1280x800
+# A view that needs more than that (the loss landscape's heatmap, the gradient flow's curves
+# under a legend of one entry per layer) grows the row to this share of the window's height
+# when it is brought forward: at 1280x800 the landscape's heatmap was 110 px high.
+ROOM = 0.45
 NAMES = ("loss", "activation", "parameters", "decision", "gradients")
 DOCK_NAMES = {  # object names: the saved window state knows the docks by them
     "loss": "loss_dock",
@@ -156,6 +160,12 @@ class Plots(QObject):
     def decision_dock(self) -> QDockWidget:
         return self.dock["decision"]
 
+    def make_room(self, dock: QDockWidget) -> None:
+        """Grows the row of plots holding `dock` to ROOM of the window's height, if lower."""
+        wanted = int(self.window.height() * ROOM)
+        if dock.height() < wanted:
+            self.window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
     def flush(self) -> None:
         """Brings every built panel up to date now, shown or not (screenshots, exports)."""
         if self.link is not None:
@@ -187,12 +197,14 @@ def install_plots(
     # Closed until asked for (View ▸ Gradient flow), as the loss landscape: a third tab in
     # the activation's row leaves too little room for the tabs' titles at 1024 pixels wide.
     gradients.hide()
-    gradients.toggleViewAction().triggered.connect(lambda on: on and gradients.raise_())
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
     view_menu.addSeparator()
     for dock in docks.values():
         view_menu.addAction(dock.toggleViewAction())
     plots = Plots(window, docks)
+    gradients.toggleViewAction().triggered.connect(
+        lambda on: on and (gradients.raise_(), plots.make_room(gradients))
+    )
     plots.link = PlotsLink(lesson, model, canvas, settings, plots)
     return plots
 

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpstudio.ui.show import VIEWS
+from bpstudio.ui.show import VIEWS, lesson_view
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
@@ -75,8 +75,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_screenshot(app, args: argparse.Namespace) -> int:
-    """`--screenshot`: the window on FILE at `--step`, rendered into the file and closed. A
-    rendering must neither depend on nor change the user's settings."""
+    """`--screenshot`: the window on FILE after `--epochs`, at `--step`, rendered into the
+    file and closed. A rendering must neither depend on nor change the user's settings."""
     from PySide6.QtCore import QSettings
 
     from bpstudio.document.atomic import check_target, write_problem
@@ -95,6 +95,9 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
     window = build_window(settings, opened)
     try:
         window.show_error = lambda title, text: _refuse(text)
+        if args.epochs < 0:
+            return _refuse(f"--epochs {args.epochs}: give a number of epochs, 0 or more")
+        train_in_window(app, window, args.epochs)
         last = window.lesson.walk.expected_length()
         if not 0 <= args.step <= last:
             return _refuse(
@@ -109,15 +112,27 @@ def _run_screenshot(app, args: argparse.Namespace) -> int:
         window.lesson.advance(args.step)
         if args.presentation:
             window.presentation.enter(full_screen=False)  # the shot has its --size anyway
-        if args.show:
+        view = args.show or lesson_view(window.path)  # a lesson on the gradient: its view
+        if view:
             window.resize(*args.size)
             window.show()  # a dock tab raised while the window is hidden does not stay in front
             app.processEvents()
-            VIEWS[args.show](window)
+            VIEWS[view](window)
         return screenshot(app, window, args.screenshot, args.size)
     finally:  # nothing of it stays on screen or in memory (in-process callers)
         window.hide()
         window.deleteLater()
+
+
+def train_in_window(app, window, epochs: int) -> None:
+    """Trains `epochs` epochs as Train does (timer slices, the epochs one undoable edit),
+    waiting until the runner stops."""
+    from PySide6.QtCore import QEventLoop
+
+    if epochs:
+        window.lesson.train_epochs(epochs)
+    while window.lesson.runner.running:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
 
 
 def describe_application(app) -> None:

@@ -113,6 +113,14 @@ def _gui_parser() -> _Parser:
         help="with --screenshot: advance N micro-steps of the lesson first",
     )
     gui.add_argument(
+        "--epochs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --screenshot: train N epochs in the window first, as Train does (the "
+        "plots, the gradient flow and the landscape's path show them)",
+    )
+    gui.add_argument(
         "--show",
         choices=sorted(VIEWS),
         metavar="NAME",

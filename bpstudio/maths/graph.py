@@ -127,15 +127,21 @@ def build(
 
 def graph_for(sequence: StepSequence, loss: str, sample: int, step_index: int) -> Graph:
     """What the graph view draws at step `step_index`: the whole graph of `sample`, or for a
-    network of more than WHOLE_UP_TO parameters the subgraph of the step's neuron (the
-    first output neuron's at a loss step and after the last step)."""
+    network of more than WHOLE_UP_TO parameters the subgraph of `focus_for` it."""
+    return build(sequence, loss, sample, focus_for(sequence, step_index))
+
+
+def focus_for(sequence: StepSequence, step_index: int) -> tuple[int, int] | None:
+    """The neuron whose subgraph the graph view draws at step `step_index`, as (layer,
+    neuron): None (the whole graph) up to WHOLE_UP_TO parameters, else the step's neuron
+    (the first output neuron's at a loss step and after the last step)."""
     net = sequence.result.before
     if sum(w.size + b.size for w, b in zip(net.w, net.b, strict=True)) <= WHOLE_UP_TO:
-        return build(sequence, loss, sample)
+        return None
     step = sequence[step_index] if step_index < len(sequence) else None
     if step is None or step.layer is None:
-        return build(sequence, loss, sample, (net.depth, 0))
-    return build(sequence, loss, sample, (step.layer, step.neuron))
+        return (net.depth, 0)
+    return (step.layer, step.neuron)
 
 
 class _Builder:

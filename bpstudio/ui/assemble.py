@@ -26,6 +26,7 @@ from bpstudio.ui.panels import install_panels
 from bpstudio.ui.plots import install_plots
 from bpstudio.ui.presentation import Presentation
 from bpstudio.ui.recovery import RecoveryController
+from bpstudio.ui.show import show_lesson_view
 from bpstudio.ui.step_view import StepView
 from bpstudio.ui.structure_actions import StructureActions
 from bpstudio.ui.undo import push
@@ -58,6 +59,7 @@ def build_window(
     _exports(window)
     window.compare = install_compare(window, window.lesson.tools_menu.addMenu("&Compare Runs"))
     window.landscape = install_landscape(window)
+    window.files.replaced.append(partial(show_lesson_view, window))
     window.arrange_docks(window.lesson.dock)
     window.file_actions.fill_recent_menu()
     window.recovery = RecoveryController(

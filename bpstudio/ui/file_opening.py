@@ -43,9 +43,9 @@ class FileOpenEvents(QObject):
 
 
 def fill_example_menu(menu: QMenu, open_path) -> None:
-    """The bundled lessons, then the other examples; `open_path(str)` opens one."""
-    lessons, others = bundled_examples()
-    for group in (lessons, others):
+    """The bundled lessons, the lessons on the gradient, then the other examples;
+    `open_path(str)` opens one."""
+    for group in bundled_examples():
         if menu.actions() and group:
             menu.addSeparator()
         for path in group:

@@ -16,10 +16,16 @@ from html import escape
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsRectItem, QGraphicsScene, QGraphicsTextItem
+from PySide6.QtWidgets import (
+    QGraphicsPathItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsTextItem,
+)
 
 from bpstudio.maths.formula import format_number
-from bpstudio.maths.graph import LEAVES, Graph, Key, Node
+from bpstudio.maths.graph import LEAVES, Edge, Graph, Key, Node
 from bpstudio.ui import theme
 from bpstudio.ui.step_overlay import BACKWARD, BACKWARD_DARK, CURRENT_TINT, PLATE_ALPHA, blend
 
@@ -42,38 +48,155 @@ class Shown:
     widest: str
 
 
+@dataclass
+class _Record:
+    """The items of one node: its rectangle, its frame, and one text per line."""
+
+    rect: QGraphicsRectItem
+    frame: QGraphicsRectItem
+    lines: list[QGraphicsTextItem]
+    state: tuple = ()  # what the items show: skipped while it stays the same
+
+
+@dataclass
+class _Wire:
+    """The items of one edge: its path, arrow head, local derivative's label and plate."""
+
+    path: QGraphicsPathItem
+    head: QGraphicsPolygonItem
+    label: QGraphicsTextItem
+    plate: QGraphicsRectItem
+    state: tuple = ()
+
+
 class GraphScene(QGraphicsScene):
-    """Redrawn whole by `draw`. `texts` lists the written texts, `labels` maps each (plain)
-    to its item, `records` each node id to its record, `framed` lists the framed nodes."""
+    """`draw` builds the items when the graph's layout changes (`rebuild`), and otherwise
+    only rewrites what a step changes: which lines and labels are written, their numbers,
+    the frames and colours. `texts` lists the written texts, `labels` maps each (plain) to
+    its item, `records` each node id to its record, `framed` lists the framed nodes."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.text_font = QFont()
         self.text_font.setPixelSize(round(VALUE_PX))
         self.line = QFontMetricsF(self.text_font).lineSpacing()
-        self.texts: list[QGraphicsTextItem] = []
-        self.labels: dict[str, QGraphicsTextItem] = {}
         self.records: dict[str, QGraphicsRectItem] = {}
         self.framed: list[str] = []
         self._widths: dict[str, float] = {}
+        self._layout: tuple | None = None
+        self._nodes: dict[str, _Record] = {}
+        self._wires: dict[tuple[str, str], _Wire] = {}
+
+    @property
+    def texts(self) -> list[QGraphicsTextItem]:
+        shown = [line for record in self._nodes.values() for line in record.lines]
+        shown += [wire.label for wire in self._wires.values()]
+        return [item for item in shown if item.isVisible()]
+
+    @property
+    def labels(self) -> dict[str, QGraphicsTextItem]:
+        return {item.toPlainText(): item for item in self.texts}
+
+    def clear(self) -> None:
+        super().clear()
+        self.records, self.framed, self._nodes, self._wires = {}, [], {}, {}
+        self._layout = None
 
     def draw(self, graph: Graph, shown: Shown) -> None:
+        """Shows `graph` as far as `shown` says, building the items only if its layout
+        differs from the one drawn (another subgraph, or wider numbers)."""
+        self.shown, self.graph, self.colours = shown, graph, _palette()
+        if self._layout_key() != self._layout:
+            self.rebuild(graph, shown)
+        else:
+            self._apply()
+
+    def rebuild(self, graph: Graph, shown: Shown) -> None:
+        """Builds every item afresh: every record with all its lines and every edge with its
+        label, each written or blank as `_apply` then decides."""
         self.clear()
-        self.texts, self.labels, self.records, self.framed = [], {}, {}, []
-        self.shown, self.graph = shown, graph
-        t = theme.current()
-        self.colours = (t.text, BACKWARD_DARK if t.dark else BACKWARD, t.background, t.highlight)
+        self.shown, self.graph, self.colours = shown, graph, _palette()
         widths = self._column_widths()
         lane = self._lane_width()
         gap = lane + self.line
         lefts = [sum(widths[:c]) + c * gap for c in range(len(widths))]
         boxes = self._boxes(lefts, widths)
-        framed = set(graph.computed_by(shown.current)) if shown.current else set()
         for node_id, box in boxes.items():
-            self._record(graph.nodes[node_id], box, node_id in framed)
+            self._record(graph.nodes[node_id], box)
         for node_id, box in boxes.items():
             self._inputs(node_id, box, boxes, lane)
+        self._layout = self._layout_key()
+        self._apply()
         self.setSceneRect(self.itemsBoundingRect().adjusted(-PAD, -PAD, PAD, PAD))
+
+    def _layout_key(self) -> tuple:
+        """What the items' places depend on: the nodes and edges, the widest number and the
+        decimals, the edge labels' lane, and the palette."""
+        graph = self.graph
+        nodes = tuple(
+            (n.id, n.symbol, n.op, n.total is None, n.new is None) for n in graph.nodes.values()
+        )
+        edges = tuple((e.source, e.target) for e in graph.edges)
+        palette = tuple(c.name() for c in self.colours)
+        return nodes, edges, self.shown.widest, self.shown.decimals, self._lane_width(), palette
+
+    def _apply(self) -> None:
+        """Writes the lines and labels the lesson has reached, with this step's numbers,
+        and frames the nodes the current step computes."""
+        text, backward, background, highlight = self.colours
+        shown, graph = self.shown, self.graph
+        framed = set(graph.computed_by(shown.current)) if shown.current else set()
+        self.framed = [n for n in self._nodes if n in framed]
+        frame_pen = QPen(backward if shown.backward else highlight, 3.0)
+        for node_id, record in self._nodes.items():
+            node = graph.nodes[node_id]
+            state = (
+                node,
+                node_id in framed,
+                shown.backward,
+                [k in shown.known for k in node.steps],
+            )
+            if state == record.state:
+                continue
+            record.state = state
+            fill = (
+                blend(background, highlight, CURRENT_TINT)
+                if node_id in framed
+                else QColor(background)
+            )
+            if node.kind in LEAVES and node_id not in framed:
+                fill = blend(background, text, 0.06)  # leaves: given, not computed
+            record.rect.setBrush(QBrush(fill))
+            record.rect.setToolTip(self._tip(node))
+            record.frame.setVisible(node_id in framed)
+            record.frame.setPen(frame_pen)
+            for item, (html, _, step) in zip(record.lines, self._lines(node), strict=True):
+                reached = step is None or step in shown.known
+                if reached:
+                    _set_text(item, html)
+                item.setVisible(reached)
+        for edge in graph.edges:
+            self._apply_edge(edge, self._wires[edge.source, edge.target])
+
+    def _apply_edge(self, edge: Edge, wire: _Wire) -> None:
+        text, backward = self.colours[0], self.colours[1]
+        reached = edge.step is not None and edge.step in self.shown.known
+        if (edge, reached) == wire.state:
+            return
+        wire.state = (edge, reached)
+        colour = backward if reached else text
+        wire.path.setPen(QPen(colour, 1.5))
+        wire.head.setPen(QPen(colour))
+        wire.head.setBrush(QBrush(colour))
+        wire.label.setVisible(reached)
+        wire.plate.setVisible(reached)
+        if reached:
+            _set_text(wire.label, escape(self._number(edge.local)))
+            wire.plate.setRect(wire.label.sceneBoundingRect().adjusted(-2, 0, 2, 0))
+            wire.label.setToolTip(
+                f"local derivative ∂{self.graph.nodes[edge.target].name}"
+                f"/∂{self.graph.nodes[edge.source].name} = {format_number(edge.local)}"
+            )
 
     # geometry -----------------------------------------------------------------------------
     def _lines(self, node: Node) -> list[tuple[str, QColor | None, Key | None]]:
@@ -154,42 +277,37 @@ class GraphScene(QGraphicsScene):
         return boxes
 
     # items --------------------------------------------------------------------------------
-    def _record(self, node: Node, box: QRectF, framed: bool) -> None:
-        text, backward, background, highlight = self.colours
-        fill = blend(background, highlight, CURRENT_TINT) if framed else QColor(background)
-        if node.kind in LEAVES and not framed:
-            fill = blend(background, text, 0.06)  # leaves: given, not computed
-        rect = self.addRect(box, QPen(text, 1.0), QBrush(fill))
-        rect.setToolTip(self._tip(node))
+    def _record(self, node: Node, box: QRectF) -> None:
+        text = self.colours[0]
+        rect = self.addRect(box, QPen(text, 1.0))
         self.records[node.id] = rect
-        if framed:  # the frame stands clear of the record: close to its text, OCR loses it
-            frame = QPen(backward if self.shown.backward else highlight, 3.0)
-            self.addRect(box.adjusted(-FRAME_GAP, -FRAME_GAP, FRAME_GAP, FRAME_GAP), frame)
-            self.framed.append(node.id)
+        # the frame stands clear of the record: close to its text, OCR loses it
+        frame = self.addRect(box.adjusted(-FRAME_GAP, -FRAME_GAP, FRAME_GAP, FRAME_GAP))
+        lines = []
         y = box.top() + PAD
-        for html, colour, step in self._lines(node):
-            if step is None or step in self.shown.known:
-                self._text(html, QPointF(box.left() + PAD, y), colour or text)
+        for html, colour, _ in self._lines(node):
+            lines.append(self._text(html, QPointF(box.left() + PAD, y), colour or text))
             y += self.line
+        self._nodes[node.id] = _Record(rect, frame, lines)
 
     def _text(self, html: str, at: QPointF, colour: QColor) -> QGraphicsTextItem:
         item = self.addText("")
         item.document().setDocumentMargin(0)
         item.setFont(self.text_font)
         item.setDefaultTextColor(colour)
-        item.setHtml(html) if "<" in html else item.setPlainText(html)
+        _set_text(item, html)
         item.setPos(at)
         item.setZValue(2)
-        self.texts.append(item)
-        self.labels[item.toPlainText()] = item
         return item
 
     def _inputs(self, node_id: str, box: QRectF, boxes: dict[str, QRectF], lane: float) -> None:
         """The edges into a node, one port each down its left side, ordered like their
         sources; each slants to the lane before the node, then runs level into its port
-        under its local derivative."""
+        under its local derivative (written once the backward pass uses it)."""
         edges = sorted(self.graph.inputs[node_id], key=lambda e: boxes[e.source].center().y())
-        text, backward = self.colours[0], self.colours[1]
+        backward = self.colours[1]
+        backing = QColor(self.colours[2])
+        backing.setAlpha(PLATE_ALPHA)
         for i, edge in enumerate(edges):
             y = box.top() + PAD + self.line + i * self._port_step()
             source = boxes[edge.source]
@@ -197,32 +315,22 @@ class GraphScene(QGraphicsScene):
             path = QPainterPath(QPointF(source.right(), source.center().y()))
             path.lineTo(bend)
             path.lineTo(QPointF(box.left() - 1, y))
-            shown = edge.step is not None and edge.step in self.shown.known
-            pen = QPen(backward if shown else text, 1.5)
-            self.addPath(path, pen).setZValue(1)
-            self._arrow_head(QPointF(box.left() - 1, y), pen.color())
-            if shown:
-                at = QPointF(bend.x() + PAD, y - self.line - 2)
-                label = self._text(escape(self._number(edge.local)), at, backward)
-                self._plate(label)
-                label.setToolTip(
-                    f"local derivative ∂{self.graph.nodes[edge.target].name}"
-                    f"/∂{self.graph.nodes[edge.source].name} = {format_number(edge.local)}"
-                )
+            line = self.addPath(path)
+            line.setZValue(1)
+            head = self._arrow_head(QPointF(box.left() - 1, y))
+            label = self._text("", QPointF(bend.x() + PAD, y - self.line - 2), backward)
+            plate = self.addRect(QRectF(), QPen(Qt.PenStyle.NoPen), QBrush(backing))
+            plate.setZValue(1.5)
+            self._wires[edge.source, edge.target] = _Wire(line, head, label, plate)
 
-    def _arrow_head(self, tip: QPointF, colour: QColor) -> None:
+    def _arrow_head(self, tip: QPointF) -> QGraphicsPolygonItem:
         back = QLineF(tip, tip - QPointF(ARROW - 2, 0))
         left, right = QLineF(back), QLineF(back)
         left.setAngle(back.angle() + 25)
         right.setAngle(back.angle() - 25)
-        polygon = QPolygonF([tip, left.p2(), right.p2()])
-        self.addPolygon(polygon, QPen(colour), QBrush(colour)).setZValue(1)
-
-    def _plate(self, item: QGraphicsTextItem) -> None:
-        backing = QColor(self.colours[2])
-        backing.setAlpha(PLATE_ALPHA)
-        rect = item.sceneBoundingRect().adjusted(-2, 0, 2, 0)
-        self.addRect(rect, QPen(Qt.PenStyle.NoPen), QBrush(backing)).setZValue(1.5)
+        head = self.addPolygon(QPolygonF([tip, left.p2(), right.p2()]))
+        head.setZValue(1)
+        return head
 
     def _number(self, value: float) -> str:
         return format_number(value, self.shown.decimals)
@@ -246,3 +354,16 @@ class GraphScene(QGraphicsScene):
         if node.grad_step in self.shown.known:
             lines.append(f"∂L/∂{name} = {format_number(node.grad)}")
         return "\n".join(lines)
+
+
+def _set_text(item: QGraphicsTextItem, html: str) -> None:
+    """Writes `html` into `item` unless it is there already (Qt's layout is slow)."""
+    if item.data(0) != html:
+        item.setData(0, html)
+        item.setHtml(html) if "<" in html else item.setPlainText(html)
+
+
+def _palette() -> tuple[QColor, QColor, QColor, QColor]:
+    """Text, backward pass, background and highlight colours of the current theme."""
+    t = theme.current()
+    return (t.text, BACKWARD_DARK if t.dark else BACKWARD, t.background, t.highlight)

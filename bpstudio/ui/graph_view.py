@@ -42,6 +42,7 @@ class GraphView(QGraphicsView):
         self.presentation = False
         self.shown: Shown | None = None
         self.graph: graph.Graph | None = None
+        self._drawn: tuple = ()  # what `graph` was built from
         lesson.changed.connect(self.show_step)
         lesson.panel.decimals_changed.connect(self.show_step)
 
@@ -64,7 +65,9 @@ class GraphView(QGraphicsView):
         sequence, step = walk.sequence, walk.current
         done = walk.index + (0 if step is None or lesson.panel.is_hidden() else 1)
         sample = StepOverlay.sample_of(walk)
-        self.graph = graph.graph_for(sequence, walk.config.loss, sample, walk.index)
+        drawn = (sequence, walk.config.loss, sample, graph.focus_for(sequence, walk.index))
+        if not self._same_graph(drawn):
+            self.graph, self._drawn = graph.build(*drawn), drawn
         self.shown = Shown(
             known=frozenset(s.key for s in sequence.steps[:done]),
             current=None if step is None else step.key,
@@ -74,6 +77,13 @@ class GraphView(QGraphicsView):
         )
         self.graph_scene.draw(self.graph, self.shown)
         self.fit()
+
+    def _same_graph(self, drawn: tuple) -> bool:
+        """Whether `graph` is the one of `drawn` (the same step sequence, loss, sample and
+        focus): the steps of one neuron share it."""
+        return (
+            self.graph is not None and drawn[0] is self._drawn[0] and drawn[1:] == self._drawn[1:]
+        )
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -101,7 +111,8 @@ class GraphView(QGraphicsView):
             self.ensureVisible(focus, 20, 20)
             view = self.mapToScene(self.viewport().rect()).boundingRect()
             near = self.graph_scene.items(view.adjusted(-50, -50, 50, 50))
-            texts = [t.sceneBoundingRect() for t in near if isinstance(t, QGraphicsTextItem)]
+            written = [t for t in near if isinstance(t, QGraphicsTextItem) and t.isVisible()]
+            texts = [t.sceneBoundingRect() for t in written]
             move = unclipped_offset(view, texts, focus)
             if not move.isNull():
                 self.centerOn(view.center() + move)

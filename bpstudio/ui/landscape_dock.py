@@ -95,6 +95,7 @@ class LandscapeView(QObject):
             controls = [self.first, self.second, self.span, None, self.status]
             self._panel = LandscapePanel(controls)
             self.dock.setWidget(self._panel)
+            self.window.plots.make_room(self.dock)  # when first shown
             self._fill_lists()
             self.built.emit(self._panel)
         return self._panel

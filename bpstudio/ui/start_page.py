@@ -18,16 +18,20 @@ from PySide6.QtWidgets import (
 )
 
 from bpstudio.resources import examples_dir
+from bpstudio.ui.show import LESSON_VIEWS
 
 LESSONS = ("seed-1-one-neuron.bpnet", "seed-2-two-neurons.bpnet", "seed-3-hidden-layer.bpnet")
 
 
-def bundled_examples() -> tuple[list[Path], list[Path]]:
-    """The bundled lessons (in the article's order) and the other examples (by name)."""
+def bundled_examples() -> tuple[list[Path], list[Path], list[Path]]:
+    """The bundled lessons (in the article's order), the lessons on the gradient and the
+    other examples (by name)."""
     folder = examples_dir()
-    lessons = [folder / name for name in LESSONS if (folder / name).is_file()]
-    others = sorted(p for p in folder.glob("*.bpnet") if p.name not in LESSONS)
-    return lessons, others
+    lessons, gradient = (
+        [folder / n for n in names if (folder / n).is_file()] for names in (LESSONS, LESSON_VIEWS)
+    )
+    others = sorted(p for p in folder.glob("*.bpnet") if p.name not in (*LESSONS, *LESSON_VIEWS))
+    return lessons, gradient, others
 
 
 def example_title(path: Path) -> str:
@@ -56,8 +60,9 @@ class StartPage(QScrollArea):
         )
         heading.setWordWrap(True)
         self.layout_.addWidget(heading)
-        lessons, others = bundled_examples()
+        lessons, gradient, others = bundled_examples()
         self.lesson_buttons = self._group("Lessons from “Backpropagation Step by Step”", lessons)
+        self.gradient_buttons = self._group("Lessons on the gradient", gradient)
         self.example_buttons = self._group("Examples", others)
         self.recent_box = QGroupBox("Recent files")
         self.recent_layout = QVBoxLayout(self.recent_box)

@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QGraphicsPathItem
 from seed_tables import EXAMPLE_3_GRAPH_STEPS
 from test_lesson_legibility import segment_hits, text_rect
 
+from bpstudio.document.edits import SetWeight
 from bpstudio.maths.formula import format_number
 from bpstudio.resources import examples_dir
-from bpstudio.ui.graph_scene import VALUE_PX
+from bpstudio.ui.graph_scene import VALUE_PX, GraphScene
 from bpstudio.ui.graph_view import PRESENTATION_ZOOM, READABLE_PX
 
 LESSONS = ("seed-1-one-neuron", "seed-2-two-neurons", "seed-3-hidden-layer", "xor")
@@ -55,6 +56,38 @@ def test_next_frames_the_nodes_each_step_of_example_3_computes(qtbot, main_windo
     assert "new 0.4178" in scene.labels
     window.lesson.actions["prev"].trigger()
     assert "new 0.4178" not in scene.labels  # Back takes the update back
+
+
+def _seen(scene) -> list[tuple]:
+    """What the scene shows: each written text with its place and colour, each framed node,
+    each record's fill and tooltip."""
+    texts = [(t.toPlainText(), t.pos().toTuple(), t.defaultTextColor().name()) for t in scene.texts]
+    records = [(n, r.brush().color().name(), r.toolTip()) for n, r in scene.records.items()]
+    return sorted(texts) + [tuple(scene.framed)] + records
+
+
+def test_stepping_updates_the_items_in_place_as_a_rebuild_would_draw_them(qtbot, main_window):
+    """Next, Back, phases, Check yourself and an edit of a weight: the same items stay (no
+    rebuild within a training step), and they show what a scene built afresh shows."""
+    window = main_window()
+    view = _graph_tab(window, "seed-3-hidden-layer")
+    scene = view.graph_scene
+    record = scene.records["act2.0"]
+    fresh = GraphScene()
+    moves = ["next"] * 12 + ["prev"] * 3 + ["next_phase", "prev_phase", "prev_phase", "finish"]
+    for move in moves:
+        window.lesson.actions[move].trigger()
+        assert scene.records["act2.0"] is record
+        fresh.rebuild(view.graph, view.shown)
+        assert _seen(scene) == _seen(fresh), move
+    window.lesson.panel.set_quiz(True)  # the current value hidden, then shown when answered
+    window.lesson.actions["next"].trigger()
+    window.lesson.panel.quiz.check(format_number(window.lesson.walk.current.value, 4))
+    window.push(SetWeight(2, 0, 0, 0.7))
+    for _ in range(2):
+        fresh.rebuild(view.graph, view.shown)
+        assert _seen(scene) == _seen(fresh)
+        window.lesson.panel.set_quiz(False)
 
 
 def test_check_yourself_hides_the_current_value_until_it_is_answered(qtbot, main_window):

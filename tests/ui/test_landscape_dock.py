@@ -99,3 +99,11 @@ def test_the_heatmap_and_its_colour_bar_fit_the_dock_with_readable_ticks(window,
     numbers = sorted(float(s) for s in strings)
     assert low <= numbers[0] and numbers[-1] <= high
     assert axis.width() >= max(axis.textWidth, 20)  # no text wider than the axis keeps room for
+
+
+def test_at_1280x800_the_heatmap_gets_room_when_first_shown(window, qtbot):
+    assert (window.width(), window.height()) == (1280, 800)
+    view = _show(window, qtbot, SEED1)
+    box = view.panel.plot.getPlotItem().getViewBox()
+    qtbot.waitUntil(lambda: box.height() >= 180)  # it was 110 px in the row's 250 px
+    assert window.canvas.height() >= 200  # the network stays in sight

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["Plots", "configure_pyqtgraph", "install_plots"]
 
 PLOT_HEIGHT = 250  # first-run height of the plot row under the canvas, at 1280x800
+# A view that needs more than that (the loss landscape's heatmap, the gradient flow's curves
+# under a legend of one entry per layer) grows the row to this share of the window's height
+# when it is brought forward: at 1280x800 the landscape's heatmap was 110 px high.
+ROOM = 0.45
 NAMES = ("loss", "activation", "parameters", "decision", "gradients", "confusion")
 DOCK_NAMES = {  # object names: the saved window state knows the docks by them
     "loss": "loss_dock",
@@ -167,6 +171,12 @@ class Plots(QObject):
     def decision_dock(self) -> QDockWidget:
         return self.dock["decision"]
 
+    def make_room(self, dock: QDockWidget) -> None:
+        """Grows the row of plots holding `dock` to ROOM of the window's height, if lower."""
+        wanted = int(self.window.height() * ROOM)
+        if dock.height() < wanted:
+            self.window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
     def flush(self) -> None:
         """Brings every built panel up to date now, shown or not (screenshots, exports)."""
         if self.link is not None:
@@ -201,12 +211,15 @@ def install_plots(
     # titles at 1024 pixels wide.
     for closed in (gradients, confusion):
         closed.hide()
-        closed.toggleViewAction().triggered.connect(lambda on, d=closed: on and d.raise_())
     window.resizeDocks([loss], [PLOT_HEIGHT], Qt.Orientation.Vertical)
     view_menu.addSeparator()
     for dock in docks.values():
         view_menu.addAction(dock.toggleViewAction())
     plots = Plots(window, docks)
+    for closed in (gradients, confusion):  # in front, with room, when asked for
+        closed.toggleViewAction().triggered.connect(
+            lambda on, d=closed: on and (d.raise_(), plots.make_room(d))
+        )
     plots.link = PlotsLink(lesson, model, canvas, settings, plots)
     return plots
 

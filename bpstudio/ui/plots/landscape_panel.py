@@ -153,8 +153,9 @@ class LandscapePanel(QWidget):
         if xs is None or len(xs) < 2:
             return
         width, height = self.plot.getPlotItem().getViewBox().viewPixelSize()
-        across, up = (xs[1] - xs[0]) / width, (ys[1] - ys[0]) / height  # in pixels
-        length = math.hypot(across, up)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a diverging step
+            across, up = (xs[1] - xs[0]) / width, (ys[1] - ys[0]) / height  # in pixels
+            length = math.hypot(across, up)
         if not (math.isfinite(length) and length):
             return
         self.head.setStyle(angle=math.degrees(math.atan2(up, -across)))  # 0: pointing left

@@ -5,7 +5,8 @@ Qt and pyqtgraph only; must not import the engine or the document."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,10 +242,31 @@ def add_colour_bar(item: pg.PlotItem, image: pg.ImageItem) -> pg.ColorBarItem:
         values=(0, 1), colorMap=colour_map(), interactive=False, colorMapMenu=False, width=14
     )
     bar.setImageItem(image, insert_in=item)
+    # pyqtgraph gives the bar's axis a fixed 45 px, its label included: "0.7082" did not fit
+    # and was left out. The axis now takes the width its labels need.
+    bar.axis.tickStrings = lambda values, scale, spacing: tick_strings(values, spacing)
+    bar.axis.setWidth(None)
     # The colour bar's end labels ("1.0", "0") stand half above and below it: the plot
     # keeps room for them, or an export cuts them.
     item.layout.setContentsMargins(2, 10, 2, 4)
     return bar
+
+
+def tick_strings(values: Sequence[float], spacing: float) -> list[str]:
+    """Labels for ticks `spacing` apart, as short as they can be while each tick's differs
+    from its neighbours': decimals for spacings from 0.001 to 10⁵, else significant digits
+    ("2e-13"), as many as it takes."""
+    if not len(values):
+        return []
+    fixed = 1e-3 <= spacing and max(abs(v) for v in values) < 1e5
+    digits = max(0, math.ceil(-math.log10(spacing) - 1e-9)) if fixed else 1
+    while True:
+        form = f".{digits}f" if fixed else f".{digits}g"
+        labels = [format(v + 0.0, form) for v in values]
+        labels = ["0" if float(label) == 0 else label for label in labels]  # no "-0.00"
+        if len(set(labels)) == len(labels) or digits >= 17:
+            return labels
+        digits += 1
 
 
 def style_colour_bar(bar: pg.ColorBarItem, c: PlotColours) -> None:

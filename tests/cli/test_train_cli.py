@@ -273,6 +273,10 @@ EXAMPLES_LEARN = [
     ("gauss", 50, 0.2),
     ("three-classes", 50, 0.1),
     ("digits", 3, 0.1),
+    ("learning-rate", 50, 1e-6),
+    # the lesson on vanishing gradients: its sigmoid network is meant to stall near ln 2
+    ("vanishing-sigmoid", 300, 0.95),
+    ("vanishing-tanh", 300, 0.01),
 ]
 
 

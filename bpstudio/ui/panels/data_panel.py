@@ -5,7 +5,6 @@ changes it only through pushed edits. Must not import the canvas or the engine's
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +29,6 @@ from bpstudio.document.data_csv import CsvError, CsvTable, read_csv, write_csv
 from bpstudio.document.edits import (
     AddDataRow,
     Edit,
-    EditError,
     RemoveDataRow,
     SetData,
     SetDataCell,
@@ -40,7 +38,7 @@ from bpstudio.document.session import DocumentModel
 from bpstudio.engine.datasets import GENERATORS
 from bpstudio.ui.panels.csv_import_dialog import CsvImportDialog, ImportChoice
 from bpstudio.ui.panels.data_table import DataTableModel, NumberDelegate, cell_message
-from bpstudio.ui.panels.fields import MessageLabel, parse
+from bpstudio.ui.panels.fields import MessageLabel, Push, parse
 from bpstudio.ui.panels.generator_box import GeneratorBox
 from bpstudio.ui.panels.sample_preview import SamplePreview
 from bpstudio.ui.panels.split_box import SplitBox
@@ -48,7 +46,6 @@ from bpstudio.ui.panels.split_box import SplitBox
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
 
-Push = Callable[[Edit], EditError | None]  # the refusal, or None
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 MAX_STRETCHED_COLUMNS = 6
 TABLE = ""  # the source combo's data for "a table of samples"

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFocusEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from bpstudio.document.edits import EditError
+from bpstudio.document.edits import Edit, EditError
+from bpstudio.document.session import DocumentModel
 from bpstudio.ui import theme
 
 _INTEGER = re.compile(r"[+-]?\d+")
@@ -39,6 +40,22 @@ def error_colours() -> tuple[QColor, QColor]:
     if theme.current().dark:
         return QColor("#ff8a80"), QColor("#5a2323")
     return QColor("#b3261e"), QColor("#fde3e1")
+
+
+Push = Callable[[Edit], EditError | None]  # pushes an edit: the refusal, or None
+
+
+class PanelSection(QWidget):
+    """A part of a panel that edits the document through `push` and shows a refusal with
+    `show_message` (below the panel's table)."""
+
+    def __init__(
+        self, model: DocumentModel, push: Push, show_message: Callable[[str], None]
+    ) -> None:
+        super().__init__()
+        self.model = model
+        self._push = push
+        self._show_message = show_message
 
 
 class MessageLabel(QLabel):

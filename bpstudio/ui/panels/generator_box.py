@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bpstudio.document.edits import Edit, EditError, SetData, SetNoise, rules
+from bpstudio.document.edits import EditError, SetData, SetNoise, rules
 from bpstudio.document.model import DataSpec
 from bpstudio.document.session import DocumentModel
 from bpstudio.maths.formula import format_number
@@ -24,11 +24,12 @@ from bpstudio.ui.panels.fields import (
     CheckedField,
     FieldWithMessage,
     MessageLabel,
+    PanelSection,
+    Push,
     checked_row,
     parse,
 )
 
-Push = Callable[[Edit], EditError | None]  # the refusal, or None
 NOISE_STEP = 0.01  # the slider's step; typed noise may be any number of at least 0
 NOISE_SLIDER_MAX = 50  # steps: the slider reaches 0.5, beyond which the shapes are lost
 GENERATOR_FIELDS = {  # key: (label, rule in words, tooltip)
@@ -59,17 +60,14 @@ def _typed(key: str, text: str) -> Any:
     return None if key == "test_samples" and not text.strip() else parse(text)
 
 
-class GeneratorBox(QWidget):
+class GeneratorBox(PanelSection):
     """The generator's settings form. While the data is a table it keeps the settings for
     the next generator chosen. `show_message` shows a refusal below the panel's table."""
 
     def __init__(
         self, model: DocumentModel, push: Push, show_message: Callable[[str], None]
     ) -> None:
-        super().__init__()
-        self.model = model
-        self._push = push
-        self._show_message = show_message
+        super().__init__(model, push, show_message)
         self._values: dict[str, Any] = {
             "samples": 200,
             "noise": 0.0,

@@ -34,11 +34,10 @@ from bpstudio.ui.panels.fields import (
     CheckedField,
     FieldWithMessage,
     MessageLabel,
+    Push,
     checked_row,
     parse,
 )
-
-Push = Callable[[Edit], EditError | None]  # the refusal, or None
 
 LOSS_TIPS = {
     "sse": "Sum of squared errors: ½·Σ(y − ŷ)², added up over all samples of a batch. "

@@ -8,14 +8,14 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
-from bpstudio.document.edits import Edit, EditError, HoldOut
+from bpstudio.document.edits import HoldOut
 from bpstudio.document.session import DocumentModel
+from bpstudio.ui.panels.fields import PanelSection, Push
 
-Push = Callable[[Edit], EditError | None]  # the refusal, or None
 MAX_HELD_OUT = 90  # percent; at least one row stays on each side anyway
 
 
-class SplitBox(QWidget):
+class SplitBox(PanelSection):
     """The sizes of the two sets, and (for a table) a percentage and the button that holds
     that share of all the rows out as the test set; 0 % puts the test rows back.
     `show_message` shows a refusal below the panel's table."""
@@ -23,10 +23,7 @@ class SplitBox(QWidget):
     def __init__(
         self, model: DocumentModel, push: Push, show_message: Callable[[str], None]
     ) -> None:
-        super().__init__()
-        self.model = model
-        self._push = push
-        self._show_message = show_message
+        super().__init__(model, push, show_message)
         self._shown = 0  # the held-out percentage of the document
         self.counts = QLabel()
         self.counts.setObjectName("data_counts")

@@ -180,6 +180,9 @@ def _check_fonts() -> str | None:
     return None
 
 
+MAX_PRESSES = 200  # Next presses per example before Finish Step
+
+
 def _check_example(app, window, path: Path, failures: Failures) -> None:
     name = path.name
     failures.context = name
@@ -201,11 +204,16 @@ def _check_example(app, window, path: Path, failures: Failures) -> None:
 
 
 def _walk_one_step(app, window) -> str | None:
-    """Presses Next until the walk has finished the training step it started in."""
+    """Presses Next until the walk has finished the training step it started in; a step of
+    more than MAX_PRESSES micro-steps (the digits' 3,710) is walked that far, then finished
+    with Finish Step and one more Next."""
     lesson = window.lesson
     start = (lesson.walk.epoch, lesson.walk.batch)
     limit = len(lesson.walk.sequence) + 1  # every micro-step, then the move to the next step
-    for _ in range(limit):
+    for press in range(limit):
+        if press == MAX_PRESSES:
+            lesson.actions["finish"].trigger()
+            app.processEvents()
         lesson.actions["next"].trigger()
         app.processEvents()
         if lesson.walk.divergence:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from bpstudio.document import validate
+from bpstudio.document import collector, validate
 from bpstudio.document.atomic import atomic_write_text, file_kind, write_problem
 from bpstudio.document.checks import DuplicateKeys, Invalid, Rejected
 from bpstudio.document.model import DataSpec, Document, History, LayerSpec, TrainingSpec
@@ -134,13 +134,14 @@ def loads(text: str | bytes, file: str = "<string>") -> Document:
 
 def _parse_json(text: str, file: str) -> Any:
     try:
-        return json.loads(
-            text,
-            parse_constant=_rejected_constant,
-            parse_int=_checked_int,
-            parse_float=_float,
-            object_pairs_hook=_object_without_duplicates,
-        )
+        with collector.paused():
+            return json.loads(
+                text,
+                parse_constant=_rejected_constant,
+                parse_int=_checked_int,
+                parse_float=_float,
+                object_pairs_hook=_object_without_duplicates,
+            )
     except json.JSONDecodeError as e:
         problem = f"is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno})"
         raise DocumentError(file, "", problem) from None

@@ -36,9 +36,9 @@ def child(path: str, after_s: float) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QSettings, Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
-    from bpstudio.ui.main_window import MainWindow
+    from bpstudio.ui.assemble import build_window
     from bpstudio.ui.plots import configure_pyqtgraph
 
     app = QApplication(sys.argv[:1])
@@ -46,10 +46,10 @@ def child(path: str, after_s: float) -> dict:
     folder = tempfile.mkdtemp(prefix="bpstudio-open-")
     os.environ["BPSTUDIO_DATA_DIR"] = folder
     settings = QSettings(os.path.join(folder, "settings.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(settings)
+    window = build_window(settings)
     errors: list[str] = []
     window.show_error = lambda title, text: errors.append(text)
-    window.ask_unsaved_changes = lambda: QMessageBox.StandardButton.Discard
+    window.ask_unsaved_changes = lambda: "discard"
     window.resize(1280, 800)
     window.show()
     QTimer.singleShot(SETTLE_MS, app.quit)
@@ -72,15 +72,15 @@ def child(path: str, after_s: float) -> dict:
         shown[0] = time.perf_counter()
         app.quit()
 
-    window.loader.loaded.connect(on_shown)
-    window.loader.failed.connect(on_failed)
+    window.file_actions.loader.loaded.connect(on_shown)
+    window.file_actions.loader.failed.connect(on_failed)
     ticker = QTimer()
     ticker.setTimerType(Qt.TimerType.PreciseTimer)
     ticker.setInterval(TIMER_MS)
     ticker.timeout.connect(tick)
     start = last[0] = time.perf_counter()
     ticker.start()
-    QTimer.singleShot(0, lambda: window.open_path_asking(path))
+    QTimer.singleShot(0, lambda: window.file_actions.open_path_asking(path))
     app.exec()
     ticker.stop()
     return {

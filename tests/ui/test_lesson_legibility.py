@@ -67,7 +67,7 @@ def drawn_lines(window) -> list[QLineF]:
     """Every edge and tail of the canvas, and the overlay's highlight lines and arrows."""
     lines = []
     for bundle in window.canvas.net_scene.bundles.values():
-        lines += list(bundle.lines) + list(bundle.tails)
+        lines += bundle.drawn()
     for item in window.overlay.group.childItems():
         if isinstance(item, QGraphicsLineItem):
             lines.append(item.line())

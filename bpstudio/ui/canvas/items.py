@@ -4,12 +4,12 @@ engine."""
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -74,7 +74,19 @@ class Root(QGraphicsItem):
         pass
 
 
-class TextLabel(QGraphicsSimpleTextItem):
+class SceneTip:
+    """An item whose tooltip is its scene's words for its target (`scene().tooltip`), made
+    when asked: made up front for every neuron and bias of a network of ten thousand
+    neurons, they took most of a second of building it."""
+
+    target: Target | None
+
+    def toolTip(self) -> str:
+        scene = self.scene()
+        return "" if scene is None or self.target is None else scene.tooltip(self.target)
+
+
+class TextLabel(SceneTip, QGraphicsSimpleTextItem):
     """One line of text on a soft box of the background colour, kept centred on its anchor
     (`center`), hanging below it (`top`) or starting at it (`left`, the anchor its top
     left), and shrunk to `max_width` if it is wider."""
@@ -127,7 +139,7 @@ class TextLabel(QGraphicsSimpleTextItem):
         self.box.setRect(rect.adjusted(-3, -1, 3, 1))
 
 
-class NeuronItem(QGraphicsEllipseItem):
+class NeuronItem(SceneTip, QGraphicsEllipseItem):
     """A neuron: a circle with its symbol (a⁽²⁾₁) inside, shrunk to fit the circle."""
 
     def __init__(self, parent: QGraphicsItem, target: Target, centre: QPointF, r: float):
@@ -203,25 +215,26 @@ class EdgeBundle(QGraphicsItem):
         xs: tuple[float, float],
         y0,
         y1,
-        tails: list[QLineF] | None = None,
+        tails: np.ndarray | None = None,
     ):
         """Edges from (x0, y0[k]) to (x1, y1[j]), or to (x1, y1[j, k]) when every edge ends
-        at a place of its own; `tails` (j-major) continue them into their neurons."""
+        at a place of its own; `tails` (j-major rows of x1, y1, x2, y2) continue them into
+        their neurons."""
         super().__init__(parent)
         self.layer = layer
         self.x0, self.x1 = xs
         self.y0 = np.asarray(y0, dtype=float)  # sources k
         y1 = np.asarray(y1, dtype=float)  # targets j (by source k too, as a matrix)
         self.y1 = y1 if y1.ndim == 2 else np.repeat(y1[:, None], len(self.y0), axis=1)
-        self.lines = _lines(self.x0, self.x1, tuple(self.y0), tuple(map(tuple, self.y1)))
-        self.tails = tails or []
+        self.lines = _segments(self.x0, self.x1, self.y0, self.y1)
+        self.tails = np.empty((0, 4)) if tails is None else np.asarray(tails, dtype=float)
         self.weights = np.zeros(self.y1.shape)
         self.widths = np.ones_like(self.weights)
         self.style: EdgeStyle | None = None
         self.smooth = True  # False while zooming: a dense bundle then shows `snapshot`
         self.snapshot: QImage | None = None
         self.snapshot_scale = 1.0
-        self.groups: list[tuple[QPen, np.ndarray, list[QLineF]]] = []  # pen, indices, lines
+        self.groups: list[tuple[QPen, np.ndarray, np.ndarray]] = []  # pen, indices, segments
         self.setZValue(Z_EDGES)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # exposedRect
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -244,8 +257,9 @@ class EdgeBundle(QGraphicsItem):
         for key in np.flatnonzero(np.bincount(keys)):
             pen = self._pen(float(key // 2) * WIDTH_STEP, bool(key % 2))
             indices = np.flatnonzero(keys == key)
-            lines = [self.lines[i] for i in indices]
-            lines += [self.tails[i] for i in indices] if self.tails else []
+            lines = self.lines[indices]
+            if len(self.tails):
+                lines = np.concatenate((lines, self.tails[indices]))
             self.groups.append((pen, indices, lines))
         if self.snapshot is not None:
             self.snapshot = self._picture()
@@ -291,7 +305,7 @@ class EdgeBundle(QGraphicsItem):
         painter.translate(-rect.topLeft())
         for pen, _indices, lines in self.groups:
             painter.setPen(pen)
-            painter.drawLines(lines)
+            draw_segments(painter, lines)
         painter.end()
         return image
 
@@ -311,15 +325,21 @@ class EdgeBundle(QGraphicsItem):
         return self._pen(float(self.widths[j, k]), bool(self.weights[j, k] < 0))
 
     def line(self, j: int, k: int) -> QLineF:
-        return self.lines[j * len(self.y0) + k]
+        return QLineF(*self.lines[j * len(self.y0) + k])
+
+    def drawn(self) -> list[QLineF]:
+        """Every line the bundle draws: its edges, then their tails."""
+        return [QLineF(*row) for row in np.concatenate((self.lines, self.tails)).tolist()]
 
     def boundingRect(self) -> QRectF:
         top = float(min(self.y0.min(), self.y1.min()))
         bottom = float(max(self.y0.max(), self.y1.max()))
         m = self.style.max_width if self.style else 1.0
         rect = QRectF(self.x0, top, self.x1 - self.x0, bottom - top)
-        for tail in self.tails:
-            rect = rect.united(QRectF(tail.p1(), tail.p2()).normalized())
+        if len(self.tails):
+            xs, ys = self.tails[:, 0::2], self.tails[:, 1::2]
+            left, right = float(xs.min()), float(xs.max())
+            rect = rect.united(QRectF(left, ys.min(), right - left, ys.max() - ys.min()))
         return rect.adjusted(-m, -m, m, m)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
@@ -330,15 +350,15 @@ class EdgeBundle(QGraphicsItem):
         lod = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
         if self.dense and not (self.smooth and lod >= DENSE_AA_ZOOM):
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        crossing = None if self.tails else self._crossing(option.exposedRect)
+        crossing = None if len(self.tails) else self._crossing(option.exposedRect)
         for pen, indices, lines in self.groups:
             if crossing is not None:
                 shown = indices[crossing[indices]]
                 if not shown.size:
                     continue
-                lines = [self.lines[i] for i in shown]
+                lines = self.lines[shown]
             painter.setPen(pen)
-            painter.drawLines(lines)
+            draw_segments(painter, lines)
 
     def _crossing(self, rect: QRectF) -> np.ndarray | None:
         """Which edges (j * K + k) pass through `rect`; None if all of them do."""
@@ -367,13 +387,22 @@ class EdgeBundle(QGraphicsItem):
         return (best, int(j), int(k)) if best <= tolerance else None
 
 
-@functools.lru_cache(maxsize=64)
-def _lines(
-    x0: float, x1: float, y0: tuple[float, ...], y1: tuple[tuple[float, ...], ...]
-) -> list[QLineF]:
-    """The edges' lines, j-major (shared, never changed): a structure edit redraws every
-    bundle, but most keep their geometry, and 1,024 QLineFs take ~5 ms to make."""
-    return [QLineF(x0, a, x1, b) for row in y1 for a, b in zip(y0, row, strict=True)]
+def _segments(x0: float, x1: float, y0: np.ndarray, y1: np.ndarray) -> np.ndarray:
+    """The edges' lines as rows of x1, y1, x2, y2, j-major: a million edges are a 32 MB array
+    made in milliseconds, where a QLineF each took 1.2 s to make and 100 MB to keep."""
+    rows, cols = y1.shape
+    lines = np.empty((rows, cols, 4))
+    lines[..., 0], lines[..., 1], lines[..., 2], lines[..., 3] = x0, y0[None, :], x1, y1
+    return lines.reshape(rows * cols, 4)
+
+
+def draw_segments(painter: QPainter, lines: np.ndarray) -> None:
+    """Draws rows of x1, y1, x2, y2 in one call, straight from the array's memory: Qt's
+    QLineF is four doubles, so a C-contiguous float64 array is an array of QLineF, and the
+    pointer overload of drawLines reads it with no Python object per line."""
+    lines = np.ascontiguousarray(lines, dtype=np.float64)
+    if len(lines):
+        painter.drawLines(shiboken6.wrapInstance(lines.ctypes.data, QLineF), len(lines))
 
 
 class EdgeHandle:

@@ -158,7 +158,6 @@ class NetworkScene(QGraphicsScene):
         head.style(t.muted, t.background)
         head.set_text(texts.header(doc, layer))
         head.place(QPointF(lay.x(layer), lay.header_y))
-        head.setToolTip(texts.layer_tip(doc, layer))
         self.headers[layer] = head
         self._texts["header"].append(head)
         for j in range(doc.sizes[layer]):
@@ -170,7 +169,6 @@ class NetworkScene(QGraphicsScene):
         neuron = NeuronItem(self.root, Target(layer, j), QPointF(x, y), lay.radius)
         neuron.style(t.neuron_edge, t.neuron_fill, 2.0)
         neuron.set_symbol(note.a(layer, j).html(), lay.symbol_px, t.text)
-        neuron.setToolTip(texts.neuron_tip(self.document, layer, j))
         self.neurons[(layer, j)] = neuron
         self._texts["symbol"].append(neuron.label)
         if layer == 0:
@@ -181,7 +179,6 @@ class NetworkScene(QGraphicsScene):
         label.style(t.muted, t.background)
         label.set_text(texts.bias_label(texts.bias(self.document, layer, j)))
         label.place(QPointF(*lay.bias_row(layer, j, 0)))
-        label.setToolTip(texts.bias_tip(self.document, layer, j))
         self.biases[(layer, j)] = label
         self._texts["bias"].append(label)
 
@@ -193,11 +190,9 @@ class NetworkScene(QGraphicsScene):
                 for j in range(lay.sizes[layer])
             ]
             xs = (lay.stack_right(layer - 1), ends[0][0][0])
-            tails = [
-                QLineF(*lay.tail(layer, j, k))
-                for j, row in enumerate(ends)
-                for k in range(len(row))
-            ]
+            tails = np.array(
+                [lay.tail(layer, j, k) for j, row in enumerate(ends) for k in range(len(row))]
+            )
             y1 = [[y for _x, y in row] for row in ends]
             bundle = EdgeBundle(self.root, layer, xs, lay.ys(layer - 1), y1, tails)
         else:
@@ -279,8 +274,6 @@ class NetworkScene(QGraphicsScene):
         doc = self.document
         label = self.biases[(layer, j)]
         label.set_text(texts.bias_label(texts.bias(doc, layer, j)))
-        label.setToolTip(texts.bias_tip(doc, layer, j))
-        self.neurons[(layer, j)].setToolTip(texts.neuron_tip(doc, layer, j))
 
     def restyle(self) -> None:
         """Re-reads every weight and bias (the sizes are unchanged)."""
@@ -296,12 +289,9 @@ class NetworkScene(QGraphicsScene):
         self.highlight(self.highlighted)
 
     def update_layer(self, layer: int) -> None:
-        """Re-reads a layer's activation: its header and its neurons' tooltips."""
+        """Re-reads a layer's activation: its header (tooltips are made when shown)."""
         doc = self.document
         self.headers[layer].set_text(texts.header(doc, layer))
-        self.headers[layer].setToolTip(texts.layer_tip(doc, layer))
-        for j in range(doc.sizes[layer]):
-            self.neurons[(layer, j)].setToolTip(texts.neuron_tip(doc, layer, j))
 
     # reading ---------------------------------------------------------------------------
     def tooltip(self, target: Target) -> str:

@@ -22,6 +22,7 @@ from bpstudio.maths.steps import MAX_STEPS, Step
 from bpstudio.ui.derivation_panel import DerivationPanel
 from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.run_controls import RunControls
+from bpstudio.ui.sample_choices import ALL_SAMPLES, sample_box
 from bpstudio.ui.timeline_bar import TimelineBar
 from bpstudio.ui.training_runner import TrainingRunner
 
@@ -144,14 +145,11 @@ class LessonController(QObject):
         self.runner.epochs_per_second = self.run_controls.speed
         self.speed_box = self.run_controls.speed_box
         bar.addWidget(self.speed_box)
-        self.sample_box = QComboBox()
-        self.sample_box.setToolTip(
+        self.sample_box, self.sample_choices = sample_box(
             "Which samples of the batch the forward, loss and backward "
             "steps walk through; the gradients always combine them all"
         )
         self.sample_box.activated.connect(self._on_sample_chosen)
-        # as wide as its items now, not as on its first show (before a file's samples came)
-        self.sample_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         bar.addWidget(self.sample_box)
 
     def _quiz_and_tools(self, menu: QMenu, bar: QToolBar) -> None:
@@ -403,14 +401,11 @@ class LessonController(QObject):
         size = self.session.batch_size()
         chosen = self.walk.chosen_samples(size)
         fit = self.walk.samples_that_fit()  # "all" of a bigger batch walks the first that fit
-        first = "All samples" if size <= fit else f"First {fit} samples"
+        first = ALL_SAMPLES if size <= fit else f"First {fit} samples"
         box = self.sample_box
         box.blockSignals(True)
-        if box.count() != size + 1 or box.itemText(0) != first:  # 100,000 items take 0.4 s
-            box.clear()
-            box.addItem(first, None)
-            for p in range(size):
-                box.addItem(f"Sample {p + 1} of {size}", [p])
+        self.sample_choices.set_choices(size, first)
+        box.setMinimumContentsLength(len(self.sample_choices.longest()))
         box.setCurrentIndex(0 if chosen is None or len(chosen) > 1 else chosen[0] + 1)
         box.setEnabled(size > 1)
         box.blockSignals(False)

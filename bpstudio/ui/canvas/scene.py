@@ -34,6 +34,7 @@ CARD_BLOCKS = 3.2  # the lesson's card (dense networks) is this many edge blocks
 CARD_LINES = 12  # and at least this many lines high
 IMAGE_SHARE = 0.3  # the input image's side, as a share of the input column's height
 IMAGE_GAP = 40.0  # between the input image and the input column's band
+PLAIN_SYMBOLS_FROM = 1000  # neurons: from this many, symbols are plain text (NeuronItem)
 WIDEST_DEFAULT = "−0.0000"  # the widest number the lesson writes, until it says otherwise
 
 
@@ -166,9 +167,10 @@ class NetworkScene(QGraphicsScene):
     def _add_neuron(self, layer: int, j: int, note: Notation, t: theme.Theme) -> None:
         lay = self.layout
         x, y = lay.center(layer, j)
-        neuron = NeuronItem(self.root, Target(layer, j), QPointF(x, y), lay.radius)
+        rich = sum(lay.sizes) < PLAIN_SYMBOLS_FROM
+        neuron = NeuronItem(self.root, Target(layer, j), QPointF(x, y), lay.radius, rich)
         neuron.style(t.neuron_edge, t.neuron_fill, 2.0)
-        neuron.set_symbol(note.a(layer, j).html(), lay.symbol_px, t.text)
+        neuron.set_symbol(note.a(layer, j), lay.symbol_px, t.text)
         self.neurons[(layer, j)] = neuron
         self._texts["symbol"].append(neuron.label)
         if layer == 0:

@@ -5,12 +5,15 @@ network with another number of inputs gets a message instead."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from bpstudio.resources import examples_dir
+from bpstudio.ui.plots.decision_panel import GRID, MIN_GRID, grid_side
 
 XOR = examples_dir() / "xor.bpnet"  # 2-4-1, tanh hidden, sigmoid output
 THREE = examples_dir() / "three-classes.bpnet"  # 2-4-3, softmax output
@@ -117,3 +120,38 @@ def test_discretise_is_remembered_for_the_next_window(main_window):
     first.plots.decision.discretise_action.trigger()
     first.close()
     assert main_window().plots.decision.is_discrete()
+
+
+def test_a_network_too_costly_per_point_is_drawn_on_a_coarser_grid(window, qtbot, tmp_path):
+    """2-400-400-1 costs 161,200 multiply-adds per point: 100 x 100 points would be 1.6e9,
+    so the plane is sampled isqrt(2e8 / 161,200) = 35 a side, still the exact output at
+    each point, and the panel says so. XOR's 12 per point keep the full 100 x 100."""
+    assert grid_side((2, 4, 1)) == GRID == 100
+    assert grid_side((2, 400, 400, 1)) == 35
+    assert grid_side((2, 1000, 990, 1)) == MIN_GRID == 16
+    rng = np.random.default_rng(5)
+    layers = [{"size": 2}]
+    for a, b, act in ((2, 400, "tanh"), (400, 400, "tanh"), (400, 1, "sigmoid")):
+        weights = rng.normal(0, 1 / np.sqrt(a), (b, a)).round(6).tolist()
+        layers.append({"size": b, "activation": act, "weights": weights, "biases": [0.0] * b})
+    doc = {
+        "format": "bpstudio.network",
+        "version": 1,
+        "layers": layers,
+        "loss": "sse",
+        "training": {"learning_rate": 0.1},
+        "data": {"generator": "circle", "samples": 60, "seed": 2},
+    }
+    path = tmp_path / "wide.bpnet"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    open_on_boundary(window, qtbot, path)
+    panel = window.plots.decision
+    walk = window.lesson.walk
+    qtbot.waitUntil(lambda: panel.image.image is not None and panel.image.image.shape == (35, 35))
+    xs, ys = plane(walk.x, 35)
+    expected = by_hand(walk.net, np.array([[x, y] for y in ys for x in xs])).reshape(35, 35)
+    np.testing.assert_allclose(panel.image.image, expected, rtol=1e-12, atol=1e-15)
+    assert panel.grid_note.isVisibleTo(panel) and panel.grid_note.text() == "plane sampled 35 × 35"
+    assert window.files.open_path(XOR)
+    qtbot.waitUntil(lambda: panel.image.image.shape == (100, 100))
+    assert not panel.grid_note.isVisibleTo(panel)

@@ -1,10 +1,13 @@
 """DecisionBoundaryPanel: for a network with two inputs, its output over the input plane as a
-heatmap (one forward pass of a 100 x 100 grid, into preallocated buffers), the data points
+heatmap (one forward pass of a 100 x 100 grid into preallocated buffers, or of a coarser one
+for a network too costly per point: `grid_side`), the data points
 on top with a shape and shade per class, and a "discretise" toggle that shows the decided
 class instead of the output. Other input counts get a message instead.
 Qt and pyqtgraph plus the engine's forward pass; must not import the document or window."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -29,7 +32,12 @@ from bpstudio.ui.plots.style import (
     style_plot,
 )
 
-GRID = 100  # grid points per axis
+GRID = 100  # grid points per axis, for a network whose grid costs at most GRID_WORK
+# Multiply-adds of one forward pass of the whole grid at most (0.1-0.2 s on this machine): a
+# network that costs more per point gets fewer points a side, down to MIN_GRID. At 100 a
+# side, a million weights took 1.5 s of the GUI thread per refresh; 16 a side take 0.1 s.
+GRID_WORK = 200_000_000
+MIN_GRID = 16
 MAX_POINTS = 5_000  # data points drawn at most: of more, every k-th (100,000 took 0.4 s)
 CHECKER = 2  # grid points per square of the pattern over points without an output
 NO_OUTPUT_NOTE = "▦ output not a number"
@@ -52,7 +60,7 @@ LEVELS = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 
 class DecisionBoundaryPanel(QWidget):
     """`image` holds the scalar heatmap (one output), `class_image` the class colours (several
-    outputs); `output` the last grid's network outputs, `(GRID, GRID, K)`, row r at
+    outputs); `output` the last grid's network outputs, `(side, side, K)`, row r at
     `ys[r]`, column c at `xs[c]`."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -76,6 +84,12 @@ class DecisionBoundaryPanel(QWidget):
             "A big data set is thinned out on the plane: every k-th sample is drawn, so the "
             "plot stays quick; the network still trains on all of them"
         )
+        self.grid_note = QLabel()
+        self.grid_note.setToolTip(
+            "A network this big is drawn on a coarser grid of the plane: each point is one "
+            "forward pass through all its weights, and a finer grid would hold up the window"
+        )
+        self.grid_note.hide()
         self.plot = new_plot("Decision boundary plot")
         self._build_plot()
         self.message = QLabel()
@@ -84,8 +98,10 @@ class DecisionBoundaryPanel(QWidget):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.plot)
         self.pages.addWidget(self.message)
-        arrange(self, [button, self.gaps_note, self.points_note, None, self.readout], self.pages)
+        notes = [self.gaps_note, self.points_note, self.grid_note]
+        arrange(self, [button, *notes, None, self.readout], self.pages)
         self.output = np.empty((0, 0, 0))
+        self.side = GRID  # grid points a side (`grid_side`)
         self.xs = self.ys = np.empty(0)
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
@@ -124,7 +140,9 @@ class DecisionBoundaryPanel(QWidget):
             self._show_message(net.sizes[0])
             return
         self.pages.setCurrentWidget(self.plot)
-        if x is not self._x or y is not self._y:
+        side = grid_side(net.sizes)
+        if x is not self._x or y is not self._y or side != self.side:
+            self.side = side
             self._set_data(x, y, net, names)
         rows = min(block_rows(net.sizes), len(self._grid))
         if self._ws is None or self._ws_sizes != net.sizes:
@@ -136,7 +154,7 @@ class DecisionBoundaryPanel(QWidget):
                 block = self._grid[start : start + rows]
                 ws = self._ws if len(block) == rows else None
                 out[start : start + len(block)] = forward(net, block, ws).output
-        self.output = out.reshape(GRID, GRID, -1)
+        self.output = out.reshape(self.side, self.side, -1)
         self._levels = LEVELS.get(net.activation_names[-1], self._target_range())
         self._draw()
 
@@ -147,7 +165,7 @@ class DecisionBoundaryPanel(QWidget):
         self.discretise_action.setChecked(on)
 
     def shown_values(self) -> np.ndarray:
-        """What the heatmap shows per grid point, `(GRID, GRID)`: the output (one output) or
+        """What the heatmap shows per grid point, `(side, side)`: the output (one output) or
         the class index (several outputs, or discretised); NaN where the output overflowed."""
         out = self.output
         bad = ~np.isfinite(out).all(axis=-1)
@@ -166,13 +184,16 @@ class DecisionBoundaryPanel(QWidget):
         lo, hi = plottable(x.min(axis=0)), plottable(x.max(axis=0))
         span = np.where(hi > lo, hi - lo, 1.0)
         lo, hi = lo - PAD * span, hi + PAD * span
-        self.xs = np.linspace(lo[0], hi[0], GRID)
-        self.ys = np.linspace(lo[1], hi[1], GRID)
+        side = self.side
+        self.xs = np.linspace(lo[0], hi[0], side)
+        self.ys = np.linspace(lo[1], hi[1], side)
+        self.grid_note.setText(f"plane sampled {side} × {side}")
+        self.grid_note.setVisible(side < GRID)
         gx, gy = np.meshgrid(self.xs, self.ys)  # row r: ys[r]; column c: xs[c]
         self._grid = np.column_stack((gx.ravel(), gy.ravel()))
         self._ws = None
         dx, dy = self.xs[1] - self.xs[0], self.ys[1] - self.ys[0]
-        rect = QRectF(lo[0] - dx / 2, lo[1] - dy / 2, GRID * dx, GRID * dy)
+        rect = QRectF(lo[0] - dx / 2, lo[1] - dy / 2, side * dx, side * dy)
         self._rect = rect  # each grid point at the centre of its pixel
         ymin, ymax = float(y.min()), float(y.max())
         self.threshold = (ymin + ymax) / 2 if ymax > ymin else 0.5
@@ -278,7 +299,7 @@ class DecisionBoundaryPanel(QWidget):
         return mixed.astype(np.uint8)
 
     def gaps(self) -> np.ndarray:
-        """Where the pattern for "no output" covers the plane, `(GRID, GRID)` (empty: none)."""
+        """Where the pattern for "no output" covers the plane, `(side, side)` (empty: none)."""
         if not self.gaps_image.isVisible() or self.gaps_image.image is None:
             return np.zeros(self.output.shape[:2], dtype=bool)
         return self.gaps_image.image[..., 3] > 0
@@ -293,6 +314,7 @@ class DecisionBoundaryPanel(QWidget):
         self._x = self._y = None  # the points are placed again when two inputs come back
         self.gaps_note.hide()
         self.points_note.hide()
+        self.grid_note.hide()
         self.message.setText(
             "The decision boundary is drawn for networks with two inputs, over the plane of "
             f"those inputs. This network has {inputs} input{'s' if inputs != 1 else ''}."
@@ -350,6 +372,13 @@ class PointSample(pg.ItemSample):
         if backing is not None:
             p.fillRect(self.boundingRect(), backing)
         super().paint(p, *args)
+
+
+def grid_side(sizes: tuple[int, ...]) -> int:
+    """Grid points a side for a network of layer `sizes`: GRID, or fewer where a pass of
+    GRID x GRID points would cost more than GRID_WORK multiply-adds."""
+    per_point = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False))
+    return max(MIN_GRID, min(GRID, math.isqrt(GRID_WORK // max(1, per_point))))
 
 
 def block_rows(sizes: tuple[int, ...]) -> int:

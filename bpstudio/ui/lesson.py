@@ -22,7 +22,7 @@ from bpstudio.maths.steps import MAX_STEPS, Step
 from bpstudio.ui.derivation_panel import DerivationPanel
 from bpstudio.ui.elided_label import ElidedLabel
 from bpstudio.ui.run_controls import RunControls
-from bpstudio.ui.sample_choices import ALL_SAMPLES, sample_box
+from bpstudio.ui.sample_choices import ALL_SAMPLES, SampleBox
 from bpstudio.ui.timeline_bar import TimelineBar
 from bpstudio.ui.training_runner import TrainingRunner
 
@@ -145,7 +145,7 @@ class LessonController(QObject):
         self.runner.epochs_per_second = self.run_controls.speed
         self.speed_box = self.run_controls.speed_box
         bar.addWidget(self.speed_box)
-        self.sample_box, self.sample_choices = sample_box(
+        self.sample_box = SampleBox(
             "Which samples of the batch the forward, loss and backward "
             "steps walk through; the gradients always combine them all"
         )
@@ -404,8 +404,7 @@ class LessonController(QObject):
         first = ALL_SAMPLES if size <= fit else f"First {fit} samples"
         box = self.sample_box
         box.blockSignals(True)
-        self.sample_choices.set_choices(size, first)
-        box.setMinimumContentsLength(len(self.sample_choices.longest()))
+        box.choices.set_choices(size, first)
         box.setCurrentIndex(0 if chosen is None or len(chosen) > 1 else chosen[0] + 1)
         box.setEnabled(size > 1)
         box.blockSignals(False)

@@ -4,8 +4,15 @@ walk through. Its entries are made as the list shows them, never all at once: a 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QComboBox, QListView
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
+from PySide6.QtWidgets import QComboBox, QListView, QStyle, QStyleOptionComboBox
 
 ALL_SAMPLES = "All samples"
 
@@ -43,15 +50,26 @@ class SampleChoices(QAbstractListModel):
         return max(self.first, f"Sample {self.size} of {self.size}", key=len)
 
 
-def sample_box(tooltip: str) -> tuple[QComboBox, SampleChoices]:
-    """A combo box on a SampleChoices, as wide as its longest entry, which it finds without
-    measuring every entry (each the same height in its list)."""
-    box = QComboBox()
-    box.setToolTip(tooltip)
-    choices = SampleChoices(box)
-    box.setModel(choices)
-    view = QListView(box)
-    view.setUniformItemSizes(True)
-    box.setView(view)
-    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    return box, choices
+class SampleBox(QComboBox):
+    """A combo box on a SampleChoices (`choices`), exactly as wide as its longest entry: Qt's
+    own sizing would measure every entry, and its list lays out rows of one height."""
+
+    def __init__(self, tooltip: str) -> None:
+        super().__init__()
+        self.setToolTip(tooltip)
+        self.choices = SampleChoices(self)
+        self.setModel(self.choices)
+        view = QListView(self)
+        view.setUniformItemSizes(True)
+        self.setView(view)
+        self.choices.modelReset.connect(self.updateGeometry)
+
+    def sizeHint(self) -> QSize:
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        metrics = self.fontMetrics()
+        text = QSize(metrics.horizontalAdvance(self.choices.longest()), metrics.height())
+        return self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option, text, self)
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()

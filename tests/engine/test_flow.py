@@ -87,3 +87,18 @@ def test_truncating_forgets_the_later_flow():
     trainer = trained(None, 0.0, 5)
     trainer.truncate(2)
     assert trainer.history.grad_norm.shape == trainer.history.delta_mean.shape == (3, 2)
+
+
+@pytest.mark.parametrize(("batch", "momentum"), [(None, 0.0), (None, 0.9), (4, 0.0), (3, 0.5)])
+def test_a_trainer_without_the_flow_trains_and_records_the_same_bits(batch, momentum):
+    """`bpstudio train` leaves the flow out (runs.headless_trainer): nothing else changes."""
+    net = Network(SIZES, ("tanh", "sigmoid"), W0, B0)
+    config = TrainingConfig(loss="sse", learning_rate=0.5, momentum=momentum, batch_size=batch)
+    plain = Trainer(net, X, Y, config, record_flow=False)
+    assert plain.run(5) is None
+    flowing = trained(batch, momentum, 5)
+    assert plain.history.flow is None
+    assert plain.history.grad_norm.shape == plain.history.delta_mean.shape == (6, 0)
+    assert plain.history.loss.values.tobytes() == flowing.history.loss.values.tobytes()
+    assert plain.net.params.tobytes() == flowing.net.params.tobytes()
+    assert plain.velocity.tobytes() == flowing.velocity.tobytes()

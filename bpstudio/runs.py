@@ -31,6 +31,16 @@ class Cancelled(Exception):
     """`progress` asked training to stop."""
 
 
+def headless_trainer(doc: Document) -> Trainer:
+    """The Trainer of `doc` from its next epoch, as `train` and `compare` run it: without
+    the gradient flow, which only the window shows (no file or printed output holds it)."""
+    x, y = doc.dataset()
+    config, start_epoch = doc.training_config(), doc.next_epoch() - 1
+    return Trainer(
+        doc.build_network(), x, y, config, start_epoch, test=doc.test_set(), record_flow=False
+    )
+
+
 def train_document(
     doc: Document, epochs: int, progress: Callable[[int], bool] | None = None
 ) -> tuple[Document, Divergence | None]:
@@ -39,10 +49,7 @@ def train_document(
     None. Diverged if the loss is not finite before training starts. With `progress`,
     training goes in slices and after each `progress(epochs done)` may return True to stop it
     (Cancelled)."""
-    x, y = doc.dataset()
-    net = doc.build_network()
-    config, start_epoch = doc.training_config(), doc.next_epoch() - 1
-    trainer = Trainer(net, x, y, config, epoch=start_epoch, test=doc.test_set())
+    trainer = headless_trainer(doc)
     start = float(trainer.history.loss.values[0])
     if not np.isfinite(start):  # no finite state to keep, and a history of inf can't be saved
         raise Diverged(
@@ -59,7 +66,7 @@ def train_document(
             done += step
             if progress(done):
                 raise Cancelled
-    trained = doc.with_network(net)
+    trained = doc.with_network(trainer.net)
     trained.history = merged_history(doc, trainer)
     return trained, divergence
 

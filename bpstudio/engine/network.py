@@ -132,7 +132,12 @@ class Workspace:
         self.fwd = ForwardPass(
             np.empty(0), [np.empty((batch, k)) for k in n], [np.empty((batch, k)) for k in n]
         )
-        self.delta = [np.empty((batch, k)) for k in n]
+        # the deltas side by side in one buffer, so that the gradient flow takes |δ| of all
+        # the layers in one call (kernel.flow_calls)
+        self.delta_flat = np.empty(batch * sum(n))
+        ends = np.cumsum([batch * k for k in n])
+        parts = np.split(self.delta_flat, ends[:-1])
+        self.delta = [part.reshape(batch, k) for part, k in zip(parts, n, strict=True)]
         self.grad_a = [np.empty((batch, k)) for k in n]
 
 

@@ -65,7 +65,9 @@ class Timeline:
         net = trainer.net.copy()
         net.params[:] = params
         config = replace(self.config_at(start, trainer), stop_loss=None)  # replays run through
-        replay = Trainer(net, trainer.x, trainer.y, config, start, record_parameters)
+        replay = Trainer(
+            net, trainer.x, trainer.y, config, start, record_parameters, record_flow=False
+        )
         replay.velocity[:] = velocity
         return replay
 

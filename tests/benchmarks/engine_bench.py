@@ -1,6 +1,7 @@
 """Engine section of the benchmark suite: the per-epoch cost of `bpstudio train` (the
 Trainer, history recording included) against a plain vectorised NumPy loop written here,
-and against PyTorch CPU eager (float64) where torch is importable. Run through run.py;
+and against PyTorch CPU eager (float64) where torch is importable. A row without a target
+gives the same Trainer recording the gradient flow, as the window's does. Run through run.py;
 pytest never collects it (its name has no test_ prefix). Must not import Qt.
 
 Each sample times a block of epochs of every contender in turn, so all of them see the
@@ -21,6 +22,7 @@ import numpy as np
 
 from bpstudio.document.format import load
 from bpstudio.engine.training import Trainer
+from bpstudio.runs import headless_trainer
 
 XOR_DATA = {"inputs": [[0, 0], [0, 1], [1, 0], [1, 1]], "targets": [[0], [1], [1], [0]]}
 SPIRAL_DATA = {"generator": "spiral", "samples": 500, "noise": 0.1, "seed": 1}
@@ -59,12 +61,15 @@ def write_documents(folder: Path) -> list[Workload]:
     return found
 
 
-def train_command(path: Path) -> tuple[Trainer, Callable[[int], None]]:
-    """`bpstudio train FILE --epochs N` without the file writing: the same loading, network,
-    Trainer and `run` as cli.cmd_train. The Trainer, and a run of it."""
+def train_command(path: Path, window: bool = False) -> tuple[Trainer, Callable[[int], None]]:
+    """`bpstudio train FILE --epochs N` without the file writing: the same loading, Trainer
+    (runs.headless_trainer) and `run` as cli.cmd_train. With `window`, the Trainer records
+    the gradient flow too, as the window's does. The Trainer, and a run of it."""
     doc = load(path)
-    x, y = doc.dataset()
-    trainer = Trainer(doc.build_network(), x, y, doc.training_config(), doc.next_epoch() - 1)
+    trainer = headless_trainer(doc)
+    if window:
+        x, y = doc.dataset()
+        trainer = Trainer(doc.build_network(), x, y, doc.training_config(), trainer.epoch)
 
     def run(epochs: int) -> None:
         if trainer.run(epochs) is not None:
@@ -146,7 +151,11 @@ def section(quick: bool, row) -> None:
     repeats = 5 if quick else 21
     with tempfile.TemporaryDirectory(prefix="bpstudio-bench-") as folder:
         for work in write_documents(Path(folder)):
-            contenders = {"train": train_command(work.path)[1], "plain": plain_loop(work.path)}
+            contenders = {
+                "train": train_command(work.path)[1],
+                "plain": plain_loop(work.path),
+                "window": train_command(work.path, window=True)[1],
+            }
             torch_run = torch_loop(work.path)
             if torch_run is not None:
                 contenders["torch"] = torch_run
@@ -167,6 +176,12 @@ def report(row, name: str, times: dict[str, float], target: float, unit: str) ->
         speedup >= target,
     )
     row(f"{name}, plain NumPy loop", unit.format(times["plain"]))
+    if "window" in times:
+        row(
+            f"{name}, the same with the gradient flow recorded, as the window trains",
+            unit.format(times["window"]),
+            ratio=f"{times['plain'] / times['window']:.2f}× plain",
+        )
     if "torch" in times:
         row(
             f"{name}, PyTorch CPU eager float64",

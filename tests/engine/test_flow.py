@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from bpstudio.engine import network
+from bpstudio.engine.flow import step_flow
 from bpstudio.engine.network import Network
-from bpstudio.engine.training import Trainer, TrainingConfig
+from bpstudio.engine.training import Trainer, TrainingConfig, training_step
 
 SIZES = (2, 3, 2)
 RNG = np.random.default_rng(7)
@@ -87,3 +88,37 @@ def test_truncating_forgets_the_later_flow():
     trainer = trained(None, 0.0, 5)
     trainer.truncate(2)
     assert trainer.history.grad_norm.shape == trainer.history.delta_mean.shape == (3, 2)
+
+
+@pytest.mark.parametrize(("batch", "momentum"), [(None, 0.0), (None, 0.9), (4, 0.0), (3, 0.5)])
+def test_a_trainer_without_the_flow_trains_and_records_the_same_bits(batch, momentum):
+    """`bpstudio train` leaves the flow out (runs.headless_trainer): nothing else changes."""
+    net = Network(SIZES, ("tanh", "sigmoid"), W0, B0)
+    config = TrainingConfig(loss="sse", learning_rate=0.5, momentum=momentum, batch_size=batch)
+    plain = Trainer(net, X, Y, config, record_flow=False)
+    assert plain.run(5) is None
+    flowing = trained(batch, momentum, 5)
+    assert plain.history.flow is None
+    assert plain.history.grad_norm.shape == plain.history.delta_mean.shape == (6, 0)
+    assert plain.history.loss.values.tobytes() == flowing.history.loss.values.tobytes()
+    assert plain.net.params.tobytes() == flowing.net.params.tobytes()
+    assert plain.velocity.tobytes() == flowing.velocity.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("sizes", "samples"), [((1, 1), 1), ((3, 5, 4, 2), 7), ((2, 8, 8, 1), 100), ((4, 1, 6, 3), 70)]
+)
+def test_the_fast_path_records_the_flow_of_the_readable_step(sizes, samples):
+    """Every layer's segment of the kernel's one summing call, at any depth, against
+    flow.step_flow of the readable training step."""
+    rng = np.random.default_rng(len(sizes) + samples)
+    x, y = rng.normal(size=(samples, sizes[0])), rng.uniform(size=(samples, sizes[-1]))
+    net = Network(sizes, ("tanh",) * (len(sizes) - 2) + ("sigmoid",))
+    net.params[:] = rng.normal(size=net.parameter_count)
+    config = TrainingConfig(loss="sse", learning_rate=0.1)
+    step = training_step(net, x, y, config)
+    trainer = Trainer(net, x, y, config)
+    assert trainer.run(1) is None
+    np.testing.assert_allclose(
+        trainer.history.flow.values[1], step_flow(step.grad_w, step.values), rtol=1e-12
+    )

@@ -130,8 +130,13 @@ def read_info(path: str | os.PathLike[str]) -> RecoveryInfo:
 def read_document(info: RecoveryInfo) -> Document:
     """The document held by the copy `info`. Raises DocumentError (naming the copy) if it
     cannot be read or is not a valid document."""
-    _, body = _split(info.file)
-    return loads(body, str(info.file))
+    return read_copy(info.file)
+
+
+def read_copy(path: Path) -> Document:
+    """The document held by the copy at `path` (see `read_document`)."""
+    _, body = _split(path)
+    return loads(body, str(path))
 
 
 def _split(path: Path) -> tuple[RecoveryInfo, bytes]:

@@ -162,3 +162,20 @@ def test_cancel_while_the_file_is_read_drops_it_and_compare_works_again_at_once(
     qtbot.wait(50)  # the abandoned worker's news, if it sent any, has reached the GUI thread
     assert [run.name for run in compare.panel.runs] == ["xor η=1"]
     assert not window.errors and not compare.busy()
+
+
+def test_a_bug_in_the_reader_is_raised_on_the_gui_thread(quiet_main_window, qtbot, monkeypatch):
+    """Not a bad file but a bug: it reaches the global hook, as an error on the GUI thread
+    does, and Compare is free again."""
+
+    def broken(path):
+        raise ZeroDivisionError("a bug in the reader")
+
+    window = _window(quiet_main_window)
+    window.compare.read = broken
+    _ask(monkeypatch, window.compare, XOR, 10)
+    with qtbot.captureExceptions() as caught:
+        assert window.compare.add_file()
+        qtbot.waitUntil(lambda: bool(caught))
+    assert isinstance(caught[0][1], ZeroDivisionError)
+    assert not window.compare.busy() and window.errors == [] and window.compare.panel.runs == []

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QIcon
 
     from bpstudio.document.model import Document
+    from bpstudio.ui.main_window import MainWindow
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,12 +67,22 @@ def _run(args: argparse.Namespace) -> int:
     window.show()
     if args.show:
         VIEWS[args.show](window)
-    if not window.recovery.offer_restore() and args.file:
-        # the window answers while a big file loads
-        window.file_actions.open_in_background(args.file)
+    offer_recovery_then_open(window, args.file)
     gc.freeze()  # the window is up: later collections look only at what comes after
     gc.enable()
     return app.exec()
+
+
+def offer_recovery_then_open(window: MainWindow, file: str | None) -> None:
+    """Offers the recovery copies of instances that crashed, then opens `file` unless one was
+    restored. Both are read on worker threads: the window answers while a big file loads."""
+
+    def open_unless_restored(restored: bool) -> None:
+        if file and not restored:
+            window.file_actions.open_in_background(file)
+
+    window.recovery.offered.connect(open_unless_restored)
+    window.recovery.offer_restore()
 
 
 def _run_screenshot(app, args: argparse.Namespace) -> int:

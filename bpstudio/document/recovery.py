@@ -122,23 +122,32 @@ class RecoveryStore:
 
 
 def read_info(path: str | os.PathLike[str]) -> RecoveryInfo:
-    """The metadata of the copy at `path`. Raises DocumentError if it is not a readable copy."""
-    header, _ = _split(Path(path))
+    """The metadata of the copy at `path`. Raises DocumentError if it is not a readable copy.
+    Only its first line is read: the folder is looked through on the GUI thread at start-up,
+    and a copy may hold 50 MB."""
+    header, _ = _split(Path(path), MAX_HEADER_BYTES + 1)
     return header
 
 
 def read_document(info: RecoveryInfo) -> Document:
     """The document held by the copy `info`. Raises DocumentError (naming the copy) if it
     cannot be read or is not a valid document."""
-    _, body = _split(info.file)
-    return loads(body, str(info.file))
+    return read_copy(info.file)
 
 
-def _split(path: Path) -> tuple[RecoveryInfo, bytes]:
+def read_copy(path: Path) -> Document:
+    """The document held by the copy at `path` (see `read_document`)."""
+    _, body = _split(path, MAX_FILE_BYTES + MAX_HEADER_BYTES + 1)
+    return loads(body, str(path))
+
+
+def _split(path: Path, limit: int) -> tuple[RecoveryInfo, bytes]:
+    """The header and the body of the copy at `path`, of which `limit` bytes at most are
+    read."""
     file = str(path)
     try:
         with open(path, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + MAX_HEADER_BYTES + 1)
+            data = f.read(limit)
     except OSError as e:
         raise DocumentError(file, "", f"cannot read the file ({e.strerror or e})") from None
     first, newline, body = data.partition(b"\n")

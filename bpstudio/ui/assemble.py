@@ -65,6 +65,7 @@ def build_window(
     window.recovery = RecoveryController(
         model, window.undo_stack, window.files, window, window.lesson.runner.stopped
     )
+    window.recovery.prepare = window.file_actions.prepare
     window.closed.connect(window.file_actions.loader.cancel)
     window.closed.connect(window.recovery.discard)
     window.closed.connect(window.exports.cancel_slides)

@@ -1,12 +1,14 @@
 """The Comparison dock: loss curves of several runs on one plot (a ComparePanel), filled by
 Compare… with the current run (its whole loss history) or another .bpnet file, trained for
-a chosen number of epochs exactly as `bpstudio train` trains it. That training runs on a
-worker thread, with a progress dialog that can cancel; the window keeps answering. The
+a chosen number of epochs exactly as `bpstudio train` trains it. Reading and checking that
+file (up to 50 MB) and training it run on a worker thread, with a progress dialog that can
+cancel; the window keeps answering. The
 plot exports like any other (File ▸ Export, Export to PDF, its right-click menu)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,17 +36,29 @@ DEFAULT_EPOCHS = 1000
 MAX_EPOCHS = 10_000_000
 
 
-class _Bridge(QObject):
-    """Carries the worker thread's news to the GUI thread (queued signals)."""
+class _Job:
+    """One file to compare: `path` read, checked and trained for `epochs`. `cancel` tells the
+    worker to stop; the news of a job that is no longer the running one is dropped."""
 
-    progressed = Signal(int)
-    finished = Signal(object, object)  # the trained Document, its Divergence or None
-    failed = Signal(str)
+    def __init__(self, path: Path, epochs: int) -> None:
+        self.path, self.epochs = path, epochs
+        self.cancel = threading.Event()
+
+
+class _Bridge(QObject):
+    """Carries the worker thread's news of a _Job to the GUI thread (queued signals). It has
+    no parent: the worker's reference keeps it alive even if the window is gone first."""
+
+    read = Signal(object, str)  # the file is read and checked: the run's name
+    progressed = Signal(object, int)  # epochs trained
+    finished = Signal(object, str, object, object)  # the name, trained Document, Divergence
+    failed = Signal(object, object)  # a message naming the file, or the exception of a bug
 
 
 class CompareRuns(QObject):
     """Owns the dock, its panel and the Compare… actions (put into `menu`). `built(panel)`
-    fires when the panel is first built."""
+    fires when the panel is first built. `read(path)` reads a file to compare (on the worker
+    thread); it raises DocumentError for a file it cannot compare."""
 
     built = Signal(object)
 
@@ -85,14 +99,14 @@ class CompareRuns(QObject):
         window.tabifyDockWidget(window.plots.loss_dock, self.dock)
         window.plots.loss_dock.raise_()
         window.view_menu.addAction(self.dock.toggleViewAction())
-        self._cancel = threading.Event()
-        self._worker: threading.Thread | None = None
+        self.read: Callable[[Path], Document] = load  # tests give slower ones
+        self._job: _Job | None = None
         self._progress: QProgressDialog | None = None
-        self._bridge = _Bridge(self)
+        self._bridge = _Bridge()
+        self._bridge.read.connect(self._on_read)
         self._bridge.progressed.connect(self._on_progressed)
         self._bridge.finished.connect(self._on_finished)
         self._bridge.failed.connect(self._on_failed)
-        self._pending_name = ""
         self.remove_action.setEnabled(False)
         self.clear_action.setEnabled(False)
 
@@ -123,28 +137,21 @@ class CompareRuns(QObject):
         epochs, loss = self.window.lesson.walk.full_loss_history()
         doc = self.window.document
         self.panel.set_loss_name(doc.loss)
-        self.panel.add_run(self._name(doc, doc.name or "network"), epochs, loss)
+        self.panel.add_run(_run_name(doc, doc.name or "network"), epochs, loss)
         self._show()
 
     def add_file(self) -> bool:
-        """Asks for a .bpnet and the epochs, then trains it off the GUI thread. Returns
-        whether training started."""
+        """Asks for a .bpnet and the epochs, then reads, checks and trains it off the GUI
+        thread (a file that cannot be read is reported then). Returns whether that started."""
         if self.busy():
             return False
         path = self.ask_network_path()
         if not path:
             return False
-        try:
-            doc = load(path)
-        except DocumentError as exc:
-            self.window.show_error("Cannot compare this file", str(exc))
-            return False
         epochs = self.ask_epochs(DEFAULT_EPOCHS)
         if epochs is None:
             return False
-        self._pending_name = self._name(doc, Path(path).stem)
-        self.panel.set_loss_name(doc.loss)
-        self._start(doc, epochs)
+        self._start(_Job(Path(path), epochs))
         return True
 
     def remove_last(self) -> None:
@@ -156,11 +163,14 @@ class CompareRuns(QObject):
             self.panel.clear()
 
     def busy(self) -> bool:
-        return self._worker is not None and self._worker.is_alive()
+        return self._job is not None
 
     def cancel(self) -> None:
-        """Stops a training run (its curve is not added)."""
-        self._cancel.set()
+        """Abandons the running comparison: its curve is not added. Training stops at once; a
+        read of the file under way ends unseen."""
+        if self._job is not None:
+            self._job.cancel.set()
+        self._close_progress()
 
     # dialogs (patched in tests) -----------------------------------------------------------
     def ask_network_path(self) -> str:
@@ -176,55 +186,48 @@ class CompareRuns(QObject):
         return epochs if ok else None
 
     # the worker ---------------------------------------------------------------------------
-    def _start(self, doc: Document, epochs: int) -> None:
-        self._cancel.clear()
-        progress = QProgressDialog(
-            f"Training {self._pending_name}…", "Cancel", 0, max(1, epochs), self.window
-        )
+    def _start(self, job: _Job) -> None:
+        self._job = job
+        progress = QProgressDialog(f"Reading {job.path.name}…", "Cancel", 0, 0, self.window)
         progress.setWindowTitle("Compare a Network")
         progress.setMinimumDuration(300)
         progress.canceled.connect(self.cancel)
         self._progress = progress
-        self._worker = threading.Thread(target=self._work, args=(doc, epochs), daemon=True)
-        self._worker.start()
+        worker = threading.Thread(
+            target=_work, args=(job, self.read, self._bridge), name="compare", daemon=True
+        )
+        worker.start()  # a daemon: closing the window never waits for a long read
 
-    def _work(self, doc: Document, epochs: int) -> None:
-        """On the worker thread: never touches a widget, only emits."""
+    def _on_read(self, job: _Job, name: str) -> None:
+        if job is self._job and self._progress is not None:
+            self._progress.setLabelText(f"Training {name}…")
+            self._progress.setRange(0, max(1, job.epochs))
 
-        def progress(done: int) -> bool:
-            self._bridge.progressed.emit(done)
-            return self._cancel.is_set()
-
-        try:
-            trained, divergence = train_document(doc, epochs, progress)
-        except Cancelled:
-            self._bridge.failed.emit("")
-        except (Diverged, ValueError, MemoryError) as exc:
-            self._bridge.failed.emit(str(exc))
-        else:
-            self._bridge.finished.emit(trained, divergence)
-
-    def _on_progressed(self, done: int) -> None:
-        if self._progress is not None:
+    def _on_progressed(self, job: _Job, done: int) -> None:
+        if job is self._job and self._progress is not None:
             self._progress.setValue(done)
 
-    def _on_finished(self, trained: Document, divergence) -> None:
+    def _on_finished(self, job: _Job, name: str, trained: Document, divergence) -> None:
+        if job is not self._job:
+            return
         self._close_progress()
         history = trained.history
-        self.panel.add_run(self._pending_name, history.epoch, history.loss)
+        self.panel.set_loss_name(trained.loss)
+        self.panel.add_run(name, history.epoch, history.loss)
         self._show()
         if divergence is not None:
-            self.window.show_error(
-                "Training diverged", f"{self._pending_name}: {divergence.message()}"
-            )
+            self.window.show_error("Training diverged", f"{name}: {divergence.message()}")
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, job: _Job, outcome: str | Exception) -> None:
+        if job is not self._job:
+            return
         self._close_progress()
-        if message:  # (empty: cancelled)
-            self.window.show_error("Cannot compare this file", f"{self._pending_name}: {message}")
+        if isinstance(outcome, Exception):
+            raise outcome  # a bug: the crash handler reports it on the GUI thread
+        self.window.show_error("Cannot compare this file", outcome)
 
     def _close_progress(self) -> None:
-        self._worker = None
+        self._job = None
         if self._progress is not None:
             self._progress.canceled.disconnect(self.cancel)
             self._progress.close()
@@ -232,9 +235,6 @@ class CompareRuns(QObject):
             self._progress = None
 
     # helpers ------------------------------------------------------------------------------
-    def _name(self, doc: Document, label: str) -> str:
-        return f"{label} η={format_number(doc.training.learning_rate)}"
-
     def _show(self) -> None:
         self.dock.show()
         self.dock.raise_()
@@ -243,6 +243,38 @@ class CompareRuns(QObject):
         has_runs = bool(self.panel.runs)
         self.remove_action.setEnabled(has_runs)
         self.clear_action.setEnabled(has_runs)
+
+
+def _run_name(doc: Document, label: str) -> str:
+    return f"{label} η={format_number(doc.training.learning_rate)}"
+
+
+def _work(job: _Job, read: Callable[[Path], Document], bridge: _Bridge) -> None:
+    """On the worker thread: reads and checks the file, then trains it. It never touches a
+    widget, only emits; after a cancel it says nothing more."""
+    name = job.path.name
+    try:
+        doc = read(job.path)
+        name = _run_name(doc, job.path.stem)
+        if job.cancel.is_set():
+            return
+        bridge.read.emit(job, name)
+
+        def progress(done: int) -> bool:
+            bridge.progressed.emit(job, done)
+            return job.cancel.is_set()
+
+        trained, divergence = train_document(doc, job.epochs, progress)
+    except Cancelled:
+        return
+    except DocumentError as exc:  # it names the file
+        bridge.failed.emit(job, str(exc))
+    except (Diverged, ValueError, MemoryError) as exc:
+        bridge.failed.emit(job, f"{name}: {exc}")
+    except Exception as exc:  # handed to the GUI thread, and raised there
+        bridge.failed.emit(job, exc)
+    else:
+        bridge.finished.emit(job, name, trained, divergence)
 
 
 def install_compare(window: MainWindow, menu: QMenu) -> CompareRuns:

@@ -50,20 +50,31 @@ class _Bridge(QObject):
 
 class DocumentLoader(QObject):
     """Loads one document at a time off the GUI thread. `loaded(Loaded)` or `failed(message)`
-    follows `start`, unless `cancel` comes first; starting another load abandons the one
-    running. `read(path)` is `format.load` and `walk_for(document)` makes the Walkthrough
-    (tests give slower ones); `read` raises DocumentError for a file it cannot open. Any
-    other exception is raised again on the GUI thread, where the crash handler reports it
-    as it would any bug."""
+    follows `start`, unless `cancel` comes first (`cancelled` then); starting another load
+    abandons the one running. `read(path)` is `format.load` and `walk_for(document)` makes the
+    Walkthrough (tests give slower ones); `read` raises DocumentError for a file it cannot
+    open. `fingerprint(path)` notes what the file looked like (None where nobody will compare
+    it again, as for a recovery copy). Any other exception is raised again on the GUI thread,
+    where the crash handler reports it as it would any bug. The progress dialog's title is
+    `title` and its text `describe(path)`."""
 
     loaded = Signal(object)
     failed = Signal(str)
+    cancelled = Signal()
 
-    def __init__(self, window: QWidget, read: Callable[[Path], Document] = load) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        read: Callable[[Path], Document] = load,
+        title: str = "Open Network",
+        describe: Callable[[Path], str] = lambda path: f"Opening {path.name}…",
+    ) -> None:
         super().__init__(window)
         self.window = window
         self.read = read
+        self.title, self.describe = title, describe
         self.walk_for: Callable[[Document], Walkthrough] = Walkthrough
+        self.fingerprint: Callable[[Path], Fingerprint | None] = Fingerprint.of
         self._job: _Job | None = None
         self._progress: QProgressDialog | None = None
         self._bridge = _Bridge()
@@ -83,7 +94,7 @@ class DocumentLoader(QObject):
         self._job = job
         worker = threading.Thread(
             target=_work,
-            args=(job, self.read, self.walk_for, self._bridge),
+            args=(job, self.read, self.fingerprint, self.walk_for, self._bridge),
             name="load document",
             daemon=True,
         )
@@ -92,7 +103,12 @@ class DocumentLoader(QObject):
 
     def cancel(self) -> None:
         """Abandons the running load: its result, when the worker ends, is dropped."""
-        self._job = None
+        running, self._job = self._job, None
+        self._stop()
+        if running is not None:
+            self.cancelled.emit()
+
+    def _stop(self) -> None:
         self._timer.stop()
         if self._progress is not None:
             self._progress.canceled.disconnect(self.cancel)
@@ -101,9 +117,8 @@ class DocumentLoader(QObject):
             self._progress = None
 
     def _show_progress(self) -> None:
-        name = self._job.path.name
-        progress = QProgressDialog(f"Opening {name}…", "Cancel", 0, 0, self.window)
-        progress.setWindowTitle("Open Network")
+        progress = QProgressDialog(self.describe(self._job.path), "Cancel", 0, 0, self.window)
+        progress.setWindowTitle(self.title)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
         progress.canceled.connect(self.cancel)
@@ -114,7 +129,8 @@ class DocumentLoader(QObject):
         outcome, job.outcome = job.outcome, None  # a late result is not kept
         if job is not self._job:
             return
-        self.cancel()
+        self._job = None
+        self._stop()
         if isinstance(outcome, Loaded):
             self.loaded.emit(outcome)
         elif isinstance(outcome, DocumentError):
@@ -126,6 +142,7 @@ class DocumentLoader(QObject):
 def _work(
     job: _Job,
     read: Callable[[Path], Document],
+    fingerprint: Callable[[Path], Fingerprint | None],
     walk_for: Callable[[Document], Walkthrough],
     bridge: _Bridge,
 ) -> None:
@@ -133,7 +150,7 @@ def _work(
     (hashing 50 MB takes a while too) and makes the lesson's walk."""
     try:
         document = read(job.path)
-        on_disk = Fingerprint.of(job.path)
+        on_disk = fingerprint(job.path)
         job.outcome = Loaded(document, job.path, on_disk, walk_for(document))
     except Exception as exc:  # handed to the GUI thread, and raised there if it is a bug
         job.outcome = exc

@@ -1,8 +1,8 @@
 """RecoveryController: keeps a recovery copy of the window's document while it has unsaved
 changes (every 30 s and whenever training pauses), removes it on a clean exit, and offers the
 copies of crashed or killed instances at the next start. The files themselves are handled by
-the Qt-free document/recovery.py; writing happens on a worker thread so a large document
-never stalls the window. Must not import the canvas, the panels or the engine.
+the Qt-free document/recovery.py; writing and reading happen on worker threads so a large
+document never stalls the window. Must not import the canvas, the panels or the engine.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -22,9 +23,10 @@ from bpstudio.document.disk import Fingerprint
 from bpstudio.document.files import FileService
 from bpstudio.document.format import DocumentError
 from bpstudio.document.model import Document
-from bpstudio.document.recovery import RecoveryStore, read_document
+from bpstudio.document.recovery import RecoveryInfo, RecoveryStore, read_copy
 from bpstudio.document.session import DocumentModel
 from bpstudio.ui.crash_handler import data_folder
+from bpstudio.ui.loading import DocumentLoader, Loaded
 
 if TYPE_CHECKING:
     from bpstudio.ui.main_window import MainWindow
@@ -45,11 +47,14 @@ def recovery_folder() -> Path:
 
 class RecoveryController(QObject):
     """`written` is emitted (on the GUI thread) after each copy is on disk, `failed(text)` when
-    one could not be written (the window's status line says so). `files` knows the document's
-    file; `view` (the window) asks and tells; `training_stopped` is the lesson runner's."""
+    one could not be written (the window's status line says so), `offered(restored)` when the
+    offers of stale copies are over. `files` knows the document's file; `view` (the window)
+    asks and tells; `training_stopped` is the lesson runner's. `prepare(loaded)` is called just
+    before a restored copy replaces the document (the lesson takes the walk made with it)."""
 
     written = Signal()
     failed = Signal(str)
+    offered = Signal(bool)
 
     def __init__(
         self,
@@ -74,6 +79,14 @@ class RecoveryController(QObject):
         undo_stack.cleanChanged.connect(self._on_clean_changed)
         training_stopped.connect(self._on_training_paused)
         self.failed.connect(self._on_failed)
+        self.prepare: Callable[[Loaded], None] = lambda loaded: None
+        self._offers: list[RecoveryInfo] | None = None  # the copies still to offer, if offering
+        self._claimed: RecoveryInfo | None = None  # the copy being read
+        self.loader = DocumentLoader(view, read_copy, "Restore Unsaved Work", _describe)
+        self.loader.fingerprint = lambda path: None  # the original's is in the copy
+        self.loader.loaded.connect(self._on_copy_read)
+        self.loader.failed.connect(self._on_copy_damaged)
+        self.loader.cancelled.connect(lambda: self._finish(False))
 
     def _state(self) -> tuple[int, int]:
         """Changes whenever the document or the undo stack does."""
@@ -124,7 +137,9 @@ class RecoveryController(QObject):
             done.result()
 
     def discard(self) -> None:
-        """A clean exit: removes this window's copy and stops writing."""
+        """A clean exit: removes this window's copy, stops writing and offering."""
+        self._offers = None
+        self.loader.cancel()
         self.timer.stop()
         self._remove()
         self._closed = True
@@ -143,27 +158,48 @@ class RecoveryController(QObject):
         self.view.statusBar().showMessage(f"Could not write the recovery copy: {text}", STATUS_MS)
 
     # restoring -----------------------------------------------------------------------------
-    def offer_restore(self) -> bool:
+    def offer_restore(self) -> None:
         """Offers the stale copies (of instances that are gone), newest first, until one is
-        restored; each declined one is removed. Returns whether one was restored."""
-        for info in self.store.stale():
-            claimed = self.store.claim(info)
-            if claimed is None:  # another instance starting now took it
-                continue
-            try:
-                document = read_document(claimed)
-            except DocumentError as exc:
-                self.view.show_error("Cannot restore the recovery copy", str(exc))
-                with contextlib.suppress(OSError):
-                    os.replace(claimed.file, claimed.file.with_suffix(".damaged"))
-                continue
-            if self.view.ask_restore_recovery(claimed):
-                self.files.restore(document, claimed.original, claimed.on_disk)
-                self.write_now()  # this window's own copy first, then the old one goes
-                self._submit(_unlink, claimed.file)
-                return True
+        restored; each declined one is removed, each damaged one is shown as an error and
+        renamed to .damaged. A copy is read on a worker thread (it may hold 50 MB), so the
+        window answers meanwhile; Cancel in the progress dialog ends the offers and leaves
+        that copy and the ones after it for the next start. `offered(restored)` follows."""
+        if self._offers is not None:
+            return
+        self._offers = self.store.stale()
+        self._offer_next()
+
+    def _offer_next(self) -> None:
+        while self._offers:
+            claimed = self.store.claim(self._offers.pop(0))
+            if claimed is not None:  # else another instance starting now took it
+                self._claimed = claimed
+                self.loader.start(claimed.file)
+                return
+        self._finish(False)
+
+    def _finish(self, restored: bool) -> None:
+        if self._offers is not None:
+            self._offers = None
+            self.offered.emit(restored)
+
+    def _on_copy_read(self, loaded: Loaded) -> None:
+        claimed = self._claimed
+        if not self.view.ask_restore_recovery(claimed):
             _unlink(claimed.file)
-        return False
+            self._offer_next()
+            return
+        self.prepare(loaded)
+        self.files.restore(loaded.document, claimed.original, claimed.on_disk)
+        self.write_now()  # this window's own copy first, then the old one goes
+        self._submit(_unlink, claimed.file)
+        self._finish(True)
+
+    def _on_copy_damaged(self, text: str) -> None:
+        self.view.show_error("Cannot restore the recovery copy", text)
+        with contextlib.suppress(OSError):
+            os.replace(self._claimed.file, self._claimed.file.with_suffix(".damaged"))
+        self._offer_next()
 
 
 def _snapshot(document: Document) -> Document:
@@ -175,6 +211,10 @@ def _snapshot(document: Document) -> Document:
     if history is not None:
         snapshot.history = history.shallow_copy()
     return snapshot
+
+
+def _describe(path: Path) -> str:
+    return f"Reading the recovery copy {path.name}…"
 
 
 def _unlink(path: Path) -> None:

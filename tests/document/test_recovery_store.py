@@ -6,6 +6,7 @@ touch is not. Headless: no Qt."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -51,6 +52,27 @@ def test_a_copy_reads_back_with_its_metadata(tmp_path):
     assert info.name == "Two neurons in series"
     assert read_document(info) == doc()
     assert store.file.name.startswith(f"{os.getpid()}-") and store.file.suffix == ".bprecover"
+
+
+def test_the_metadata_is_read_from_the_first_line_alone(tmp_path, monkeypatch):
+    """The folder is looked through at start-up, on the GUI thread: of a copy that may hold
+    50 MB only the first line is read, at most the header's limit and its newline."""
+    store = RecoveryStore(tmp_path)
+    store.write(doc(generator_example), None, None, saved_at=5.0)
+    asked = []
+
+    class CountingFile(io.BytesIO):
+        def read(self, size=-1):
+            asked.append(size)
+            return super().read(size)
+
+    monkeypatch.setattr(
+        recovery, "open", lambda path, mode: CountingFile(Path(path).read_bytes()), raising=False
+    )
+    assert read_info(store.file).saved_at == 5.0
+    assert asked == [recovery.MAX_HEADER_BYTES + 1]
+    assert read_document(read_info(store.file)) == doc(generator_example)
+    assert asked[-1] > recovery.MAX_FILE_BYTES
 
 
 def test_two_windows_of_one_process_keep_separate_copies(tmp_path):

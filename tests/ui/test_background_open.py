@@ -5,13 +5,12 @@ opens, and closing the window while a file loads neither crashes nor hangs."""
 
 from __future__ import annotations
 
-import gc
 import threading
 import weakref
-from pathlib import Path
 
 import numpy as np
 import pytest
+from held_read import WAIT_S, HeldRead, dropped, progress_dialog
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
@@ -23,39 +22,6 @@ from bpstudio.resources import examples_dir
 SEED1 = examples_dir() / "seed-1-one-neuron.bpnet"
 SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"
 XOR = examples_dir() / "xor.bpnet"
-WAIT_S = 60  # a held-back read gives up after this, so a failing test cannot hang
-
-
-class HeldRead:
-    """A loader's `read` that holds back the files in `held` until `release()`, and notes
-    the thread each read ran on and a weak reference to each document it made."""
-
-    def __init__(self, *held: Path) -> None:
-        self.held = set(held)
-        self.gate = threading.Event()
-        self.threads: list[threading.Thread] = []
-        self.made: dict[Path, weakref.ref] = {}
-
-    def __call__(self, path: Path):
-        self.threads.append(threading.current_thread())
-        if path in self.held:
-            assert self.gate.wait(WAIT_S)
-        document = load(path)
-        self.made[path] = weakref.ref(document)
-        return document
-
-    def release(self) -> None:
-        self.gate.set()
-
-
-def _progress(window) -> QProgressDialog | None:
-    shown = [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
-    return shown[0] if shown else None
-
-
-def _dropped(ref: weakref.ref) -> bool:
-    gc.collect()
-    return ref() is None
 
 
 def test_a_file_is_read_off_the_gui_thread_while_the_window_answers(quiet_main_window, qtbot):
@@ -86,14 +52,14 @@ def test_a_slow_load_shows_a_progress_dialog_naming_the_file(quiet_main_window, 
     window = quiet_main_window()
     window.file_actions.loader.read = read = HeldRead(XOR)
     window.file_actions.open_path_asking(str(XOR))
-    assert _progress(window) is None  # not at once: most files load quicker than that
-    qtbot.waitUntil(lambda: _progress(window) is not None)
-    dialog = _progress(window)
+    assert progress_dialog(window) is None  # not at once: most files load quicker than that
+    qtbot.waitUntil(lambda: progress_dialog(window) is not None)
+    dialog = progress_dialog(window)
     assert "xor.bpnet" in dialog.labelText()
     assert dialog.windowModality() == Qt.WindowModality.WindowModal
     read.release()
     qtbot.waitUntil(lambda: window.path == XOR)
-    assert _progress(window) is None
+    assert progress_dialog(window) is None
 
 
 def test_a_fast_load_shows_no_progress_dialog(quiet_main_window, qtbot):
@@ -114,12 +80,12 @@ def test_cancel_keeps_the_document_and_drops_the_late_result(quiet_main_window, 
     edited = window.document.copy()
     window.file_actions.loader.read = read = HeldRead(XOR)
     window.file_actions.open_path_asking(str(XOR))  # Discard was answered, but nothing is lost yet
-    qtbot.waitUntil(lambda: _progress(window) is not None)
-    qtbot.mouseClick(_progress(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
-    assert _progress(window) is None and not window.file_actions.loader.busy()
+    qtbot.waitUntil(lambda: progress_dialog(window) is not None)
+    qtbot.mouseClick(progress_dialog(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert progress_dialog(window) is None and not window.file_actions.loader.busy()
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
-    qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
+    qtbot.waitUntil(lambda: dropped(read.made[XOR]))
     assert window.document == edited and window.path == SEED3
     assert window.isWindowModified() and window.undo_stack.count() == 1
     assert window.errors == []
@@ -180,7 +146,7 @@ def test_the_file_asked_for_last_is_the_one_that_opens(quiet_main_window, qtbot)
     qtbot.waitUntil(lambda: window.path == SEED1)
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
-    qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
+    qtbot.waitUntil(lambda: dropped(read.made[XOR]))
     assert window.path == SEED1 and window.document.name == load(SEED1).name
 
 
@@ -192,7 +158,7 @@ def test_new_network_while_a_file_loads_abandons_the_load(quiet_main_window, qtb
     window.files.new()
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
-    qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
+    qtbot.waitUntil(lambda: dropped(read.made[XOR]))
     assert window.path is None and window.document.sizes == (1, 1)
 
 
@@ -200,12 +166,12 @@ def test_closing_the_window_while_a_file_loads(quiet_main_window, qtbot):
     window = quiet_main_window()
     window.file_actions.loader.read = read = HeldRead(XOR)
     window.file_actions.open_path_asking(str(XOR))
-    qtbot.waitUntil(lambda: _progress(window) is not None)
+    qtbot.waitUntil(lambda: progress_dialog(window) is not None)
     assert window.close()
-    assert _progress(window) is None and not window.file_actions.loader.busy()
+    assert progress_dialog(window) is None and not window.file_actions.loader.busy()
     read.release()
     qtbot.waitUntil(lambda: XOR in read.made)
-    qtbot.waitUntil(lambda: _dropped(read.made[XOR]))
+    qtbot.waitUntil(lambda: dropped(read.made[XOR]))
     assert window.path is None
 
 
@@ -283,10 +249,10 @@ def test_cancel_while_the_walk_is_made_keeps_the_document(quiet_main_window, qtb
     edited, walk = window.document.copy(), window.lesson.walk
     window.file_actions.loader.walk_for = walk_for = HeldWalk()
     window.file_actions.open_path_asking(str(XOR))
-    qtbot.waitUntil(lambda: _progress(window) is not None)
-    qtbot.mouseClick(_progress(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: progress_dialog(window) is not None)
+    qtbot.mouseClick(progress_dialog(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
     walk_for.release()
     qtbot.waitUntil(lambda: bool(walk_for.made))
-    qtbot.waitUntil(lambda: _dropped(walk_for.made[0]))  # the late result is not kept
+    qtbot.waitUntil(lambda: dropped(walk_for.made[0]))  # the late result is not kept
     assert window.document == edited and window.path == SEED3 and window.undo_stack.count() == 1
     assert window.lesson.walk is walk and window.errors == []

@@ -5,15 +5,23 @@ plot exports like any other; a bad file or a cancelled run adds nothing."""
 from __future__ import annotations
 
 import json
+import threading
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pytest
+from held_read import HeldRead, dropped, progress_dialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QPushButton
 
-from bpstudio.document.format import load
+from bpstudio.document.format import DocumentError, load
+from bpstudio.maths.formula import format_number
 from bpstudio.resources import examples_dir
 from bpstudio.runs import train_document
 
 SVG = "{http://www.w3.org/2000/svg}"
+SEED3 = examples_dir() / "seed-3-hidden-layer.bpnet"
+XOR = examples_dir() / "xor.bpnet"
 
 
 def _window(quiet_main_window):
@@ -61,13 +69,27 @@ def test_comparison_exports_with_its_legend(quiet_main_window, monkeypatch, tmp_
     assert "XOR: Comparison Plot" in words and "epoch" in words
 
 
-def test_a_bad_file_says_why_and_adds_nothing(quiet_main_window, monkeypatch, tmp_path):
+def test_a_bad_file_says_why_once_naming_it_and_adds_nothing(
+    quiet_main_window, qtbot, monkeypatch, tmp_path
+):
+    """The file is read after both questions, on the worker; its error is the one `load`
+    raises, shown once, with no traceback."""
     window = _window(quiet_main_window)
     bad = tmp_path / "bad.bpnet"
-    bad.write_text("{", encoding="utf-8")
-    monkeypatch.setattr(window.compare, "ask_network_path", lambda: str(bad))
-    assert not window.compare.add_file()
-    assert "bad.bpnet" in window.errors[-1]
+    bad.write_text(
+        (examples_dir() / "xor.bpnet").read_text(encoding="utf-8").replace('"sigmoid"', '"sigmod"')
+    )
+    with pytest.raises(DocumentError) as expected:
+        load(bad)
+    asked = []
+    monkeypatch.setattr(window.compare, "ask_network_path", lambda: asked.append(1) or str(bad))
+    monkeypatch.setattr(window.compare, "ask_epochs", lambda default: asked.append(2) or 10)
+    assert window.compare.add_file()
+    qtbot.waitUntil(lambda: not window.compare.busy())
+    qtbot.wait(50)  # nothing more comes
+    assert asked == [1, 2]
+    assert window.errors == [str(expected.value)]
+    assert "bad.bpnet" in window.errors[0] and "Traceback" not in window.errors[0]
     assert window.compare.panel.runs == []
 
 
@@ -84,3 +106,76 @@ def test_cancel_stops_training_and_adds_nothing(quiet_main_window, qtbot, monkey
     qtbot.waitUntil(lambda: not compare.busy(), timeout=20000)
     qtbot.wait(50)  # the worker's last news reaches the GUI thread
     assert compare.panel.runs == [] and not window.errors
+
+
+def _ask(monkeypatch, compare, path, epochs: int) -> None:
+    monkeypatch.setattr(compare, "ask_network_path", lambda: str(path))
+    monkeypatch.setattr(compare, "ask_epochs", lambda default: epochs)
+
+
+def test_the_file_is_read_off_the_gui_thread_while_the_window_answers(
+    quiet_main_window, qtbot, monkeypatch
+):
+    """While the file is held back on the worker, a timer of the window keeps ticking and the
+    progress dialog names the file; then the curve is the one `train` computes."""
+    window = _window(quiet_main_window)
+    compare = window.compare
+    compare.read = read = HeldRead(SEED3)
+    _ask(monkeypatch, compare, SEED3, 30)
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    assert compare.add_file()
+    qtbot.waitUntil(lambda: len(ticks) >= 20 and progress_dialog(window) is not None)
+    assert "seed-3-hidden-layer.bpnet" in progress_dialog(window).labelText()
+    assert compare.busy() and compare.panel.runs == []
+    read.release()
+    qtbot.waitUntil(lambda: len(compare.panel.runs) == 1, timeout=20000)
+    assert read.threads[0] is not threading.main_thread()
+    expected, _ = train_document(load(SEED3), 30)
+    (run,) = compare.panel.runs
+    assert run.name == "seed-3-hidden-layer η=" + format_number(expected.training.learning_rate)
+    assert run.loss.tolist() == expected.history.loss
+    assert progress_dialog(window) is None and not compare.busy() and not window.errors
+
+
+def test_cancel_while_the_file_is_read_drops_it_and_compare_works_again_at_once(
+    quiet_main_window, qtbot, monkeypatch
+):
+    """Cancel in the progress dialog: nothing is added, no error, and another file can be
+    compared while the abandoned read is still under way; that read's document is freed."""
+    window = _window(quiet_main_window)
+    compare = window.compare
+    compare.read = read = HeldRead(SEED3)
+    _ask(monkeypatch, compare, SEED3, 30)
+    assert compare.add_file()
+    qtbot.waitUntil(lambda: progress_dialog(window) is not None)
+    qtbot.mouseClick(progress_dialog(window).findChild(QPushButton), Qt.MouseButton.LeftButton)
+    assert not compare.busy() and progress_dialog(window) is None
+    _ask(monkeypatch, compare, XOR, 20)
+    assert compare.add_file()
+    qtbot.waitUntil(lambda: len(compare.panel.runs) == 1, timeout=20000)
+    read.release()
+    qtbot.waitUntil(lambda: SEED3 in read.made)
+    qtbot.waitUntil(lambda: dropped(read.made[SEED3]))
+    qtbot.wait(50)  # the abandoned worker's news, if it sent any, has reached the GUI thread
+    assert [run.name for run in compare.panel.runs] == ["xor η=1"]
+    assert not window.errors and not compare.busy()
+
+
+def test_a_bug_in_the_reader_is_raised_on_the_gui_thread(quiet_main_window, qtbot, monkeypatch):
+    """Not a bad file but a bug: it reaches the global hook, as an error on the GUI thread
+    does, and Compare is free again."""
+
+    def broken(path):
+        raise ZeroDivisionError("a bug in the reader")
+
+    window = _window(quiet_main_window)
+    window.compare.read = broken
+    _ask(monkeypatch, window.compare, XOR, 10)
+    with qtbot.captureExceptions() as caught:
+        assert window.compare.add_file()
+        qtbot.waitUntil(lambda: bool(caught))
+    assert isinstance(caught[0][1], ZeroDivisionError)
+    assert not window.compare.busy() and window.errors == [] and window.compare.panel.runs == []

@@ -13,8 +13,11 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from held_read import HeldRead, dropped, progress_dialog
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
+from bpstudio.app import offer_recovery_then_open
 from bpstudio.document import recovery as recovery_files
 from bpstudio.document.edits import SetTraining, SetWeight
 from bpstudio.document.format import load, save
@@ -53,6 +56,14 @@ def edited(window, path=SEED3):
     assert window.files.open_path(path)
     assert window.push(SetWeight(1, 0, 0, 0.75))
     return window.document.copy()
+
+
+def offer(qtbot, window) -> bool:
+    """Offers the stale copies as the app does at start-up (each read on a worker thread)
+    and waits until the offers are over; returns whether one was restored."""
+    with qtbot.waitSignal(window.recovery.offered, timeout=20_000) as offered:
+        window.recovery.offer_restore()
+    return offered.args[0]
 
 
 def test_an_unsaved_change_is_written_on_the_timer_and_removed_on_save(
@@ -116,7 +127,7 @@ def test_two_windows_keep_two_copies_and_neither_offers_the_others(qtbot, main_w
         window.recovery.flush()
     assert len(copies(data_folder)) == 2
     second.ask_restore_recovery = lambda info: pytest.fail("a live window's copy was offered")
-    assert not second.recovery.offer_restore()
+    assert not offer(qtbot, second)
 
 
 def stale_copy(data_folder: Path, pid: int, original: str | None, saved_at: float = 1e9):
@@ -136,7 +147,7 @@ def test_a_stale_copy_is_offered_and_restored_as_modified_into_its_file(
     window = main_window()
     offered = []
     window.ask_restore_recovery = lambda info: offered.append(info) or True
-    assert window.recovery.offer_restore()
+    assert offer(qtbot, window)
     assert [(i.original, i.saved_at) for i in offered] == [(str(original), 1_700_000_000)]
     assert window.document == expected
     assert window.path == original and window.isWindowModified()
@@ -155,18 +166,17 @@ def test_declining_deletes_the_copy_and_offers_the_next(qtbot, main_window, data
     answers = iter([False, True])
     offered = []
     window.ask_restore_recovery = lambda info: offered.append(info.saved_at) or next(answers)
-    assert window.recovery.offer_restore()
+    assert offer(qtbot, window)
     assert offered == [200, 100]
     assert window.document.name == "recovered 100"
     assert window.path is None and window.isWindowModified()
     window.ask_restore_recovery = lambda info: pytest.fail("offered twice")
-    assert not window.recovery.offer_restore()
+    assert not offer(qtbot, window)
     assert newer.name == "recovered 200"
 
 
 def test_the_ask_restore_dialog_says_when_and_which_file(qtbot, main_window, dead_pid, data_folder):
     """The real question (not patched) names the file and the time; Delete Copy declines."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     stale_copy(data_folder, dead_pid, "/home/student/net.bpnet", saved_at=1_700_000_000)
@@ -182,7 +192,7 @@ def test_the_ask_restore_dialog_says_when_and_which_file(qtbot, main_window, dea
         next(b for b in box.buttons() if "Delete" in b.text()).click()
 
     QTimer.singleShot(0, answer)
-    assert not window.recovery.offer_restore()
+    assert not offer(qtbot, window)
     assert "/home/student/net.bpnet" in seen[0] and "2023" in seen[0]
     assert copies(data_folder) == []
 
@@ -228,7 +238,7 @@ def test_a_killed_instance_s_unsaved_work_is_offered_by_the_next(
     window = main_window()
     offered = []
     window.ask_restore_recovery = lambda info: offered.append(info) or True
-    assert window.recovery.offer_restore()
+    assert offer(qtbot, window)
     assert offered[0].original == str(original)
     assert window.document == load(expected)
     assert window.document.training.learning_rate == 0.25
@@ -252,7 +262,7 @@ def test_a_copy_and_its_document_survive_a_restore_of_a_generated_data_set(
     copy.rename(copy.with_name(f"{dead_pid}-abc.bprecover"))
     other = main_window()
     other.ask_restore_recovery = lambda info: True
-    assert other.recovery.offer_restore()
+    assert offer(qtbot, other)
     assert other.document == expected
 
 
@@ -268,3 +278,91 @@ def test_closing_while_training_pauses_and_asks_about_the_trained_epochs(qtbot, 
     assert not window.close()
     assert asked == [1] and not window.lesson.runner.running
     assert window.document.history.epoch[-1] >= 5
+
+
+def test_a_copy_is_read_off_the_gui_thread_while_the_window_answers(
+    qtbot, main_window, data_folder, dead_pid
+):
+    """While the copy is held back on the worker, a timer of the window keeps ticking and a
+    progress dialog says what is read; the question comes once it is read."""
+    expected = stale_copy(data_folder, dead_pid, None)
+    window = main_window()
+    window.recovery.loader.read = read = HeldRead(then=recovery_files.read_copy)
+    asked = []
+    window.ask_restore_recovery = lambda info: asked.append(info) or True
+    ticks = []
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    window.recovery.offer_restore()
+    qtbot.waitUntil(lambda: len(ticks) >= 20 and progress_dialog(window) is not None)
+    assert "recovery copy" in progress_dialog(window).labelText() and asked == []
+    with qtbot.waitSignal(window.recovery.offered, timeout=20_000) as offered:
+        read.release()
+    assert offered.args == [True] and len(asked) == 1
+    assert read.threads[0] is not threading.main_thread()
+    assert window.document == expected and window.isWindowModified()
+    assert progress_dialog(window) is None
+
+
+def test_cancel_while_a_copy_is_read_keeps_the_copies_for_the_next_start(
+    qtbot, main_window, data_folder, dead_pid
+):
+    stale_copy(data_folder, dead_pid, None, saved_at=100)
+    stale_copy(data_folder, dead_pid, None, saved_at=200)
+    window = main_window()
+    window.recovery.loader.read = read = HeldRead(then=recovery_files.read_copy)
+    window.ask_restore_recovery = lambda info: pytest.fail("asked after Cancel")
+    window.recovery.offer_restore()
+    qtbot.waitUntil(lambda: progress_dialog(window) is not None)
+    button = progress_dialog(window).findChild(QPushButton)
+    with qtbot.waitSignal(window.recovery.offered) as offered:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert offered.args == [False]
+    read.release()
+    qtbot.waitUntil(lambda: bool(read.made))
+    qtbot.waitUntil(lambda: dropped(next(iter(read.made.values()))))
+    assert window.document.sizes == (1, 1) and not window.isWindowModified()
+    assert len(copies(data_folder)) == 2  # offered again once this process is gone
+
+
+def test_a_damaged_copy_is_reported_once_set_aside_and_the_next_offered(
+    qtbot, quiet_main_window, data_folder, dead_pid
+):
+    older = stale_copy(data_folder, dead_pid, None, saved_at=100)
+    stale_copy(data_folder, dead_pid, None, saved_at=200)
+    newer = next(c for c in copies(data_folder) if read_info(c).saved_at == 200)
+    header = newer.read_text(encoding="utf-8").partition("\n")[0]
+    newer.write_text(header + '\n{"layers": [', encoding="utf-8")
+    window = quiet_main_window()
+    offered = []
+    window.ask_restore_recovery = lambda info: offered.append(info.saved_at) or True
+    assert offer(qtbot, window)
+    assert offered == [100] and window.document == older
+    [error] = window.errors
+    [damaged] = (data_folder / "recovery").glob("*.damaged")
+    assert damaged.stem in error and "Traceback" not in error
+    window.recovery.flush()
+    assert [c.name.startswith(f"{os.getpid()}-") for c in copies(data_folder)] == [True]
+
+
+@pytest.mark.parametrize("restore", [True, False])
+def test_the_command_line_s_file_opens_after_the_offers_unless_one_was_restored(
+    qtbot, quiet_main_window, data_folder, dead_pid, restore
+):
+    """As `bpstudio FILE` starts: the copy is offered first; FILE is read only once the
+    offers are over, and not at all if the copy was restored."""
+    expected = stale_copy(data_folder, dead_pid, None)
+    window = quiet_main_window()
+    loading = []
+    window.ask_restore_recovery = lambda info: loading.append(file_actions.loader.busy()) or restore
+    file_actions = window.file_actions
+    with qtbot.waitSignal(window.recovery.offered):
+        offer_recovery_then_open(window, str(SEED3))
+    assert loading == [False]
+    if restore:
+        qtbot.wait(50)
+        assert not file_actions.loader.busy() and window.document == expected
+    else:
+        qtbot.waitUntil(lambda: window.path == SEED3)
+        assert window.document == load(SEED3)

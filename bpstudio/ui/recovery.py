@@ -189,6 +189,9 @@ class RecoveryController(QObject):
             _unlink(claimed.file)
             self._offer_next()
             return
+        if not self.files.maybe_save():  # changed while the copy was read: asked, and kept
+            self._finish(False)  # the copy is offered again at the next start
+            return
         self.prepare(loaded)
         self.files.restore(loaded.document, claimed.original, claimed.on_disk)
         self.write_now()  # this window's own copy first, then the old one goes

@@ -366,3 +366,29 @@ def test_the_command_line_s_file_opens_after_the_offers_unless_one_was_restored(
     else:
         qtbot.waitUntil(lambda: window.path == SEED3)
         assert window.document == load(SEED3)
+
+
+@pytest.mark.parametrize("answer", ["cancel", "discard"])
+def test_a_change_made_while_the_copy_is_read_is_asked_about_before_the_restore(
+    qtbot, main_window, data_folder, dead_pid, answer
+):
+    """The window answers while the copy is read, so the user may change the network then:
+    Restore asks about that change first. Cancel keeps it, and the copy for the next start;
+    Discard restores the copy."""
+    expected = stale_copy(data_folder, dead_pid, None)
+    window = main_window()
+    window.recovery.loader.read = read = HeldRead(then=recovery_files.read_copy)
+    window.ask_restore_recovery = lambda info: True
+    asked = []
+    window.ask_unsaved_changes = lambda: asked.append(1) or answer
+    window.recovery.offer_restore()
+    assert window.push(SetTraining("learning_rate", 0.75))
+    with qtbot.waitSignal(window.recovery.offered, timeout=20_000) as offered:
+        read.release()
+    assert asked == [1] and offered.args == [answer == "discard"]
+    if answer == "cancel":
+        assert window.document.training.learning_rate == 0.75 and window.isWindowModified()
+        kept = [read_document(read_info(c)) for c in copies(data_folder)]
+        assert expected in kept  # offered again once this process is gone
+    else:
+        assert window.document == expected and window.isWindowModified()

@@ -69,6 +69,7 @@ def build_window(
     window.closed.connect(window.file_actions.loader.cancel)
     window.closed.connect(window.recovery.discard)
     window.closed.connect(window.exports.cancel_slides)
+    window.closed.connect(window.compare.cancel)  # else it trains on for as long as asked
     window.help = HelpMenu(window)  # the last menu
     window.step_view.show_step()  # the views were built for the document: no `changed` yet
     if path is not None:

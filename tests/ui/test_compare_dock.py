@@ -179,3 +179,22 @@ def test_a_bug_in_the_reader_is_raised_on_the_gui_thread(quiet_main_window, qtbo
         qtbot.waitUntil(lambda: bool(caught))
     assert isinstance(caught[0][1], ZeroDivisionError)
     assert not window.compare.busy() and window.errors == [] and window.compare.panel.runs == []
+
+
+def test_closing_the_window_stops_a_comparison_that_trains(
+    quiet_main_window, qtbot, monkeypatch, tmp_path
+):
+    """A comparison of five million epochs would train on for minutes after the window is
+    gone: closing the window cancels it, and its worker thread ends."""
+    window = _window(quiet_main_window)
+    compare = window.compare
+    _ask(monkeypatch, compare, examples_dir() / "spiral.bpnet", 5_000_000)
+    assert compare.add_file()
+
+    def training() -> bool:
+        return any(t.name == "compare" and t.is_alive() for t in threading.enumerate())
+
+    qtbot.waitUntil(training)
+    window.close()
+    assert not compare.busy()
+    qtbot.waitUntil(lambda: not training(), timeout=10_000)

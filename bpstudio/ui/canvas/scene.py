@@ -161,13 +161,13 @@ class NetworkScene(QGraphicsScene):
         head.place(QPointF(lay.x(layer), lay.header_y))
         self.headers[layer] = head
         self._texts["header"].append(head)
+        rich = sum(doc.sizes) < PLAIN_SYMBOLS_FROM
         for j in range(doc.sizes[layer]):
-            self._add_neuron(layer, j, note, t)
+            self._add_neuron(layer, j, note, t, rich)
 
-    def _add_neuron(self, layer: int, j: int, note: Notation, t: theme.Theme) -> None:
+    def _add_neuron(self, layer: int, j: int, note: Notation, t: theme.Theme, rich: bool) -> None:
         lay = self.layout
         x, y = lay.center(layer, j)
-        rich = sum(lay.sizes) < PLAIN_SYMBOLS_FROM
         neuron = NeuronItem(self.root, Target(layer, j), QPointF(x, y), lay.radius, rich)
         neuron.style(t.neuron_edge, t.neuron_fill, 2.0)
         neuron.set_symbol(note.a(layer, j), lay.symbol_px, t.text)
